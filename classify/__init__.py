@@ -1,0 +1,1 @@
+"""Classification and field extraction: plain functions over an `IntakeItem`'s text."""

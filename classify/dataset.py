@@ -1,0 +1,104 @@
+"""Labelled examples kept in `data/`: loading and validation, with clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+CATEGORIES = ("complaint", "service_request", "excluded", "compliment", "other")
+EXCLUDED_REASONS = (
+    "policy_disagreement",
+    "rent_or_charge_level",
+    "employee_policy_only",
+    "statutory_appeal",
+    "legal_proceedings",
+    "out_of_time",
+)
+HAZARDS = (
+    "damp_mould", "gas", "electrical", "water_leak", "no_heating", "structural", "fire_safety",
+)
+
+
+class DatasetError(ValueError):
+    """A labelled file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    subject: str
+    body: str
+    source: str
+    received_at: date
+    category: str
+    excluded_reason: str | None
+    escalation: bool
+    hazard: str | None
+    fields: dict[str, object] | None = None
+
+
+def split_subject(text: str) -> tuple[str, str]:
+    """Examples store an email as "Subject: ..." then a blank line, then the body."""
+    if text.startswith("Subject:"):
+        first, _, rest = text.partition("\n")
+        return first.removeprefix("Subject:").strip(), rest.lstrip("\n")
+    return "", text
+
+
+def load_examples(folder: Path) -> list[Example]:
+    """Every example in `folder/*.jsonl`, in file then line order."""
+    examples: list[Example] = []
+    seen: set[str] = set()
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise DatasetError(f"no labelled examples (*.jsonl) in {folder}")
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            example = _example(line, f"{path}:{number}")
+            if example.id in seen:
+                raise DatasetError(f"{path}:{number}: duplicate id {example.id!r}")
+            seen.add(example.id)
+            examples.append(example)
+    return examples
+
+
+def _example(line: str, where: str) -> Example:
+    try:
+        row = json.loads(line)
+        subject, body = split_subject(row["text"])
+        example = Example(
+            id=str(row["id"]),
+            subject=subject,
+            body=body,
+            source=row.get("source", "email"),
+            received_at=date.fromisoformat(row["received_at"][:10]),
+            category=row["category"],
+            excluded_reason=row.get("excluded_reason"),
+            escalation=bool(row.get("escalation", False)),
+            hazard=row.get("hazard"),
+            fields=row.get("fields"),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DatasetError(f"{where}: {type(exc).__name__}: {exc}") from exc
+    if example.category not in CATEGORIES:
+        raise DatasetError(f"{where}: unknown category {example.category!r}")
+    if (example.category == "excluded") != (example.excluded_reason in EXCLUDED_REASONS):
+        raise DatasetError(f"{where}: excluded_reason {example.excluded_reason!r} "
+                           f"does not fit category {example.category!r}")
+    if example.hazard is not None and example.hazard not in HAZARDS:
+        raise DatasetError(f"{where}: unknown hazard {example.hazard!r}")
+    return example
+
+
+def fingerprint(folder: Path) -> str:
+    """A hash of the training files, so a model trained on other data is never reused."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.jsonl")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

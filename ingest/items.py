@@ -1,0 +1,53 @@
+"""The plain data an item carries from ingestion into classification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Source = Literal["email", "letter"]
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """Bytes exactly as they arrived, and where from; nothing parsed yet."""
+
+    source: Source
+    raw: bytes
+    source_ref: str
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One page of a letter: its text and, when it came from OCR, Tesseract's mean confidence."""
+
+    number: int
+    text: str
+    ocr_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class IntakeItem:
+    """One email or letter reduced to what triage needs: text, sender, dates and threading."""
+
+    source: Source
+    text: str
+    received_at: datetime
+    subject: str = ""
+    sender_name: str | None = None
+    sender_address: str | None = None
+    message_id: str | None = None
+    in_reply_to: tuple[str, ...] = ()
+    automatic: str | None = None
+    html: str | None = None
+    attachments: tuple[str, ...] = ()
+    pages: tuple[PageText, ...] = field(default=())
+    text_source: Literal["body", "html", "text_layer", "ocr"] = "body"
+
+    @property
+    def ocr_confidence(self) -> float | None:
+        """The lowest page confidence: one unreadable page is enough to need a person."""
+        scores = [p.ocr_confidence for p in self.pages if p.ocr_confidence is not None]
+        return min(scores) if scores else None

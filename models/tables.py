@@ -1,0 +1,244 @@
+"""The schema, as typed SQLAlchemy 2 models. Changes go through an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timestamps with a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class ItemStatus:
+    PENDING = "pending"
+    STAGED = "staged"
+    NEEDS_REVIEW = "needs_review"
+    QUARANTINED = "quarantined"
+    IGNORED = "ignored"
+
+
+class Item(Base):
+    """One email or letter. Its raw bytes are stored and committed before any processing."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    raw_path: Mapped[str] = mapped_column(String(500))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_source: Mapped[str | None] = mapped_column(String(16))
+    ocr_confidence: Mapped[float | None]
+    status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING, index=True)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    fields: Mapped[ExtractedFields | None] = relationship(back_populates="item", uselist=False)
+    classifications: Mapped[list[Classification]] = relationship(
+        back_populates="item", order_by="Classification.id"
+    )
+    case: Mapped[Case | None] = relationship(back_populates="items")
+
+    @property
+    def classification(self) -> Classification | None:
+        return self.classifications[-1] if self.classifications else None
+
+
+class ExtractedFields(Base):
+    """The contract's fields as extraction found them (officers may correct them later)."""
+
+    __tablename__ = "extracted_fields"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    representative: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    staff: Mapped[list[str]] = mapped_column(JSON, default=list)
+    desired_outcome: Mapped[str | None] = mapped_column(Text)
+    contact_method: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(320))
+    incident_date: Mapped[date | None]
+
+    item: Mapped[Item] = relationship(back_populates="fields")
+
+
+class Classification(Base):
+    """One prediction and the policy decision on it; a new row each time an item is triaged."""
+
+    __tablename__ = "classifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    excluded_reason: Mapped[str | None] = mapped_column(String(32))
+    escalation: Mapped[bool] = mapped_column(default=False)
+    hazard: Mapped[str | None] = mapped_column(String(32))
+    confidence: Mapped[float]
+    probabilities: Mapped[dict[str, Any]] = mapped_column(JSON)
+    model_version: Mapped[str] = mapped_column(String(64))
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    action: Mapped[str] = mapped_column(String(32))
+    rule_results: Mapped[dict[str, Any]] = mapped_column(JSON)
+    policy: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="classifications")
+
+
+class CaseSequence(Base):
+    """The last reference number issued in a year, so references never repeat."""
+
+    __tablename__ = "case_sequences"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    """A complaint under a policy: its stage, status and the deadlines of the current stage."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    handler: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    stage_started: Mapped[date]
+    acknowledge_by: Mapped[date | None]
+    respond_by: Mapped[date] = mapped_column(index=True)
+    hazard: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[Item]] = relationship(back_populates="case", order_by="Item.id")
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+
+
+class CaseEvent(Base):
+    """The case's append-only log: every change is a new row, none is edited or deleted."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class ReviewDecision(Base):
+    """An officer's decision on an item; it also becomes a confirmed label for retraining."""
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    officer: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(32))
+    excluded_reason: Mapped[str | None] = mapped_column(String(32))
+    hazard: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """An officer or manager of the review web app; only a password hash is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MailboxMessage(Base):
+    """The IMAP ledger: one row per message seen, keyed as the server identifies it."""
+
+    __tablename__ = "mailbox_messages"
+    __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(300))
+    folder: Mapped[str] = mapped_column(String(300))
+    uidvalidity: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Raised when code tries to edit or delete a case event."""
+
+
+@event.listens_for(CaseEvent, "before_update")
+def _refuse_event_update(mapper, connection, target) -> None:
+    raise AppendOnlyViolation("case events are append-only; add a new event instead")
+
+
+@event.listens_for(CaseEvent, "before_delete")
+def _refuse_event_delete(mapper, connection, target) -> None:
+    raise AppendOnlyViolation("case events are append-only; they are never deleted")

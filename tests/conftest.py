@@ -1,0 +1,131 @@
+"""Fixtures that build real inputs and real databases (SQLite, and PostgreSQL on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPORA = SHARED / "corpora"
+SAMPLES = REPO / "data" / "samples"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TRIAGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained model for the whole session; tests copy it rather than retrain."""
+    from classify.model import load_or_train
+
+    directory = tmp_path_factory.mktemp("models")
+    load_or_train(REPO / "data" / "training", directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def trained_model(model_dir: Path):
+    from classify.model import load_or_train
+
+    return load_or_train(REPO / "data" / "training", model_dir)
+
+
+def _data_dir_with_model(base: Path, model_dir: Path) -> Path:
+    data_dir = base / "var"
+    shutil.copytree(model_dir, data_dir / "models")
+    return data_dir
+
+
+@pytest.fixture
+def settings(tmp_path: Path, model_dir: Path):
+    """Settings on a fresh SQLite database, with the session's model already in place."""
+    from models.db import migrate
+    from triage.settings import Settings
+
+    configured = Settings(data_dir=_data_dir_with_model(tmp_path, model_dir), _env_file=None)
+    migrate(configured.resolved_database_url)
+    return configured
+
+
+def _postgres_available() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test",
+                        connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of its own on the local PostgreSQL server, dropped afterwards."""
+    if not _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    import psycopg
+
+    name = f"triage_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    from models.db import get_engine
+
+    get_engine.cache_clear()
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_settings(request: pytest.FixtureRequest, tmp_path: Path):
+    """The same test on the embedded default and on PostgreSQL (no model in the data dir)."""
+    from models.db import migrate
+    from triage.settings import Settings
+
+    data_dir = tmp_path / "var"
+    if request.param == "sqlite":
+        configured = Settings(data_dir=data_dir, _env_file=None)
+    else:
+        base_url = request.getfixturevalue("postgres_url")
+        configured = Settings(data_dir=data_dir, database_url=base_url, _env_file=None)
+        _reset_postgres(base_url)
+    migrate(configured.resolved_database_url)
+    return configured
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from models.db import get_engine
+
+    with get_engine(url).begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+def triage_command(*args: str, env: dict[str, str], stdin: str | None = None,
+                   cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `triage` command as a user would."""
+    executable = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin" / "triage"
+    if not executable.exists():
+        executable = Path(shutil.which("triage") or "triage")
+    return subprocess.run([str(executable), *args], capture_output=True, text=True, env=env,
+                          input=stdin, cwd=cwd or REPO, timeout=600, check=False)
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, model_dir: Path) -> dict[str, str]:
+    """Environment for the `triage` command on a fresh data dir (with the session's model)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
+    env["TRIAGE_DATA_DIR"] = str(_data_dir_with_model(tmp_path, model_dir))
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    return env

@@ -1,0 +1,155 @@
+"""The `triage` command end to end, as acceptance checks call it (../shared/spec/cli.md)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SAMPLES, SHARED, triage_command
+
+pytestmark = pytest.mark.slow
+
+
+def jsonl(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def sample_files() -> list[Path]:
+    return sorted([*SAMPLES.glob("mailbox/*.eml"), *SAMPLES.glob("scans/*.pdf")])
+
+
+def test_policy_deadlines_json(cli_env: dict[str, str]) -> None:
+    done = triage_command("policy", "deadlines", "code-2024", "--received", "2025-12-31",
+                          "--json", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert jsonl(done.stdout) == [{
+        "policy": "code-2024", "received": "2025-12-31",
+        "stages": [{"stage": 1, "acknowledge_by": "2026-01-08", "respond_by": "2026-01-22"},
+                   {"stage": 2, "acknowledge_by": "2026-01-29", "respond_by": "2026-02-26"}],
+    }]
+
+
+def test_policy_deadlines_rejects_unknown_policy(cli_env: dict[str, str]) -> None:
+    done = triage_command("policy", "deadlines", "nonesuch", "--received", "2026-01-01",
+                          env=cli_env)
+    assert done.returncode == 2
+    assert "code-2024, lancaster, lumen" in done.stderr
+
+
+def test_user_add_reads_stdin_and_refuses_duplicates(cli_env: dict[str, str]) -> None:
+    first = triage_command("user", "add", "ayesha", "--role", "officer", env=cli_env,
+                           stdin="correct horse battery\n")
+    assert first.returncode == 0, first.stderr
+    again = triage_command("user", "add", "ayesha", "--role", "manager", env=cli_env,
+                           stdin="another password\n")
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+
+def test_inspect_samples_meet_the_contract(cli_env: dict[str, str]) -> None:
+    files = [str(path.relative_to(REPO)) for path in sample_files()]
+    assert len(files) >= 40
+    done = triage_command("inspect", *files, "--json", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    checked = subprocess.run([sys.executable, str(SHARED / "tools" / "check_contract.py"),
+                              *files], input=done.stdout, capture_output=True, text=True,
+                             check=False)
+    assert checked.returncode == 0, checked.stdout
+    assert "contract OK" in checked.stdout
+
+
+def test_inspect_reports_a_bad_file_and_goes_on(cli_env: dict[str, str],
+                                               tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.7\n this is not really a pdf")
+    good = next(SAMPLES.glob("mailbox/*.eml"))
+    done = triage_command("inspect", str(bad), str(good), str(tmp_path / "missing.eml"),
+                          "--json", env=cli_env)
+    assert done.returncode == 1
+    rows = jsonl(done.stdout)
+    assert [row["path"] for row in rows] == [str(bad), str(good), str(tmp_path / "missing.eml")]
+    assert rows[0]["error"].startswith("corrupt_pdf")
+    assert "category" in rows[1]
+    assert "cannot read" in rows[2]["error"]
+    assert str(bad) in done.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory, model_dir: Path):
+    """`triage demo` twice on a fresh data dir; both outputs and the environment."""
+    import os
+
+    base = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
+    env["TRIAGE_DATA_DIR"] = str(base / "var")
+    shutil.copytree(model_dir, base / "var" / "models")
+    first = triage_command("demo", env=env, cwd=base)
+    second = triage_command("demo", env=env, cwd=base)
+    return first, second, env, base
+
+
+def test_demo_stages_the_samples_and_second_run_adds_nothing(demo_run) -> None:
+    first, second, env, base = demo_run
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert "Traceback" not in first.stdout + first.stderr
+    assert f"Stored {len(sample_files())} new items" in first.stdout
+    for heading in ("case", "category", "acknowledge by", "respond by", "postcode",
+                    "Review queue:", "By category:"):
+        assert heading in first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "Nothing new" in second.stdout
+    items = jsonl(triage_command("items", "--json", env=env, cwd=base).stdout)
+    assert len(items) == len(sample_files())
+    assert {row["source"] for row in items} == {"email", "letter"}
+    assert all(row["status"] != "pending" for row in items)
+    assert len({row["sha256"] for row in items}) == len(items)
+
+
+def test_demo_cases_have_deadlines_and_items(demo_run) -> None:
+    _first, _second, env, base = demo_run
+    cases = jsonl(triage_command("cases", "--json", env=env, cwd=base).stdout)
+    items = {row["id"]: row for row in
+             jsonl(triage_command("items", "--json", env=env, cwd=base).stdout)}
+    assert cases, "the samples hold complaints, so the demo opens cases"
+    for case in cases:
+        assert set(case) == {"ref", "policy", "stage", "status", "received_at",
+                             "acknowledge_by", "respond_by", "name", "postcode", "item_ids"}
+        assert case["ref"].startswith("CMP-")
+        assert case["respond_by"] > case["received_at"][:10]
+        for item_id in case["item_ids"]:
+            assert items[item_id]["case_ref"] == case["ref"]
+
+
+def test_bad_input_is_quarantined_kept_and_the_run_goes_on(cli_env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    (samples / "mailbox").mkdir(parents=True)
+    (samples / "scans").mkdir()
+    good = sorted(SAMPLES.glob("mailbox/*.eml"))[:2]
+    for path in good:
+        shutil.copy(path, samples / "mailbox" / path.name)
+    junk = b"\x00\x01\x02 not an email \xff"
+    (samples / "mailbox" / "junk.eml").write_bytes(junk)
+    corrupt = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF broken"
+    (samples / "scans" / "corrupt.pdf").write_bytes(corrupt)
+    cli_env["TRIAGE_SAMPLES_DIR"] = str(samples)
+    done = triage_command("demo", env=cli_env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr + done.stdout
+    items = jsonl(triage_command("items", "--json", env=cli_env, cwd=tmp_path).stdout)
+    by_ref = {row["source_ref"]: row for row in items}
+    assert by_ref["file:junk.eml"]["status"] == "quarantined"
+    assert by_ref["file:junk.eml"]["error"].startswith("not_an_email")
+    assert by_ref["file:corrupt.pdf"]["error"].startswith("corrupt_pdf")
+    assert all(by_ref[f"file:{p.name}"]["status"] != "quarantined" for p in good)
+    raw_dir = Path(cli_env["TRIAGE_DATA_DIR"]) / "raw"
+    for original, ref in ((junk, "file:junk.eml"), (corrupt, "file:corrupt.pdf")):
+        digest = by_ref[ref]["sha256"]
+        assert (raw_dir / digest[:2] / digest[2:4] / digest).read_bytes() == original
+    retried = triage_command("retry", "--all", env=cli_env, cwd=tmp_path)
+    assert retried.returncode == 0, retried.stderr
+    assert "retried 2" in retried.stdout

@@ -1,0 +1,117 @@
+"""`triage ingest mailbox` against a real Dovecot server: new UIDs once, nothing marked read."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from tests.conftest import SAMPLES, triage_command
+from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
+    if dovecot_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
+        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
+    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
+    yield server
+    stop_dovecot(server)
+
+
+def client(server: ImapServer) -> IMAPClient:
+    connection = IMAPClient(server.host, port=server.port, ssl=False, timeout=10)
+    connection.login(server.user, server.password)
+    return connection
+
+
+def mailbox_env(cli_env: dict[str, str], server: ImapServer, folder: str) -> dict[str, str]:
+    return {**cli_env, "TRIAGE_IMAP_HOST": server.host, "TRIAGE_IMAP_PORT": str(server.port),
+            "TRIAGE_IMAP_USER": server.user, "TRIAGE_IMAP_PASSWORD": server.password,
+            "TRIAGE_IMAP_FOLDER": folder, "TRIAGE_IMAP_SECURITY": "none"}
+
+
+def items(env: dict[str, str], cwd: Path) -> list[dict]:
+    done = triage_command("items", "--json", env=env, cwd=cwd)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_each_message_is_taken_once_and_left_unread(dovecot: ImapServer, cli_env, tmp_path):
+    folder = "Complaints"
+    imap = client(dovecot)
+    imap.create_folder(folder)
+    samples = sorted(SAMPLES.glob("mailbox/*.eml"))[:3]
+    for index, path in enumerate(samples):
+        # One has been opened in Outlook already: it must still be taken.
+        imap.append(folder, path.read_bytes(), flags=[b"\\Seen"] if index == 0 else [])
+    env = mailbox_env(cli_env, dovecot, folder)
+
+    first = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr + first.stdout
+    taken = items(env, tmp_path)
+    assert len(taken) == 3
+    imap.select_folder(folder, readonly=True)
+    uidvalidity = imap.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"]
+    assert sorted(row["source_ref"] for row in taken) == sorted(
+        f"{folder}:{uidvalidity}:{uid}" for uid in imap.search("ALL"))
+    assert all(row["status"] != "pending" for row in taken)
+    flags = imap.get_flags(imap.search("ALL"))
+    assert [b"\\Seen" in f for _, f in sorted(flags.items())] == [True, False, False]
+
+    again = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "stored 0 new" in again.stdout
+    assert len(items(env, tmp_path)) == 3
+
+    reply = EmailMessage()
+    reply["From"] = "Out of office <noreply@example.org>"
+    reply["Subject"] = "Automatic reply: your complaint"
+    reply["Auto-Submitted"] = "auto-replied"
+    reply.set_content("I am away until Monday.")
+    imap.append(folder, reply.as_bytes())
+    third = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
+    assert "stored 1 new" in third.stdout, third.stdout + third.stderr
+    newest = max(items(env, tmp_path), key=lambda row: row["id"])
+    assert (newest["status"], newest["category"]) == ("ignored", "other")
+    imap.logout()
+
+
+def test_a_message_over_the_size_limit_is_recorded_not_fetched(dovecot: ImapServer, cli_env,
+                                                               tmp_path):
+    folder = "Oversize"
+    imap = client(dovecot)
+    imap.create_folder(folder)
+    message = EmailMessage()
+    message["From"] = "a@example.org"
+    message["Subject"] = "Photos of the damp"
+    message.set_content("See attached.")
+    message.add_attachment(os.urandom(300_000), maintype="image", subtype="jpeg",
+                           filename="../../etc/passwd.jpg")
+    imap.append(folder, message.as_bytes())
+    env = {**mailbox_env(cli_env, dovecot, folder), "TRIAGE_MAX_ITEM_BYTES": "100000"}
+    done = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "stored 0 new" in done.stdout
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{env['TRIAGE_DATA_DIR']}/triage.db")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT status, error FROM mailbox_messages")).all()
+    assert len(rows) == 1 and rows[0][0] == "too_large"
+    imap.logout()
+
+
+def test_wrong_password_fails_clearly(dovecot: ImapServer, cli_env, tmp_path):
+    env = {**mailbox_env(cli_env, dovecot, "INBOX"), "TRIAGE_IMAP_PASSWORD": "wrong"}
+    done = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "s3cret" not in done.stdout + done.stderr

@@ -1,0 +1,89 @@
+"""`triage demo`: the intake flow over data/samples/, a progress bar, then what it did."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ingest.folder import list_folder
+from models.db import session_scope
+from models.tables import Item
+from triage.runs import run_intake
+from triage.settings import Settings
+
+
+def run_demo(settings: Settings, console: Console) -> int:
+    mailbox = settings.samples_dir / "mailbox"
+    scans = settings.samples_dir / "scans"
+    if not mailbox.is_dir() and not scans.is_dir():
+        console.print(f"[red]no samples at {settings.samples_dir}[/]")
+        return 1
+    files = len(list_folder(mailbox, "email")) + len(list_folder(scans, "letter"))
+    console.print(f"Intake of {files} sample files from {settings.samples_dir} "
+                  f"into {settings.resolved_database_url} (policy {settings.policy})")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        stored = progress.add_task("store raw bytes", total=files)
+        triaged = progress.add_task("triage", total=None)
+
+        def advance(phase: str, count: int) -> None:
+            if phase == "triage_total":
+                progress.update(triaged, total=count)
+            else:
+                progress.advance(stored if phase == "stored" else triaged, count)
+
+        report = run_intake(settings, mailbox_dir=mailbox, scans_dir=scans, progress=advance)
+    if not report.stored:
+        console.print(f"Nothing new: all {report.duplicates} sample files were already ingested. "
+                      "Delete the data dir (var/) to start again.")
+    else:
+        console.print(f"Stored {len(report.stored)} new items "
+                      f"({report.duplicates} already seen).")
+    print_item_table(settings, console)
+    return 0
+
+
+def print_item_table(settings: Settings, console: Console) -> None:
+    """One row per item with its case and deadlines, then counts per category and for review."""
+    table = Table("case", "source", "category", "conf.", "review", "stage", "acknowledge by",
+                  "respond by", "name", "postcode", title="Items")
+    categories: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    with session_scope(settings.resolved_database_url) as session:
+        items = session.scalars(
+            select(Item).options(selectinload(Item.classifications), selectinload(Item.case),
+                                 selectinload(Item.fields))
+            .order_by(Item.received_at, Item.id)
+        )
+        for item in items:
+            statuses[item.status] += 1
+            verdict, case, fields = item.classification, item.case, item.fields
+            category = verdict.category if verdict else f"[red]{item.error_code}[/]"
+            if verdict and verdict.excluded_reason:
+                category += f" ({verdict.excluded_reason})"
+            if verdict and verdict.hazard:
+                category += f" [bold red]{verdict.hazard}[/]"
+            categories[verdict.category if verdict else "quarantined"] += 1
+            table.add_row(
+                case.ref if case else "—",
+                item.source,
+                category,
+                f"{verdict.confidence:.2f}" if verdict else "",
+                "yes" if item.status in {"needs_review", "quarantined"} else "no",
+                str(case.stage) if case else "",
+                case.acknowledge_by.isoformat() if case and case.acknowledge_by else "",
+                case.respond_by.isoformat() if case else "",
+                (fields.name if fields else None) or "",
+                (fields.postcode if fields else None) or "",
+            )
+    console.print(table)
+    counts = ", ".join(f"{name} {count}" for name, count in sorted(categories.items()))
+    console.print(f"By category: {counts}")
+    console.print(f"Review queue: {statuses['needs_review']} items need an officer; "
+                  f"{statuses['quarantined']} quarantined; {statuses['staged']} staged; "
+                  f"{statuses['ignored']} ignored.")

@@ -1,0 +1,71 @@
+"""`triage inspect`: the pipeline's reading and judging of files, with nothing written."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from classify.fields import Landlord
+from ingest.errors import UnreadableItem
+from ingest.folder import LETTER_SUFFIXES
+from ingest.items import RawItem
+from triage.batch import load_model, thresholds_of
+from triage.pipeline import contract_view, read_item, triage_item
+from triage.settings import Settings
+from workflow.policy import load_policy
+
+
+def source_of(path: Path) -> str:
+    return "letter" if path.suffix.lower() in LETTER_SUFFIXES else "email"
+
+
+def inspect_one(path: Path, settings: Settings, model, policy) -> dict[str, object]:
+    """One contract object, or {"path", "error"} when the file cannot be read or parsed."""
+    shown = str(path)
+    try:
+        raw = path.read_bytes()
+        if len(raw) > settings.max_item_bytes:
+            return {"path": shown, "error": f"too_large: {len(raw)} bytes; the limit is "
+                                            f"{settings.max_item_bytes}"}
+        received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        item = read_item(RawItem(source_of(path), raw, f"file:{path.name}", received),
+                         max_pdf_pages=settings.max_pdf_pages)
+    except UnreadableItem as exc:
+        return {"path": shown, "error": str(exc)}
+    except OSError as exc:
+        return {"path": shown, "error": f"cannot read the file: {exc.strerror or exc}"}
+    result = triage_item(item, model=model, policy=policy, thresholds=thresholds_of(settings),
+                         landlord=Landlord())
+    return contract_view(shown, result)
+
+
+def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
+                  console: Console, errors: Console) -> int:
+    """Print each path's object in the order given; returns how many failed."""
+    model = load_model(settings)
+    policy = load_policy(settings.policy)
+    failed = 0
+    table = Table("path", "category", "confidence", "review", "hazard", "name", "postcode")
+    for path in paths:
+        view = inspect_one(path, settings, model, policy)
+        if "error" in view:
+            failed += 1
+            errors.print(f"{path}: {view['error']}", markup=False)
+        if as_json:
+            sys.stdout.write(json.dumps(view, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif "error" not in view:
+            fields = view["fields"]
+            category = view["category"] + (f" ({view['excluded_reason']})"
+                                           if view["excluded_reason"] else "")
+            table.add_row(str(path), category, f"{view['confidence']:.2f}",
+                          "yes" if view["needs_review"] else "no", view["hazard"] or "",
+                          fields["name"] or "", fields["postcode"] or "")
+    if not as_json:
+        console.print(table)
+    return failed

@@ -1,0 +1,59 @@
+"""Users of the review web app: argon2 password hashes, never the password itself."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from models.db import session_scope
+from models.tables import User
+from triage.settings import Settings
+
+ROLES = ("officer", "manager")
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    """A user cannot be created or found as asked; the message says why."""
+
+
+def read_password() -> str:
+    """One line from stdin when it is not a terminal, else a prompt asked twice."""
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise UserError("the two passwords differ")
+    if len(password) < 8:
+        raise UserError("the password must be at least 8 characters")
+    return password
+
+
+def add_user(settings: Settings, username: str, role: str, password: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    if not username.strip() or len(username) > 100:
+        raise UserError("the username must be 1 to 100 characters")
+    with session_scope(settings.resolved_database_url) as session:
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise UserError(f"user {username!r} already exists")
+        session.add(User(username=username, role=role, password_hash=_hasher.hash(password)))
+
+
+def check_password(settings: Settings, username: str, password: str) -> User | None:
+    """The user when the password matches; None otherwise (same answer for unknown users)."""
+    with session_scope(settings.resolved_database_url) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            _hasher.hash(password)  # spend the same time, so timing does not reveal names
+            return None
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return user

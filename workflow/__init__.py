@@ -1,0 +1,1 @@
+"""Policy decisions: complaints policies as data, working-day deadlines, case staging."""

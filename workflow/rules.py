@@ -1,0 +1,205 @@
+"""The decision chain: small named rules over plain facts, applied in order by one engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from workflow.policy import Policy
+
+
+@dataclass(frozen=True)
+class ThreadMatch:
+    """An existing case the item belongs to, found by reference or by Message-ID."""
+
+    case_ref: str
+    stage: int
+    matched_by: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules look at, computed beforehand; the rules touch no I/O."""
+
+    category: str
+    confidence: float
+    excluded_reason: str | None
+    escalation: bool
+    hazard: str | None
+    received: date
+    incident_date: date | None
+    has_identity: bool
+    automatic: str | None = None
+    ocr_confidence: float | None = None
+    thread: ThreadMatch | None = None
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    hit: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens to the item, and every rule's verdict on the way there."""
+
+    category: str
+    excluded_reason: str | None
+    escalation: bool
+    hazard: str | None
+    confidence: float
+    needs_review: bool = False
+    final: bool = False
+    action: str = ""
+    results: tuple[RuleResult, ...] = field(default=())
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r.reason for r in self.results if r.hit]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    auto: float = 0.80
+    suggest: float = 0.45
+    ocr: float = 0.60
+
+
+Rule = Callable[[Facts, Decision, Policy, Thresholds], tuple[str, dict[str, object]] | None]
+
+
+def automatic_mail(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """Auto-replies, bounces and bulk mail are never staged or answered."""
+    if facts.automatic:
+        return f"automatic mail ({facts.automatic})", {
+            "category": "other", "excluded_reason": None, "escalation": False,
+            "confidence": 1.0, "final": True,
+        }
+    return None
+
+
+def out_of_time(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """A complaint about something older than the policy's time limit is a proposed exclusion."""
+    if d.category not in {"complaint", "excluded"} or facts.incident_date is None or d.escalation:
+        return None
+    limit = facts.received - relativedelta(months=p.time_limit_months)
+    if facts.incident_date < limit:
+        return (f"incident on {facts.incident_date.isoformat()} is more than "
+                f"{p.time_limit_months} months before receipt"), {
+            "category": "excluded", "excluded_reason": "out_of_time"}
+    if d.excluded_reason == "out_of_time":
+        return "incident is within the time limit: a complaint", {
+            "category": "complaint", "excluded_reason": None}
+    return None
+
+
+def proposed_exclusion(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """Every exclusion is confirmed by an officer: the Code forbids blanket exclusions."""
+    if d.category != "excluded":
+        return None
+    allowed = d.excluded_reason in p.exclusions
+    note = "" if allowed else f"; {p.id} does not list {d.excluded_reason} as an exclusion"
+    return f"proposed exclusion ({d.excluded_reason}) needs an officer{note}", {
+        "needs_review": True}
+
+
+def urgent_hazard(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """Hazards (Awaab's Law) are flagged so they are never left waiting, whatever the category."""
+    if facts.hazard and d.category != "other":
+        return f"reports a {facts.hazard} hazard", {"hazard": facts.hazard}
+    return None
+
+
+def anonymous_complaint(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """A complaint with no name or contact goes to a person, never auto-rejected."""
+    if d.category == "complaint" and not facts.has_identity and p.anonymous == "route_to_officer":
+        return "anonymous complaint: routed to an officer", {"needs_review": True}
+    return None
+
+
+def low_ocr_confidence(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """A letter Tesseract could barely read is checked against the page image."""
+    if facts.ocr_confidence is not None and facts.ocr_confidence < t.ocr:
+        return f"OCR confidence {facts.ocr_confidence:.2f} below {t.ocr:.2f}", {
+            "needs_review": True}
+    return None
+
+
+def low_confidence(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """Below the automatic threshold the prediction is only a suggestion for an officer."""
+    if d.confidence < t.auto:
+        kind = "a suggestion" if d.confidence >= t.suggest else "too unsure to suggest"
+        return f"confidence {d.confidence:.2f} below {t.auto:.2f}: {kind}", {"needs_review": True}
+    return None
+
+
+def existing_case(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """A reply on an open case is added to it; an escalation request moves it on a stage."""
+    if facts.thread is None or d.category == "other":
+        return None
+    if d.escalation and facts.thread.stage < len(p.stages):
+        return (f"escalation of {facts.thread.case_ref} (matched by {facts.thread.matched_by})",
+                {"action": "escalate_case", "category": "complaint", "excluded_reason": None})
+    return (f"follow-up on {facts.thread.case_ref} (matched by {facts.thread.matched_by})",
+            {"action": "add_to_case"})
+
+
+_ACTION_BY_CATEGORY = {
+    "complaint": "open_case",
+    "service_request": "record_service_request",
+    "excluded": "propose_exclusion",
+    "compliment": "record_compliment",
+    "other": "archive",
+}
+
+
+def choose_action(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """The category's own next step, when no earlier rule chose one."""
+    if d.action:
+        return None
+    action = _ACTION_BY_CATEGORY[d.category]
+    if action == "record_compliment" and not p.records_compliments:
+        action = "archive"
+    return f"{d.category}: {action.replace('_', ' ')}", {"action": action}
+
+
+# The chain, in order. Names are stable: they are stored with each decision.
+CHAIN: tuple[tuple[str, Rule], ...] = (
+    ("automatic-mail", automatic_mail),
+    ("out-of-time", out_of_time),
+    ("proposed-exclusion", proposed_exclusion),
+    ("urgent-hazard", urgent_hazard),
+    ("anonymous-complaint", anonymous_complaint),
+    ("low-ocr-confidence", low_ocr_confidence),
+    ("low-confidence", low_confidence),
+    ("existing-case", existing_case),
+    ("choose-action", choose_action),
+)
+
+
+def apply_policies(facts: Facts, policy: Policy, thresholds: Thresholds) -> Decision:
+    """Run the chain; a rule marked final ends it (after the action is chosen)."""
+    decision = Decision(
+        category=facts.category,
+        excluded_reason=facts.excluded_reason,
+        escalation=facts.escalation and facts.category == "complaint",
+        hazard=None,
+        confidence=facts.confidence,
+    )
+    results: list[RuleResult] = []
+    for name, rule in CHAIN:
+        if decision.final and name != "choose-action":
+            continue
+        outcome = rule(facts, decision, policy, thresholds)
+        if outcome is None:
+            results.append(RuleResult(name, False, ""))
+            continue
+        reason, changes = outcome
+        decision = replace(decision, **changes)
+        results.append(RuleResult(name, True, reason))
+    return replace(decision, results=tuple(results))
