@@ -20,7 +20,8 @@ _TITLE_PREFIX = re.compile(rf"^(?:{TITLES}\s+)+", re.I)
 NAME_WORD = r"[A-Z][a-zA-Z'’-]+"
 _FULL_NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}"
 _SIGN_OFF = re.compile(
-    r"^\s*(?:yours\s+(?:sincerely|faithfully|truly)|kind(?:est)?\s+regards|best\s+regards|"
+    r"^\s*(?:yours\s+(?:sincerely|faithfully|truly)|(?:with\s+)?(?:very\s+)?kind(?:est)?\s+regards|"
+    r"(?:with\s+)?best\s+(?:regards|wishes)|"
     r"regards|many\s+thanks|thanks(?:\s+again)?|thank\s+you|best\s+wishes|best|cheers|"
     r"warm\s+regards|with\s+thanks|sincerely)\b[,.!]*\s*(.*)$",
     re.I,
@@ -31,7 +32,7 @@ _ON_BEHALF = re.compile(
     rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
 )
 _RELATION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:constituent|client|mother|father|mum|mom|dad|nan|gran|grandmother|grandfather|"
+    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:ward\s+)?(?:constituent|resident|client|mother|father|mum|mom|dad|nan|gran|grandmother|grandfather|"
     rf"husband|wife|partner|son|daughter|brother|sister|aunt|uncle|neighbour|tenant|service user)"
     rf"[,:]?\s+(?:{TITLES}\s+)?({NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})"
 )
@@ -39,6 +40,7 @@ _REPRESENTING = re.compile(
     r"\b(?:on behalf of|on (?:his|her|their) behalf|my constituent|(?:my|our) client|"
     r"I am writing for|we are instructed|"
     r"writing for my|I act for|we act for|acting for|advocate for|caseworker|"
+    r"(?:contacted|approached) by (?:my|a|one of my) (?:ward )?(?:resident|constituent)|"
     r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly)\b)",
     re.I,
 )
