@@ -26,7 +26,9 @@ _SIGN_OFF = re.compile(
     r"warm\s+regards|with\s+thanks|sincerely)\b[,.!]*\s*(.*)$",
     re.I,
 )
-_MY_NAME = re.compile(rf"\b(?:my name is|I am|I'm|this is)\s+(?:{TITLES}\s+)?({_FULL_NAME})")
+_MY_NAME = re.compile(
+    rf"\b(?:my name is|I am|I'm|this is)\s+(?:{TITLES}\s+)?({_FULL_NAME})(?!['’]s)\b"
+)
 _ON_BEHALF = re.compile(
     rf"\b(?:on behalf of|for|behalf of|representing)\s+(?:my\s+\w+,?\s+)?(?:{TITLES}\s+)?"
     rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
@@ -36,10 +38,15 @@ _RELATION = re.compile(
     rf"husband|wife|partner|son|daughter|brother|sister|aunt|uncle|neighbour|tenant|service user)"
     rf"[,:]?\s+(?:{TITLES}\s+)?({NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})"
 )
+_HEADING_PERSON = re.compile(
+    rf"^\s*(?:Re|Our client|Client|Resident|Tenant)\s*:\s*(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})",
+    re.M,
+)
 _REPRESENTING = re.compile(
     r"\b(?:on behalf of|on (?:his|her|their) behalf|my constituent|(?:my|our) client|"
     r"I am writing for|we are instructed|"
-    r"writing for my|I act for|we act for|acting for|advocate for|caseworker|"
+    r"writing for my|I act for|we act for|acting for|advocate\b|caseworker|"
     r"(?:contacted|approached) by (?:my|a|one of my) (?:ward )?(?:resident|constituent)|"
     r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly)\b)",
     re.I,
@@ -133,13 +140,16 @@ def extract_fields(
     people = [clean_name(ent.text) for ent in doc.ents if ent.label_ == "PERSON"]
     people = [p for p in people if p and _looks_like_name(p, landlord)]
 
-    signer = _signer(text, landlord) or _name_from_sender(sender_name, landlord)
+    signer = (_signer(text, landlord) or _name_from_sender(sender_name, landlord)
+              or _closing_name(text, landlord))
     represented, named_at = _represented_person(text, landlord)
     is_representative = bool(_REPRESENTING.search(text)) and represented is not None
     if is_representative:
         name, representative = represented, signer
     else:
         named = _MY_NAME.search(text)
+        if named and re.search(r"['’]s$", named.group(1)):
+            named = None  # "I am Mrs Ramsbottom's advocate" names someone else
         name = clean_name(named.group(1)) if named else signer
         if name and not _looks_like_name(name, landlord):
             name = signer
@@ -204,6 +214,29 @@ def _signer(text: str, landlord: Landlord) -> str | None:
     return None
 
 
+def _closing_name(text: str, landlord: Landlord) -> str | None:
+    """A name signed at the very end without a sign-off: "...this week. Grace Mbeki, Flat 8 ..."."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    candidates: list[tuple[str, bool]] = []
+    for line in reversed(lines[-6:]):
+        segment = re.split(r"(?<=[.!?])\s+", line)[-1]
+        sign_off = _SIGN_OFF.match(segment)
+        if sign_off:
+            segment = sign_off.group(1)
+        head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b)", segment)[0]
+        name = clean_name(head)
+        if name and re.fullmatch(_FULL_NAME, name) and _looks_like_name(name, landlord):
+            candidates.append((name, segment.strip(" .,") == name))
+    # A full name anywhere near the end; one word ("Dale") only alone on the last line,
+    # since a town in an address block is one capitalised word too.
+    full = [name for name, _alone in candidates if len(name.split()) >= 2]
+    if full:
+        return full[0]
+    if candidates and candidates[0][1] and lines[-1].strip(" .,").endswith(candidates[0][0]):
+        return candidates[0][0]
+    return None
+
+
 def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
     if not sender_name or "@" in sender_name:
         return None
@@ -217,7 +250,7 @@ def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None
 
 def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int]:
     """The person a representative writes for, and where the text names them."""
-    for pattern in (_RELATION, _ON_BEHALF):
+    for pattern in (_HEADING_PERSON, _RELATION, _ON_BEHALF):
         for match in pattern.finditer(text):
             name = clean_name(match.group(1))
             if name and _looks_like_name(name, landlord):
@@ -247,6 +280,8 @@ _STREET = re.compile(r"\d|\b(?:Road|Street|Lane|Close|Avenue|Court|House|Flat|Dr
 def _address_around(lines: list[str], index: int, match: re.Match[str], postcode: str) -> str:
     """The address ending at a postcode: written inline in a sentence, or as a block of lines."""
     before = lines[index][: match.start()].strip(" ,")
+    # "...check it. 09 Pendle Rise, BB12 8AQ": the address starts after the last sentence.
+    before = re.split(r"(?<=[.!?])(?<!\bSt\.)(?<!\bNo\.)\s+", before)[-1]
     context = " ".join([*(line.strip() for line in lines[max(0, index - 2) : index]), before])
     inline = _INLINE_ADDRESS.search(context)
     if inline:

@@ -128,3 +128,33 @@ def test_postcodes_normalise_to_upper_case_single_space(raw: str) -> None:
     normal = normalise_postcode(raw.lower())
     assert normal == normal.upper()
     assert normal.count(" ") == 1 and len(normal.split(" ")[1]) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "address"),
+    [
+        ("Text me on 07700 900871. Grace Mbeki, Flat 8 Harbour View, Fleetwood FY7 8JL",
+         "Grace Mbeki", "Flat 8 Harbour View, Fleetwood, FY7 8JL"),
+        ("The lock is broken, first time I write.\n\nGeoffrey Lund\n27 Sandpiper Way\nMorecambe\n"
+         "LA4 6RT\n01632 960441", "Geoffrey Lund", "27 Sandpiper Way, Morecambe, LA4 6RT"),
+        ("Is it safe? can someone check it. 09 Pendle Rise BB12 8AQ", None,
+         "09 Pendle Rise, BB12 8AQ"),
+        ("The policy is wrong and he should be reported for it.\n\nDale", "Dale", None),
+    ],
+)
+def test_names_and_addresses_signed_without_a_sign_off(body: str, name: str | None,
+                                                       address: str | None) -> None:
+    fields = extract_fields(body, received=RECEIVED)
+    assert fields.name == name
+    assert fields.address == address
+    assert name is None or name not in fields.staff
+
+
+def test_a_heading_names_the_resident_an_advocate_writes_for() -> None:
+    body = ("Re: Mrs Sheila Ramsbottom, 12 Fern Bank, Colne BB8 9LR\n\nI am Mrs Ramsbottom's "
+            "advocate. Your supervisor Mr Lyons promised an inspection.\n\nYours sincerely\n\n"
+            "David Penrose, Independent Advocate")
+    fields = extract_fields(body, received=RECEIVED)
+    assert (fields.name, fields.representative) == ("Sheila Ramsbottom", "David Penrose")
+    assert fields.staff == ("Lyons",)
+    assert fields.postcode == "BB8 9LR"
