@@ -12,7 +12,9 @@ from classify.text import classifier_text
 _ESCALATION_CUES = re.compile(
     r"\b(?:stage\s*(?:2|two)|escalat\w+|(?:independent |formal )?review of (?:my|the|this) "
     r"complaint|not (?:happy|satisfied) with (?:your|the) (?:stage 1 |first )?(?:response|reply|"
-    r"outcome|answer)|take (?:my|this|the) complaint further)",
+    r"outcome|answer)|take (?:my|this|the) complaint further|(?:to|at) the next stage|"
+    r"(?:looked at|reviewed|considered) (?:again )?by (?:a|someone|somebody) (?:more )?"
+    r"(?:senior|higher up|manager))",
     re.I,
 )
 

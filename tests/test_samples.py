@@ -86,3 +86,9 @@ def test_reported_hazards_are_mostly_flagged(judged) -> None:
                 if e["hazard"] and e["category"] in ("complaint", "service_request")]
     flagged = [row for row in reported if row[2] is not None]
     assert len(flagged) / len(reported) >= HAZARD_RECALL_FLOOR, reported
+
+
+def test_escalations_are_recognised_and_not_invented(judged) -> None:
+    wrong = [(e["file"], e["escalation"], r.decision.escalation) for e, r in judged
+             if e["category"] == "complaint" and e["escalation"] != r.decision.escalation]
+    assert wrong == [], wrong
