@@ -63,6 +63,19 @@ def test_inspect_samples_meet_the_contract(cli_env: dict[str, str]) -> None:
     assert "contract OK" in checked.stdout
 
 
+def test_evaluate_scores_the_whole_development_set(cli_env: dict[str, str]) -> None:
+    done = triage_command("evaluate", "--json", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    (report,) = jsonl(done.stdout)
+    dev_lines = sum(1 for path in (REPO / "data" / "dev").glob("*.jsonl")
+                    for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert report["examples"] == dev_lines
+    assert set(report["per_class"]) == {"complaint", "service_request", "excluded",
+                                        "compliment", "other"}
+    assert report["macro_f1"] >= 0.80  # the first model's measured 0.96, with room for noise
+    assert report["complaints_missed_as_service_requests"] <= 1
+
+
 def test_inspect_reports_a_bad_file_and_goes_on(cli_env: dict[str, str],
                                                tmp_path: Path) -> None:
     bad = tmp_path / "broken.pdf"
