@@ -70,14 +70,14 @@ def find_thread(session: Session, item: IntakeItem) -> ThreadMatch | None:
     for ref in case_references(item):
         case = session.scalar(select(Case).where(Case.ref == ref))
         if case is not None:
-            return ThreadMatch(case.ref, case.stage, "case reference")
+            return ThreadMatch(case.ref, case.stage, "case reference", case.postcode)
     if item.in_reply_to:
         case = session.scalar(
             select(Case).join(Item, Item.case_id == Case.id)
             .where(Item.message_id.in_(item.in_reply_to)).limit(1)
         )
         if case is not None:
-            return ThreadMatch(case.ref, case.stage, "In-Reply-To/References")
+            return ThreadMatch(case.ref, case.stage, "In-Reply-To/References", case.postcode)
     return None
 
 

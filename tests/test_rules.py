@@ -85,3 +85,25 @@ def test_compliments_are_archived_where_the_policy_does_not_record_them() -> Non
     compliment = replace(SURE_COMPLAINT, category="compliment")
     assert decide(compliment).action == "record_compliment"
     assert decide(compliment, load_policy("lancaster")).action == "archive"
+
+
+def test_a_quoted_reference_to_a_case_at_another_postcode_waits_for_an_officer() -> None:
+    thread = ThreadMatch("CMP-2026-00003", 1, "case reference", postcode="BB2 6LN")
+    elsewhere = decide(replace(SURE_COMPLAINT, escalation=True, thread=thread,
+                               postcode="FY7 6QP"))
+    assert elsewhere.needs_review
+    assert elsewhere.action == "hold_for_review"
+    assert "CMP-2026-00003" in " ".join(elsewhere.reasons)
+    same_home = decide(replace(SURE_COMPLAINT, escalation=True, thread=thread,
+                               postcode="BB2 6LN"))
+    assert same_home.action == "escalate_case"
+    # A reply found by Message-ID is the same conversation, wherever the writer now lives.
+    by_message_id = ThreadMatch("CMP-2026-00003", 1, "In-Reply-To/References", "BB2 6LN")
+    assert decide(replace(SURE_COMPLAINT, thread=by_message_id,
+                          postcode="FY7 6QP")).action == "add_to_case"
+
+
+def test_an_escalation_with_no_case_to_match_waits_for_an_officer() -> None:
+    decision = decide(replace(SURE_COMPLAINT, escalation=True))
+    assert decision.needs_review
+    assert decision.category == "complaint"

@@ -77,6 +77,7 @@ def triage_item(
         automatic=item.automatic,
         ocr_confidence=item.ocr_confidence,
         thread=thread,
+        postcode=extraction.postcode,
     )
     decision = apply_policies(facts, policy, thresholds)
     case = None

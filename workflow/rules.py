@@ -18,6 +18,7 @@ class ThreadMatch:
     case_ref: str
     stage: int
     matched_by: str
+    postcode: str | None = None  # the case's, to notice a reference quoted by someone else
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Facts:
     automatic: str | None = None
     ocr_confidence: float | None = None
     thread: ThreadMatch | None = None
+    postcode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,25 @@ def low_confidence(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     return None
 
 
+def thread_mismatch(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """A quoted case reference whose case is at another postcode is a typo or someone else's."""
+    thread = facts.thread
+    if (thread is None or thread.matched_by != "case reference" or not thread.postcode
+            or not facts.postcode or thread.postcode == facts.postcode):
+        return None
+    return (f"quotes {thread.case_ref}, but that case is at {thread.postcode} and this item at "
+            f"{facts.postcode}: an officer decides which case it belongs to",
+            {"needs_review": True, "action": "hold_for_review", "final": True})
+
+
+def unknown_case_escalation(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """Asking to escalate a case this system does not hold (older, or by post) needs a person."""
+    if not d.escalation or facts.thread is not None:
+        return None
+    return ("asks to escalate a complaint that no case here matches: an officer finds the "
+            "earlier complaint", {"needs_review": True})
+
+
 def existing_case(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     """A reply on an open case is added to it; an escalation request moves it on a stage."""
     if facts.thread is None or d.category == "other":
@@ -177,6 +198,8 @@ CHAIN: tuple[tuple[str, Rule], ...] = (
     ("anonymous-complaint", anonymous_complaint),
     ("low-ocr-confidence", low_ocr_confidence),
     ("low-confidence", low_confidence),
+    ("thread-mismatch", thread_mismatch),
+    ("unknown-case-escalation", unknown_case_escalation),
     ("existing-case", existing_case),
     ("choose-action", choose_action),
 )
