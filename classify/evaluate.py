@@ -9,8 +9,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
+from classify.calibration import expected_calibration_error, reliability_bins
 from classify.dataset import CATEGORIES, Example, load_examples
 from classify.model import TrainedModel
 from ingest.items import IntakeItem
@@ -19,6 +20,15 @@ from workflow.rules import Thresholds
 
 FIELD_NAMES = ("name", "representative", "address", "postcode", "staff", "desired_outcome",
                "contact_method", "phone", "email", "incident_date")
+# How each field is scored: exact (after normalising case, spaces and punctuation), token F1
+# averaged over items, micro F1 over the names in the list, or "at least half the tokens".
+FIELD_METRICS = {"address": "token_f1", "staff": "list_f1", "desired_outcome": "overlap_half"}
+# The targets issue 4 sets on the development set.
+TARGETS = {
+    "macro_f1": 0.92, "auto_accuracy": 0.97, "review_rate_max": 0.25,
+    "name": 0.90, "postcode": 0.95, "staff": 0.85, "desired_outcome": 0.80, "address": 0.85,
+}
+BATCH = 64
 
 
 def _as_item(example: Example) -> IntakeItem:
@@ -40,79 +50,302 @@ def _normalise(field: str, value: object) -> object:
     return re.sub(r"[\s,.]+", " ", str(value)).strip().lower()
 
 
+def _tokens(value: object) -> list[str]:
+    return re.findall(r"[a-z0-9']+", str(value or "").lower())
+
+
+def token_f1(gold: object, found: object) -> float:
+    """Token-level F1 of two strings; both empty counts as a full match."""
+    gold_tokens, found_tokens = Counter(_tokens(gold)), Counter(_tokens(found))
+    if not gold_tokens and not found_tokens:
+        return 1.0
+    common = sum((gold_tokens & found_tokens).values())
+    if not common:
+        return 0.0
+    precision = common / sum(found_tokens.values())
+    recall = common / sum(gold_tokens.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+class FieldScores:
+    """Running per-field scores over the development items that carry fields."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+        self.items = 0
+        self.staff = Counter()  # true positives, false positives, false negatives
+
+    def add(self, gold: dict[str, object], found: dict[str, object]) -> None:
+        self.items += 1
+        for name in FIELD_NAMES:
+            expected, got = gold.get(name), found[name]
+            metric = FIELD_METRICS.get(name, "exact")
+            if metric == "token_f1":
+                self.hits[name] += token_f1(expected, got)
+            elif metric == "overlap_half":
+                self.hits[name] += token_f1(expected, got) >= 0.5
+            elif metric == "list_f1":
+                gold_names = _normalise(name, expected) or frozenset()
+                found_names = _normalise(name, got) or frozenset()
+                self.staff["tp"] += len(gold_names & found_names)
+                self.staff["fp"] += len(found_names - gold_names)
+                self.staff["fn"] += len(gold_names - found_names)
+            else:
+                self.hits[name] += _normalise(name, got) == _normalise(name, expected)
+
+    def scores(self) -> dict[str, float | None]:
+        if not self.items:
+            return dict.fromkeys(FIELD_NAMES)
+        result: dict[str, float | None] = {}
+        for name in FIELD_NAMES:
+            if FIELD_METRICS.get(name) == "list_f1":
+                tp, fp, fn = self.staff["tp"], self.staff["fp"], self.staff["fn"]
+                result[name] = round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else 1.0
+            else:
+                result[name] = round(self.hits[name] / self.items, 4)
+        return result
+
+
 def evaluate_dev_set(model: TrainedModel, dev_dir: Path, thresholds: Thresholds,
                      policy_name: str) -> dict[str, object]:
     """Run the whole triage path over every development example and score it."""
-    from triage.pipeline import triage_item
+    from triage.pipeline import triage_many
 
     policy = load_policy(policy_name)
     examples = load_examples(dev_dir)
-    gold, predicted, reviewed = [], [], []
+    gold, predicted, reviewed, confident_review = [], [], [], []
+    confidences, correct = [], []
     reason_hits = reason_total = escalation_hits = hazard_hits = 0
-    field_hits: Counter[str] = Counter()
-    field_total = 0
-    for example in examples:
-        result = triage_item(_as_item(example), model=model, policy=policy,
-                             thresholds=thresholds)
-        decision = result.decision
-        gold.append(example.category)
-        predicted.append(decision.category)
-        reviewed.append(decision.needs_review)
-        if example.category == "excluded" and decision.category == "excluded":
-            reason_total += 1
-            reason_hits += decision.excluded_reason == example.excluded_reason
-        escalation_hits += decision.escalation == example.escalation
-        hazard_hits += decision.hazard == example.hazard
-        if example.fields is not None:
-            field_total += 1
-            found = result.extraction.as_contract()
-            for name in FIELD_NAMES:
-                field_hits[name] += (_normalise(name, found[name])
-                                     == _normalise(name, example.fields.get(name)))
+    hazard_gold = hazard_found = 0
+    field_scores = FieldScores()
+    for start in range(0, len(examples), BATCH):
+        chunk = examples[start : start + BATCH]
+        results = triage_many([_as_item(e) for e in chunk], model=model, policy=policy,
+                              thresholds=thresholds)
+        for example, result in zip(chunk, results, strict=True):
+            decision = result.decision
+            gold.append(example.category)
+            predicted.append(decision.category)
+            reviewed.append(decision.needs_review)
+            confident_review.append(any(r.hit and r.rule == "low-confidence"
+                                        for r in decision.results))
+            confidences.append(result.prediction.confidence)
+            correct.append(result.prediction.category == (
+                "complaint" if example.excluded_reason == "out_of_time" else example.category))
+            if example.category == "excluded" and decision.category == "excluded":
+                reason_total += 1
+                reason_hits += decision.excluded_reason == example.excluded_reason
+            escalation_hits += decision.escalation == example.escalation
+            hazard_hits += decision.hazard == example.hazard
+            hazard_gold += example.hazard is not None
+            hazard_found += example.hazard is not None and decision.hazard is not None
+            if example.fields is not None:
+                field_scores.add(example.fields, result.extraction.as_contract())
     total = len(examples)
+    labels = list(CATEGORIES)
     precision, recall, f1, support = precision_recall_fscore_support(
-        gold, predicted, labels=list(CATEGORIES), zero_division=0
+        gold, predicted, labels=labels, zero_division=0
     )
     auto = [(g, p) for g, p, r in zip(gold, predicted, reviewed, strict=True) if not r]
-    return {
+    report: dict[str, object] = {
         "examples": total,
         "model_version": model.version,
+        "model_examples": model.n_examples,
+        "officer_labels": model.n_officer_labels,
         "policy": policy.id,
         "thresholds": {"auto": thresholds.auto, "suggest": thresholds.suggest},
-        "macro_f1": round(float(f1_score(gold, predicted, labels=list(CATEGORIES),
-                                         average="macro", zero_division=0)), 4),
+        "macro_f1": round(float(f1_score(gold, predicted, labels=labels, average="macro",
+                                         zero_division=0)), 4),
         "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / total, 4),
         "auto_accuracy": round(sum(g == p for g, p in auto) / len(auto), 4) if auto else None,
+        "auto_items": len(auto),
         "review_rate": round(sum(reviewed) / total, 4),
+        "review_rate_low_confidence": round(sum(confident_review) / total, 4),
+        "calibration_error": round(expected_calibration_error(confidences, correct), 4),
+        "reliability": [
+            {"lower": b.lower, "upper": b.upper, "count": b.count,
+             "mean_confidence": round(b.mean_confidence, 4), "accuracy": round(b.accuracy, 4)}
+            for b in reliability_bins(confidences, correct)
+        ],
         "complaints_missed_as_service_requests": sum(
-            g == "complaint" and p == "service_request" for g, p in zip(gold, predicted,
-                                                                         strict=True)),
+            g == "complaint" and p == "service_request"
+            for g, p in zip(gold, predicted, strict=True)),
         "excluded_reason_accuracy": round(reason_hits / reason_total, 4) if reason_total else None,
         "escalation_accuracy": round(escalation_hits / total, 4),
         "hazard_accuracy": round(hazard_hits / total, 4),
+        "hazard_recall": round(hazard_found / hazard_gold, 4) if hazard_gold else None,
         "per_class": {
             label: {"precision": round(float(p), 4), "recall": round(float(r), 4),
                     "f1": round(float(f), 4), "support": int(s)}
-            for label, p, r, f, s in zip(CATEGORIES, precision, recall, f1, support,
-                                         strict=True)
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
-        "fields": {name: round(field_hits[name] / field_total, 4) if field_total else None
-                   for name in FIELD_NAMES},
+        "confusion_matrix": {
+            "labels": labels,
+            "rows_gold_columns_predicted": confusion_matrix(gold, predicted,
+                                                            labels=labels).tolist(),
+        },
+        "fields": field_scores.scores(),
+        "field_items": field_scores.items,
+        "field_metrics": {name: FIELD_METRICS.get(name, "exact") for name in FIELD_NAMES},
     }
+    report["targets"] = _targets(report)
+    return report
+
+
+def _targets(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    fields = report["fields"]
+    measured = {
+        "macro_f1": report["macro_f1"], "auto_accuracy": report["auto_accuracy"],
+        "review_rate_max": report["review_rate"],
+        **{name: fields[name] for name in ("name", "postcode", "staff", "desired_outcome",  # type: ignore[index]
+                                           "address")},
+    }
+    result = {}
+    for key, target in TARGETS.items():
+        value = measured[key]
+        met = None if value is None else (value <= target if key.endswith("_max")
+                                          else value >= target)
+        result[key] = {"target": target, "measured": value, "met": met}
+    return result
 
 
 def print_evaluation(report: dict[str, object], console: Console) -> None:
     console.print(f"Development set: {report['examples']} examples, model "
-                  f"{report['model_version']}, policy {report['policy']}")
+                  f"{report['model_version']} ({report['model_examples']} training examples, "
+                  f"{report['officer_labels']} officer labels), policy {report['policy']}")
+    thresholds = report["thresholds"]
+    console.print(f"thresholds: auto {thresholds['auto']}, suggest {thresholds['suggest']}")  # type: ignore[index]
     console.print(f"macro F1 {report['macro_f1']}, accuracy {report['accuracy']}, "
-                  f"auto-staged accuracy {report['auto_accuracy']}, "
-                  f"review rate {report['review_rate']}")
+                  f"auto-staged accuracy {report['auto_accuracy']} "
+                  f"({report['auto_items']} items), review rate {report['review_rate']} "
+                  f"(low confidence alone {report['review_rate_low_confidence']}), "
+                  f"calibration error {report['calibration_error']}")
     table = Table("category", "precision", "recall", "F1", "support")
     for label, row in report["per_class"].items():  # type: ignore[union-attr]
         table.add_row(label, str(row["precision"]), str(row["recall"]), str(row["f1"]),
                       str(row["support"]))
     console.print(table)
-    fields = Table("field", "exact match")
+    matrix = report["confusion_matrix"]
+    confusion = Table("gold \\ predicted", *matrix["labels"])  # type: ignore[index]
+    for label, row in zip(matrix["labels"], matrix["rows_gold_columns_predicted"],  # type: ignore[index]
+                          strict=True):
+        confusion.add_row(label, *(str(v) for v in row))
+    console.print(confusion)
+    fields = Table("field", "score", "metric")
     for name, score in report["fields"].items():  # type: ignore[union-attr]
-        fields.add_row(name, "—" if score is None else f"{score:.2f}")
+        fields.add_row(name, "—" if score is None else f"{score:.2f}",
+                       report["field_metrics"][name])  # type: ignore[index]
     console.print(fields)
+    targets = Table("target", "wanted", "measured", "met")
+    for key, row in report["targets"].items():  # type: ignore[union-attr]
+        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
+        targets.add_row(key, wanted, str(row["measured"]),
+                        {True: "yes", False: "NO", None: "—"}[row["met"]])
+    console.print(targets)
+
+
+def write_report(report: dict[str, object], directory: Path) -> Path:
+    """The figures as Markdown, with a confusion-matrix and a reliability-diagram PNG."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _confusion_png(report, directory / "confusion-matrix.png")
+    _reliability_png(report, directory / "reliability.png")
+    matrix = report["confusion_matrix"]
+    labels = matrix["labels"]  # type: ignore[index]
+    lines = [
+        f"# Development-set evaluation — model {report['model_version']}",
+        "",
+        f"{report['examples']} development examples (never trained on); policy "
+        f"{report['policy']}; thresholds auto {report['thresholds']['auto']}, suggest "  # type: ignore[index]
+        f"{report['thresholds']['suggest']}.",  # type: ignore[index]
+        "",
+        "| figure | value |", "|---|---|",
+        f"| macro F1 | {report['macro_f1']} |",
+        f"| accuracy | {report['accuracy']} |",
+        f"| auto-staged accuracy | {report['auto_accuracy']} ({report['auto_items']} items) |",
+        f"| share sent to review | {report['review_rate']} |",
+        f"| share sent to review by low confidence alone | "
+        f"{report['review_rate_low_confidence']} |",
+        f"| expected calibration error | {report['calibration_error']} |",
+        f"| complaints read as service requests | "
+        f"{report['complaints_missed_as_service_requests']} |",
+        f"| excluded reason accuracy | {report['excluded_reason_accuracy']} |",
+        f"| escalation accuracy | {report['escalation_accuracy']} |",
+        f"| hazard accuracy / recall | {report['hazard_accuracy']} / {report['hazard_recall']} |",
+        "", "## Per class", "", "| category | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for label, row in report["per_class"].items():  # type: ignore[union-attr]
+        lines.append(f"| {label} | {row['precision']} | {row['recall']} | {row['f1']} | "
+                     f"{row['support']} |")
+    lines += ["", "## Confusion matrix (rows gold, columns predicted)", "",
+              "| | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for label, row in zip(labels, matrix["rows_gold_columns_predicted"], strict=True):  # type: ignore[index]
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    lines += ["", "![confusion matrix](confusion-matrix.png)", "",
+              "![reliability diagram](reliability.png)", "",
+              f"## Fields ({report['field_items']} items carry labelled fields)", "",
+              "| field | score | metric |", "|---|---|---|"]
+    for name, score in report["fields"].items():  # type: ignore[union-attr]
+        lines.append(f"| {name} | {score} | {report['field_metrics'][name]} |")  # type: ignore[index]
+    lines += ["", "## Targets", "", "| target | wanted | measured | met |", "|---|---|---|---|"]
+    for key, row in report["targets"].items():  # type: ignore[union-attr]
+        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
+        lines.append(f"| {key} | {wanted} | {row['measured']} | "
+                     f"{ {True: 'yes', False: 'no', None: '—'}[row['met']] } |")
+    path = directory / "evaluation.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display, no GUI toolkit
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _confusion_png(report: dict[str, object], path: Path) -> None:
+    plt = _pyplot()
+    matrix = report["confusion_matrix"]
+    labels = matrix["labels"]  # type: ignore[index]
+    values = matrix["rows_gold_columns_predicted"]  # type: ignore[index]
+    figure, axes = plt.subplots(figsize=(6.5, 5.5), dpi=110)
+    image = axes.imshow(values, cmap="Blues")
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("gold")
+    peak = max(max(row) for row in values) or 1
+    for i, row in enumerate(values):
+        for j, value in enumerate(row):
+            axes.text(j, i, str(value), ha="center", va="center",
+                      color="white" if value > peak / 2 else "black")
+    figure.colorbar(image, ax=axes)
+    axes.set_title(f"Confusion matrix, {report['examples']} development items")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def _reliability_png(report: dict[str, object], path: Path) -> None:
+    plt = _pyplot()
+    bins = report["reliability"]
+    figure, axes = plt.subplots(figsize=(5.5, 5.5), dpi=110)
+    axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+    axes.bar([b["lower"] for b in bins], [b["accuracy"] for b in bins], width=0.1,  # type: ignore[index]
+             align="edge", edgecolor="black", alpha=0.7, label="accuracy in bin")
+    axes.plot([b["mean_confidence"] for b in bins], [b["accuracy"] for b in bins],  # type: ignore[index]
+              marker="o", color="darkred", label="mean confidence vs accuracy")
+    auto = report["thresholds"]["auto"]  # type: ignore[index]
+    axes.axvline(auto, color="green", label=f"auto threshold {auto}")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("confidence")
+    axes.set_ylabel("accuracy")
+    axes.set_title(f"Reliability (ECE {report['calibration_error']})")
+    axes.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from classify.dates import DATE_PATTERN, find_dates
-from classify.nlp import load_english
+from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 from classify.text import split_quoted
 
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
@@ -124,6 +124,22 @@ class Landlord:
     postcodes: tuple[str, ...] = ("PR1 2AB",)
 
 
+@dataclass(frozen=True)
+class ExtractionRequest:
+    """One item's text and what its envelope says about the sender."""
+
+    body: str
+    received: date
+    sender_name: str | None = None
+    sender_address: str | None = None
+
+
+def own_text(body: str) -> str:
+    """The writer's own words: quoted history below a reply is someone else's."""
+    own, _quoted = split_quoted(body)
+    return own or body
+
+
 def extract_fields(
     body: str,
     *,
@@ -133,11 +149,27 @@ def extract_fields(
     landlord: Landlord | None = None,
 ) -> Extraction:
     """The resident's details, the staff named, the outcome sought and the incident date."""
-    landlord = landlord or Landlord()
-    own, _quoted = split_quoted(body)
-    text = own or body
-    doc = load_english()(text[:20000])
-    people = [clean_name(ent.text) for ent in doc.ents if ent.label_ == "PERSON"]
+    request = ExtractionRequest(body, received, sender_name, sender_address)
+    return extract_fields_many([request], landlord=landlord)[0]
+
+
+def extract_fields_many(requests: list[ExtractionRequest],
+                        landlord: Landlord | None = None) -> list[Extraction]:
+    """Fields for many items, with spaCy's NER run over them in batches (`nlp.pipe`)."""
+    texts = [own_text(r.body) for r in requests]
+    docs = load_english().pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=NER_BATCH_SIZE)
+    return [
+        _extract(text, [ent.text for ent in doc.ents if ent.label_ == "PERSON"], request,
+                 landlord or Landlord())
+        for text, doc, request in zip(texts, docs, requests, strict=True)
+    ]
+
+
+def _extract(text: str, person_entities: list[str], request: ExtractionRequest,
+             landlord: Landlord) -> Extraction:
+    sender_name, sender_address, received = (request.sender_name, request.sender_address,
+                                             request.received)
+    people = [clean_name(entity) for entity in person_entities]
     people = [p for p in people if p and _looks_like_name(p, landlord)]
 
     signer = (_signer(text, landlord) or _name_from_sender(sender_name, landlord)

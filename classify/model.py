@@ -1,32 +1,55 @@
-"""The scikit-learn classifier: trained on `data/training`, cached under the data dir."""
+"""The scikit-learn classifier: trained on `data/training`, saved with skops under the data dir.
+
+A model file is never unpickled: skops rebuilds only the types it knows, and the few that it
+does not trust by default are allowed by name here. Beside each `.skops` file a JSON file
+holds its metadata (version, training-data hash, chosen thresholds, development figures).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import joblib
 import sklearn
+import skops
+import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from classify.calibration import FALLBACK_AUTO, FALLBACK_SUGGEST, choose_thresholds
 from classify.dataset import Example, fingerprint, load_examples
 from classify.text import classifier_text
 
+log = logging.getLogger("classify.model")
+
 # Bump when the features or the saved layout change: older files are then retrained.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 NO_HAZARD = "none"
+PARTS = ("category", "reason", "escalation", "hazard")
+# Types a model file may hold beyond skops' defaults. Anything else and the file is refused.
+ALLOWED_TYPES = frozenset({
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+})
+PROMOTED = "promoted.json"
+
+
+class ModelFileRefused(ValueError):
+    """A model file holds types outside the allowlist, or does not match its metadata."""
 
 
 @dataclass
 class TrainedModel:
-    """Every fitted part, with the version that ties a prediction to its training data."""
+    """Every fitted part, with the metadata that ties a prediction to its training data."""
 
     version: str
     sklearn_version: str
@@ -36,6 +59,32 @@ class TrainedModel:
     reason: Pipeline
     escalation: Pipeline
     hazard: Pipeline
+    training_hash: str = ""
+    n_officer_labels: int = 0
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    dev_figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def auto_threshold(self) -> float:
+        return float(self.thresholds.get("auto", FALLBACK_AUTO))
+
+    @property
+    def suggest_threshold(self) -> float:
+        return float(self.thresholds.get("suggest", FALLBACK_SUGGEST))
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "version": self.version,
+            "sklearn_version": self.sklearn_version,
+            "skops_version": skops.__version__,
+            "trained_at": self.trained_at,
+            "n_examples": self.n_examples,
+            "n_officer_labels": self.n_officer_labels,
+            "training_hash": self.training_hash,
+            "thresholds": self.thresholds,
+            "dev_figures": self.dev_figures,
+        }
 
 
 def _features() -> FeatureUnion:
@@ -74,7 +123,8 @@ def example_text(example: Example) -> str:
     return classifier_text(example.subject, example.body)
 
 
-def train(examples: list[Example], version: str) -> TrainedModel:
+def train(examples: list[Example], version: str, *, training_hash: str = "",
+          n_officer_labels: int = 0) -> TrainedModel:
     """Fit the category, excluded-reason, escalation and hazard models."""
     texts = [example_text(e) for e in examples]
     category = _calibrated_pipeline(cv=5).fit(texts, [category_label(e) for e in examples])
@@ -97,34 +147,152 @@ def train(examples: list[Example], version: str) -> TrainedModel:
         reason=reason,
         escalation=escalation,
         hazard=hazard,
+        training_hash=training_hash,
+        n_officer_labels=n_officer_labels,
     )
 
 
-def model_version(training_dir: Path) -> str:
-    return f"v{FORMAT_VERSION}-{fingerprint(training_dir)[:12]}"
+def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) -> None:
+    """Set the two thresholds from the category model's accuracy on the development set.
+
+    Proposed exclusions always go to an officer, so they play no part in the choice.
+    """
+    if not dev_examples:
+        model.thresholds = {"auto": FALLBACK_AUTO, "suggest": FALLBACK_SUGGEST,
+                            "basis": "no development set: defaults"}
+        return
+    texts = [example_text(e) for e in dev_examples]
+    probabilities = model.category.predict_proba(texts)
+    classes = [str(c) for c in model.category.classes_]
+    confidences, correct = [], []
+    for example, row in zip(dev_examples, probabilities, strict=True):
+        best = int(row.argmax())
+        if classes[best] == "excluded":
+            continue
+        confidences.append(float(row[best]))
+        correct.append(classes[best] == category_label(example))
+    chosen = choose_thresholds(confidences, correct)
+    model.thresholds = {"auto": chosen.auto, "suggest": chosen.suggest, "basis": chosen.basis,
+                        "dev_auto_accuracy": chosen.auto_accuracy,
+                        "dev_auto_share": chosen.auto_share, "dev_items": len(dev_examples)}
 
 
-def load_or_train(training_dir: Path, model_dir: Path) -> TrainedModel:
-    """The cached model for this training data, or a freshly trained (and cached) one."""
+def model_version(training_dir: Path, extra: str = "") -> str:
+    digest = fingerprint(training_dir)
+    if extra:
+        import hashlib
+
+        digest = hashlib.sha256((digest + extra).encode()).hexdigest()
+    return f"v{FORMAT_VERSION}-{digest[:12]}"
+
+
+def model_path(model_dir: Path, version: str) -> Path:
+    return model_dir / f"classifier-{version}.skops"
+
+
+def load_or_train(training_dir: Path, model_dir: Path,
+                  dev_dir: Path | None = None) -> TrainedModel:
+    """The promoted model for this training data, else the cached base one, else a new one."""
+    training_hash = fingerprint(training_dir)
+    promoted = _promoted_version(model_dir, training_hash)
+    if promoted:
+        try:
+            return load_model_file(model_path(model_dir, promoted))
+        except (OSError, ModelFileRefused, ValueError) as exc:
+            log.warning("promoted model %s not usable (%s): using the base model", promoted, exc)
     version = model_version(training_dir)
-    path = model_dir / f"classifier-{version}.joblib"
+    path = model_path(model_dir, version)
     if path.exists():
-        model = joblib.load(path)
-        # A model pickled under another scikit-learn may predict wrongly: retrain instead.
-        if isinstance(model, TrainedModel) and model.sklearn_version == sklearn.__version__:
-            return model
-    model = train(load_examples(training_dir), version)
+        try:
+            return load_model_file(path)
+        except (OSError, ModelFileRefused, ValueError) as exc:
+            log.warning("model %s not usable (%s): retraining", version, exc)
+    model = train(load_examples(training_dir), version, training_hash=training_hash)
+    choose_model_thresholds(model, _dev_examples(dev_dir))
     save_model(model, path)
     return model
 
 
+def _dev_examples(dev_dir: Path | None) -> list[Example]:
+    if dev_dir is None or not dev_dir.is_dir() or not any(dev_dir.glob("*.jsonl")):
+        return []
+    return load_examples(dev_dir)
+
+
+def _promoted_version(model_dir: Path, training_hash: str) -> str | None:
+    """The version `triage train` promoted, if it was trained on today's training files."""
+    try:
+        pointer = json.loads((model_dir / PROMOTED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if pointer.get("training_hash") != training_hash:
+        return None
+    return str(pointer.get("version") or "") or None
+
+
+def promote(model: TrainedModel, model_dir: Path) -> None:
+    """Make `model` the one every process loads (written atomically)."""
+    _atomic_write(model_dir / PROMOTED, json.dumps(
+        {"version": model.version, "training_hash": model.training_hash,
+         "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}, indent=2).encode())
+
+
+def load_model_file(path: Path) -> TrainedModel:
+    """Rebuild a model from its skops file, refusing any type outside the allowlist."""
+    untrusted = set(sio.get_untrusted_types(file=path))
+    refused = untrusted - ALLOWED_TYPES
+    if refused:
+        raise ModelFileRefused(f"{path.name} holds types outside the allowlist: {sorted(refused)}")
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelFileRefused(f"{path.name}: format {meta.get('format_version')}, "
+                               f"expected {FORMAT_VERSION}")
+    if meta.get("sklearn_version") != sklearn.__version__:
+        # A model fitted under another scikit-learn may predict wrongly: retrain instead.
+        raise ModelFileRefused(f"{path.name}: trained with scikit-learn "
+                               f"{meta.get('sklearn_version')}, running {sklearn.__version__}")
+    parts = sio.load(path, trusted=sorted(untrusted))
+    if not isinstance(parts, dict) or set(parts) != set(PARTS):
+        raise ModelFileRefused(f"{path.name} does not hold the parts {PARTS}")
+    return TrainedModel(
+        version=meta["version"], sklearn_version=meta["sklearn_version"],
+        trained_at=meta["trained_at"], n_examples=int(meta["n_examples"]),
+        training_hash=meta.get("training_hash", ""),
+        n_officer_labels=int(meta.get("n_officer_labels", 0)),
+        thresholds=dict(meta.get("thresholds") or {}),
+        dev_figures=dict(meta.get("dev_figures") or {}),
+        **{name: parts[name] for name in PARTS},
+    )
+
+
 def save_model(model: TrainedModel, path: Path) -> None:
-    """Write through a temporary file then rename, so a crash never leaves half a model."""
+    """The skops file and its metadata, each written through a temporary file then renamed.
+
+    The metadata goes last: a crash in between leaves a model file nothing points at yet.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
     try:
-        joblib.dump(model, temp_name)
+        sio.dump({name: getattr(model, name) for name in PARTS}, temp_name)
+        os.replace(temp_name, path)
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+    write_metadata(model, path)
+
+
+def write_metadata(model: TrainedModel, path: Path) -> None:
+    _atomic_write(path.with_suffix(".json"),
+                  json.dumps(model.metadata(), indent=2, sort_keys=True).encode())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(temp_name, path)
     finally:
         if os.path.exists(temp_name):

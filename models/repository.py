@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -207,3 +207,41 @@ def _deadline_detail(draft: CaseDraft) -> dict[str, object]:
         "respond_by": draft.respond_by.isoformat(),
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def confirmed_labels(session: Session) -> list[dict[str, object]]:
+    """Labels officers settled on in review (the latest decision per item), for retraining.
+
+    Only a person's decision counts: unreviewed predictions are never trained on.
+    """
+    from models.tables import ReviewDecision
+
+    latest = (select(ReviewDecision.item_id, func.max(ReviewDecision.id).label("last"))
+              .where(ReviewDecision.category.is_not(None))
+              .group_by(ReviewDecision.item_id).subquery())
+    rows = session.execute(
+        select(ReviewDecision, Item)
+        .join(latest, ReviewDecision.id == latest.c.last)
+        .join(Item, Item.id == ReviewDecision.item_id)
+        .where(Item.text.is_not(None))
+        .order_by(ReviewDecision.id)
+    ).all()
+    labels = []
+    for decision, item in rows:
+        classification = item.classification
+        labels.append({
+            "item_id": item.id,
+            "source": item.source,
+            "subject": item.subject or "",
+            "text": item.text or "",
+            "received_at": item.received_at,
+            "category": decision.category,
+            "excluded_reason": decision.excluded_reason,
+            "hazard": decision.hazard,
+            # Officers confirm the category; the escalation flag is the prediction's unless
+            # the category changed, in which case only a complaint can be an escalation.
+            "escalation": bool(classification and classification.escalation
+                               and decision.category == "complaint"),
+            "decision_id": decision.id,
+        })
+    return labels

@@ -26,7 +26,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from classify.model import load_or_train
 
     directory = tmp_path_factory.mktemp("models")
-    load_or_train(REPO / "data" / "training", directory)
+    load_or_train(REPO / "data" / "training", directory, REPO / "data" / "dev")
     return directory
 
 
@@ -34,7 +34,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def trained_model(model_dir: Path):
     from classify.model import load_or_train
 
-    return load_or_train(REPO / "data" / "training", model_dir)
+    return load_or_train(REPO / "data" / "training", model_dir, REPO / "data" / "dev")
 
 
 def _data_dir_with_model(base: Path, model_dir: Path) -> Path:

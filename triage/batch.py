@@ -64,18 +64,30 @@ def store_raw_items(settings: Settings, raws: Iterable[RawItem],
 
 
 @lru_cache(maxsize=4)
-def _cached_model(training_dir: str, model_dir: str) -> TrainedModel:
+def _cached_model(training_dir: str, model_dir: str, dev_dir: str) -> TrainedModel:
     from pathlib import Path
 
-    return load_or_train(Path(training_dir), Path(model_dir))
+    return load_or_train(Path(training_dir), Path(model_dir), Path(dev_dir))
 
 
 def load_model(settings: Settings) -> TrainedModel:
-    return _cached_model(str(settings.training_dir), str(settings.model_dir))
+    return _cached_model(str(settings.training_dir), str(settings.model_dir),
+                         str(settings.dev_dir))
 
 
-def thresholds_of(settings: Settings) -> Thresholds:
-    return Thresholds(auto=settings.auto_threshold, suggest=settings.suggest_threshold)
+def forget_loaded_models() -> None:
+    """After `triage train` promotes a model, the next load reads it from disk."""
+    _cached_model.cache_clear()
+
+
+def thresholds_of(settings: Settings, model: TrainedModel | None = None) -> Thresholds:
+    """The settings' thresholds where set, else those chosen with the model."""
+    model = model or load_model(settings)
+    auto = settings.auto_threshold if settings.auto_threshold is not None else (
+        model.auto_threshold)
+    suggest = settings.suggest_threshold if settings.suggest_threshold is not None else (
+        model.suggest_threshold)
+    return Thresholds(auto=auto, suggest=min(suggest, auto))
 
 
 def triage_stored_items(settings: Settings, item_ids: list[int],
@@ -106,7 +118,7 @@ def _triage_one(settings: Settings, item_id: int, model: TrainedModel, policy: P
                           item.source_ref, item.received_at)
             parsed = read_item(raw, max_pdf_pages=settings.max_pdf_pages)
             result = triage_item(parsed, model=model, policy=policy,
-                                 thresholds=thresholds_of(settings),
+                                 thresholds=thresholds_of(settings, model),
                                  thread=find_thread(session, parsed), landlord=Landlord())
             save_result(session, item, result)
             return item.status

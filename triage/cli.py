@@ -196,23 +196,57 @@ def retry(
 
 @app.command()
 def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Development-set figures for the classifier and the field extraction."""
-    from classify.evaluate import evaluate_dev_set, print_evaluation
+    """Development-set figures, also written as a Markdown report with two charts."""
+    from classify.evaluate import evaluate_dev_set, print_evaluation, write_report
     from triage.batch import load_model, thresholds_of
 
     settings = get_settings()
-    report = evaluate_dev_set(load_model(settings), settings.dev_dir, thresholds_of(settings),
+    model = load_model(settings)
+    report = evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
                               settings.policy)
-    _print_jsonl([report]) if as_json else print_evaluation(report, out)
+    path = write_report(report, settings.data_dir / "reports" / "evaluation")
+    report["report_path"] = str(path)
+    if as_json:
+        _print_jsonl([report])
+    else:
+        print_evaluation(report, out)
+        out.print(f"report: {path}")
 
 
 @app.command()
 def train() -> None:
-    """Train (or load the cached) classifier for the current training data."""
-    from triage.batch import load_model
+    """Retrain on the training data plus officers' confirmed labels; promote if no worse."""
+    from classify.evaluate import evaluate_dev_set
+    from classify.retrain import retrain
+    from models.db import session_scope
+    from models.repository import confirmed_labels
+    from triage.batch import forget_loaded_models, thresholds_of
 
-    model = load_model(get_settings())
-    out.print(f"model {model.version}: {model.n_examples} examples, trained {model.trained_at}")
+    settings = get_settings()
+    _ready(settings)
+    with session_scope(settings.resolved_database_url) as session:
+        labels = confirmed_labels(session)
+
+    def score(model):
+        return evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
+                                settings.policy)
+
+    outcome = retrain(settings.training_dir, settings.dev_dir, settings.model_dir, labels, score)
+    forget_loaded_models()
+    current = outcome.current
+    out.print(f"current model {current.version}: {current.n_examples} examples "
+              f"({current.n_officer_labels} from officers), dev macro-F1 "
+              f"{outcome.current_macro_f1:.4f}, thresholds auto {current.auto_threshold} "
+              f"suggest {current.suggest_threshold}")
+    if outcome.officer_labels == 0:
+        out.print(f"no officer-confirmed labels to learn from "
+                  f"({outcome.skipped_labels} skipped): the current model stays")
+        return
+    candidate = outcome.candidate
+    verdict = "promoted" if outcome.promoted else "not promoted (dev macro-F1 would fall)"
+    out.print(f"candidate {candidate.version}: {candidate.n_examples} examples "
+              f"({outcome.officer_labels} officer labels, {outcome.skipped_labels} skipped), "
+              f"dev macro-F1 {outcome.candidate_macro_f1:.4f}: {verdict}")
 
 
 if __name__ == "__main__":

@@ -39,8 +39,8 @@ def inspect_one(path: Path, settings: Settings, model, policy) -> dict[str, obje
         return {"path": shown, "error": str(exc)}
     except OSError as exc:
         return {"path": shown, "error": f"cannot read the file: {exc.strerror or exc}"}
-    result = triage_item(item, model=model, policy=policy, thresholds=thresholds_of(settings),
-                         landlord=Landlord())
+    result = triage_item(item, model=model, policy=policy,
+                         thresholds=thresholds_of(settings, model), landlord=Landlord())
     return contract_view(shown, result)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classify.fields import Extraction, Landlord, extract_fields
+from classify.fields import Extraction, ExtractionRequest, Landlord, extract_fields_many
 from classify.model import TrainedModel
-from classify.predict import Prediction, predict_category
+from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem, RawItem
 from ingest.letters import extract_letter_text
 from ingest.mail import parse_message
@@ -55,16 +55,51 @@ def triage_item(
     landlord: Landlord | None = None,
 ) -> TriageResult:
     """Extract fields, predict, decide under the policy and, for a case, compute deadlines."""
+    return triage_many([item], model=model, policy=policy, thresholds=thresholds,
+                       threads=[thread], landlord=landlord)[0]
+
+
+def triage_many(
+    items: list[IntakeItem],
+    *,
+    model: TrainedModel,
+    policy: Policy,
+    thresholds: Thresholds,
+    threads: list[ThreadMatch | None] | None = None,
+    landlord: Landlord | None = None,
+) -> list[TriageResult]:
+    """`triage_item` over a batch: spaCy and the classifier each run once for all of them."""
+    threads = threads if threads is not None else [None] * len(items)
+    extractions = extract_fields_many([
+        ExtractionRequest(
+            item.text,
+            received_day(item.received_at),
+            # A mail robot's display name ("Mail Delivery System") is nobody's name.
+            sender_name=None if item.automatic else item.sender_name,
+            sender_address=None if item.automatic else item.sender_address,
+        )
+        for item in items
+    ], landlord=landlord)
+    predictions = predict_many(model, [(item.subject, item.text) for item in items])
+    return [
+        decide(item, extraction, prediction, policy=policy, thresholds=thresholds,
+               thread=thread)
+        for item, extraction, prediction, thread in zip(items, extractions, predictions,
+                                                         threads, strict=True)
+    ]
+
+
+def decide(
+    item: IntakeItem,
+    extraction: Extraction,
+    prediction: Prediction,
+    *,
+    policy: Policy,
+    thresholds: Thresholds,
+    thread: ThreadMatch | None = None,
+) -> TriageResult:
+    """The policy's decision on one item's facts and, for a case, its stage and deadlines."""
     received = received_day(item.received_at)
-    extraction = extract_fields(
-        item.text,
-        received=received,
-        # A mail robot's display name ("Mail Delivery System") is nobody's name.
-        sender_name=None if item.automatic else item.sender_name,
-        sender_address=None if item.automatic else item.sender_address,
-        landlord=landlord,
-    )
-    prediction = predict_category(model, item.subject, item.text)
     facts = Facts(
         category=prediction.category,
         confidence=prediction.confidence,

@@ -30,10 +30,12 @@ class Settings(BaseSettings):
 
     scan_dir: Path | None = None
 
-    # Items at or above this calibrated confidence are staged without a person.
-    auto_threshold: float = Field(0.80, ge=0, le=1)
-    # Items above this (and below auto_threshold) carry the prediction as a suggestion.
-    suggest_threshold: float = Field(0.45, ge=0, le=1)
+    # Items at or above this calibrated confidence are staged without a person. Unset, the
+    # threshold chosen on the development set when the model was trained applies.
+    auto_threshold: float | None = Field(None, ge=0, le=1)
+    # Items above this (and below the automatic threshold) carry the prediction as a
+    # suggestion; unset, the model's chosen one.
+    suggest_threshold: float | None = Field(None, ge=0, le=1)
     # Larger items are quarantined unread rather than parsed.
     max_item_bytes: int = 25 * 1024 * 1024
     max_pdf_pages: int = 50
