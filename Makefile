@@ -46,6 +46,7 @@ lint: install
 bench: install
 	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DEMO_APT)"
 	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/throughput.py
 
 contract: install
 	../shared/tools/check-contract

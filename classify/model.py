@@ -2,7 +2,12 @@
 
 A model file is never unpickled: skops rebuilds only the types it knows, and the few that it
 does not trust by default are allowed by name here. Beside each `.skops` file a JSON file
-holds its metadata (version, training-data hash, chosen thresholds, development figures).
+holds its metadata (version, training-data hash, chosen thresholds, development figures) and
+the TF-IDF vocabularies as plain term lists: skops writes a dict entry by entry, which for
+100,000 terms takes a minute, where a list in JSON takes milliseconds and is data, not code.
+
+One feature union (word and character TF-IDF) is fitted on all the training text and shared
+by the four classifiers, so an item is vectorised once.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import logging
 import os
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +28,8 @@ import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.metrics import f1_score
+from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from classify.calibration import FALLBACK_AUTO, FALLBACK_SUGGEST, choose_thresholds
@@ -32,9 +39,9 @@ from classify.text import classifier_text
 log = logging.getLogger("classify.model")
 
 # Bump when the features or the saved layout change: older files are then retrained.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 4
 NO_HAZARD = "none"
-PARTS = ("category", "reason", "escalation", "hazard")
+PARTS = ("features", "category", "reason", "escalation", "hazard")
 # Types a model file may hold beyond skops' defaults. Anything else and the file is refused.
 ALLOWED_TYPES = frozenset({
     "sklearn.calibration._CalibratedClassifier",
@@ -55,10 +62,11 @@ class TrainedModel:
     sklearn_version: str
     trained_at: str
     n_examples: int
-    category: Pipeline
-    reason: Pipeline
-    escalation: Pipeline
-    hazard: Pipeline
+    features: FeatureUnion
+    category: Any
+    reason: Any
+    escalation: Any
+    hazard: Any
     training_hash: str = ""
     n_officer_labels: int = 0
     thresholds: dict[str, Any] = field(default_factory=dict)
@@ -96,20 +104,31 @@ def _features() -> FeatureUnion:
     ])
 
 
-def _calibrated_pipeline(cv: int) -> Pipeline:
+def _calibrated_svm(cv: int) -> CalibratedClassifierCV:
     """A linear SVM whose scores are calibrated into probabilities by cross-validation."""
-    svm = LinearSVC(C=0.5, class_weight="balanced")
-    return Pipeline([
-        ("features", _features()),
-        ("classifier", CalibratedClassifierCV(svm, method="sigmoid", cv=cv)),
-    ])
+    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), method="sigmoid",
+                                  cv=cv)
 
 
-def _logistic_pipeline() -> Pipeline:
-    return Pipeline([
-        ("features", _features()),
-        ("classifier", LogisticRegression(C=10, max_iter=3000, class_weight="balanced")),
-    ])
+def _fit_calibrated(matrix, labels: list[Any], cv: int) -> CalibratedClassifierCV:
+    """Fit a calibrated SVM, with no more folds than the rarest label allows.
+
+    A label seen once cannot be calibrated by cross-validation; it is left out (and logged)
+    rather than failing the whole training run.
+    """
+    counts = Counter(labels)
+    rare = {label for label, count in counts.items() if count < 2}
+    rows = list(range(len(labels)))
+    if rare:
+        log.warning("labels seen only once are left out of training: %s", sorted(rare))
+        rows = [i for i in rows if labels[i] not in rare]
+    kept = [labels[i] for i in rows]
+    folds = max(2, min(cv, *Counter(kept).values()))
+    return _calibrated_svm(folds).fit(matrix[rows], kept)
+
+
+def _logistic(matrix, labels: list[Any]) -> LogisticRegression:
+    return LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(matrix, labels)
 
 
 def category_label(example: Example) -> str:
@@ -125,24 +144,24 @@ def example_text(example: Example) -> str:
 
 def train(examples: list[Example], version: str, *, training_hash: str = "",
           n_officer_labels: int = 0) -> TrainedModel:
-    """Fit the category, excluded-reason, escalation and hazard models."""
+    """Fit the shared features, then the category, excluded-reason, escalation and hazard models."""
     texts = [example_text(e) for e in examples]
-    category = _calibrated_pipeline(cv=5).fit(texts, [category_label(e) for e in examples])
-    excluded = [e for e in examples if e.category == "excluded" and e.excluded_reason
-                and e.excluded_reason != "out_of_time"]
-    reason = _logistic_pipeline().fit(
-        [example_text(e) for e in excluded], [e.excluded_reason for e in excluded]
-    )
-    complaints = [e for e in examples if category_label(e) == "complaint"]
-    escalation = _logistic_pipeline().fit(
-        [example_text(e) for e in complaints], [e.escalation for e in complaints]
-    )
-    hazard = _logistic_pipeline().fit(texts, [e.hazard or NO_HAZARD for e in examples])
+    features = _features().fit(texts)
+    matrix = features.transform(texts)
+    category = _fit_calibrated(matrix, [category_label(e) for e in examples], cv=5)
+    excluded = [i for i, e in enumerate(examples) if e.category == "excluded"
+                and e.excluded_reason and e.excluded_reason != "out_of_time"]
+    reason = _logistic(matrix[excluded], [examples[i].excluded_reason for i in excluded])
+    complaints = [i for i, e in enumerate(examples) if category_label(e) == "complaint"]
+    escalation = _logistic(matrix[complaints], [examples[i].escalation for i in complaints])
+    # As accurate as a logistic regression on the development set, at a third of the time.
+    hazard = _fit_calibrated(matrix, [e.hazard or NO_HAZARD for e in examples], cv=3)
     return TrainedModel(
         version=version,
         sklearn_version=sklearn.__version__,
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         n_examples=len(examples),
+        features=features,
         category=category,
         reason=reason,
         escalation=escalation,
@@ -162,7 +181,7 @@ def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) ->
                             "basis": "no development set: defaults"}
         return
     texts = [example_text(e) for e in dev_examples]
-    probabilities = model.category.predict_proba(texts)
+    probabilities = model.category.predict_proba(model.features.transform(texts))
     classes = [str(c) for c in model.category.classes_]
     confidences, correct = [], []
     for example, row in zip(dev_examples, probabilities, strict=True):
@@ -175,6 +194,15 @@ def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) ->
     model.thresholds = {"auto": chosen.auto, "suggest": chosen.suggest, "basis": chosen.basis,
                         "dev_auto_accuracy": chosen.auto_accuracy,
                         "dev_auto_share": chosen.auto_share, "dev_items": len(dev_examples)}
+    gold = [category_label(e) for e in dev_examples]
+    predicted = [classes[int(row.argmax())] for row in probabilities]
+    model.dev_figures = {
+        "scored": "category model alone, when trained",
+        "examples": len(dev_examples),
+        "category_macro_f1": round(float(f1_score(gold, predicted, average="macro")), 4),
+        "category_accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True))
+                                   / len(gold), 4),
+    }
 
 
 def model_version(training_dir: Path, extra: str = "") -> str:
@@ -254,6 +282,7 @@ def load_model_file(path: Path) -> TrainedModel:
     parts = sio.load(path, trusted=sorted(untrusted))
     if not isinstance(parts, dict) or set(parts) != set(PARTS):
         raise ModelFileRefused(f"{path.name} does not hold the parts {PARTS}")
+    _attach_vocabularies(parts["features"], meta.get("vocabularies") or {}, path)
     return TrainedModel(
         version=meta["version"], sklearn_version=meta["sklearn_version"],
         trained_at=meta["trained_at"], n_examples=int(meta["n_examples"]),
@@ -273,18 +302,52 @@ def save_model(model: TrainedModel, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
+    vocabularies = _detach_vocabularies(model.features)
     try:
         sio.dump({name: getattr(model, name) for name in PARTS}, temp_name)
         os.replace(temp_name, path)
     finally:
+        _attach_vocabularies(model.features, vocabularies, path)
         if os.path.exists(temp_name):
             os.unlink(temp_name)
     write_metadata(model, path)
 
 
+def _vectorizers(features: FeatureUnion) -> list[tuple[str, TfidfVectorizer]]:
+    return [(name, step) for name, step in features.transformer_list
+            if isinstance(step, TfidfVectorizer)]
+
+
+def _detach_vocabularies(features: FeatureUnion) -> dict[str, list[str]]:
+    """Each vectoriser's terms in column order, its vocabulary emptied for the skops file."""
+    vocabularies = {}
+    for name, vectorizer in _vectorizers(features):
+        vocabulary = vectorizer.vocabulary_
+        terms = [""] * len(vocabulary)
+        for term, column in vocabulary.items():
+            terms[column] = term
+        vocabularies[name] = terms
+        vectorizer.vocabulary_ = {}
+    return vocabularies
+
+
+def _attach_vocabularies(features: FeatureUnion, vocabularies: dict[str, list[str]],
+                         path: Path) -> None:
+    for name, vectorizer in _vectorizers(features):
+        terms = vocabularies.get(name)
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            raise ModelFileRefused(f"{path.name}: no vocabulary for {name!r} in its metadata")
+        vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms)}
+
+
 def write_metadata(model: TrainedModel, path: Path) -> None:
+    vocabularies = {name: [""] * len(v.vocabulary_) for name, v in _vectorizers(model.features)}
+    for name, vectorizer in _vectorizers(model.features):
+        for term, column in vectorizer.vocabulary_.items():
+            vocabularies[name][column] = term
+    metadata = {**model.metadata(), "vocabularies": vocabularies}
     _atomic_write(path.with_suffix(".json"),
-                  json.dumps(model.metadata(), indent=2, sort_keys=True).encode())
+                  json.dumps(metadata, indent=1, sort_keys=True, ensure_ascii=False).encode())
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -47,12 +47,13 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
     if not items:
         return []
     texts = [classifier_text(subject, body) for subject, body in items]
-    categories = _probability_rows(model.category, texts)
-    reasons = _probability_rows(model.reason, texts)
-    hazards = _probability_rows(model.hazard, texts)
+    matrix = model.features.transform(texts)
+    categories = _probability_rows(model.category, matrix)
+    reasons = _probability_rows(model.reason, matrix)
+    hazards = _probability_rows(model.hazard, matrix)
     complaint_rows = [i for i, row in enumerate(categories) if _best(row) == "complaint"]
     escalations = dict(zip(complaint_rows, _probability_rows(
-        model.escalation, [texts[i] for i in complaint_rows]), strict=True))
+        model.escalation, matrix[complaint_rows]), strict=True))
     predictions = []
     for index, text in enumerate(texts):
         probabilities = categories[index]
@@ -81,9 +82,9 @@ def _best(probabilities: dict[str, float]) -> str:
     return max(probabilities, key=probabilities.__getitem__)
 
 
-def _probability_rows(pipeline, texts: list[str]) -> list[dict[str, float]]:
-    if not texts:
+def _probability_rows(classifier, matrix) -> list[dict[str, float]]:
+    if matrix.shape[0] == 0:
         return []
-    labels = [str(label) for label in pipeline.classes_]
+    labels = [str(label) for label in classifier.classes_]
     return [{label: float(score) for label, score in zip(labels, row, strict=True)}
-            for row in pipeline.predict_proba(texts)]
+            for row in classifier.predict_proba(matrix)]

@@ -106,14 +106,20 @@ def retrain(training_dir: Path, dev_dir: Path, model_dir: Path,
 
 def _macro_f1(model: TrainedModel, dev_dir: Path, model_dir: Path, score: Scorer) -> float:
     """The model's dev macro-F1, scored once per development set and kept in its metadata."""
-    digest = dev_digest(dev_dir)
-    if model.dev_figures.get("dev_digest") != digest or "macro_f1" not in model.dev_figures:
-        report = score(model)
-        model.dev_figures = {key: report[key] for key in (
-            "macro_f1", "accuracy", "auto_accuracy", "review_rate", "calibration_error",
-            "examples", "fields") if key in report}
-        model.dev_figures["dev_digest"] = digest
-        path = model_path(model_dir, model.version)
-        if path.exists():
-            write_metadata(model, path)
+    if model.dev_figures.get("dev_digest") != dev_digest(dev_dir) or (
+            "macro_f1" not in model.dev_figures):
+        record_dev_figures(model, score(model), dev_dir, model_dir)
     return float(model.dev_figures["macro_f1"])  # type: ignore[arg-type]
+
+
+def record_dev_figures(model: TrainedModel, report: dict[str, object], dev_dir: Path,
+                       model_dir: Path) -> None:
+    """Keep the whole path's development figures with the model, in its metadata file."""
+    model.dev_figures = {key: report[key] for key in (
+        "macro_f1", "accuracy", "auto_accuracy", "review_rate", "review_rate_low_confidence",
+        "calibration_error", "examples", "fields") if key in report}
+    model.dev_figures["scored"] = "whole triage path (extraction, model, policy rules)"
+    model.dev_figures["dev_digest"] = dev_digest(dev_dir)
+    path = model_path(model_dir, model.version)
+    if path.exists():
+        write_metadata(model, path)

@@ -198,6 +198,7 @@ def retry(
 def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Development-set figures, also written as a Markdown report with two charts."""
     from classify.evaluate import evaluate_dev_set, print_evaluation, write_report
+    from classify.retrain import record_dev_figures
     from triage.batch import load_model, thresholds_of
 
     settings = get_settings()
@@ -205,6 +206,7 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     report = evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
                               settings.policy)
     path = write_report(report, settings.data_dir / "reports" / "evaluation")
+    record_dev_figures(model, report, settings.dev_dir, settings.model_dir)
     report["report_path"] = str(path)
     if as_json:
         _print_jsonl([report])

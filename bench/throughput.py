@@ -1,0 +1,121 @@
+"""Emails per second through extraction and classification, against bare spaCy NER; memory.
+
+Prints figures; asserts nothing. Both paths run in this one process over the same texts, so
+the ratio is the figure to compare (the issue's target: at least 0.8 of bare spaCy). Then
+10,000 items go through in batches while the resident memory is sampled, to show the peak
+(target under 1 GB) and that it does not grow with the count.
+
+    .venv/bin/python bench/throughput.py [--items 2000] [--memory-items 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from datetime import time as clock
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from classify.dataset import load_examples  # noqa: E402
+from classify.fields import own_text  # noqa: E402
+from classify.model import load_or_train  # noqa: E402
+from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english  # noqa: E402
+from ingest.items import IntakeItem  # noqa: E402
+from triage.pipeline import triage_many  # noqa: E402
+from workflow.policy import load_policy  # noqa: E402
+from workflow.rules import Thresholds  # noqa: E402
+
+BATCH = 64
+
+
+def _items(count: int) -> list[IntakeItem]:
+    """Every labelled email, training and development alike, repeated up to `count`."""
+    examples = [e for folder in ("training", "dev")
+                for e in load_examples(REPO / "data" / folder) if e.source == "email"]
+    items = []
+    for index in range(count):
+        example = examples[index % len(examples)]
+        items.append(IntakeItem(
+            source="email", text=example.body, subject=example.subject,
+            received_at=datetime.combine(example.received_at, clock(10), tzinfo=UTC),
+            sender_name=None, sender_address=None,
+        ))
+    return items
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as stream:
+        pages = int(stream.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare_spacy(items: list[IntakeItem]) -> int:
+    """spaCy's NER alone over the same texts, batched, with the same components loaded."""
+    nlp = load_english()
+    texts = (own_text(item.text)[:MAX_NER_CHARS] for item in items)
+    return sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=NER_BATCH_SIZE))
+
+
+def pipeline(items: list[IntakeItem], model, policy) -> int:
+    staged = 0
+    for start in range(0, len(items), BATCH):
+        results = triage_many(items[start : start + BATCH], model=model, policy=policy,
+                              thresholds=Thresholds(auto=model.auto_threshold,
+                                                    suggest=model.suggest_threshold))
+        staged += sum(not r.decision.needs_review for r in results)
+    return staged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--memory-items", type=int, default=10_000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as models:
+        started = time.perf_counter()
+        model = load_or_train(REPO / "data" / "training", Path(models), REPO / "data" / "dev")
+        print(f"model {model.version} trained on {model.n_examples} examples in "
+              f"{time.perf_counter() - started:.1f} s")
+    policy = load_policy("code-2024")
+    items = _items(args.items)
+    # Warm both paths so neither pays for loading spaCy or the first batch's allocations.
+    bare_spacy(items[:BATCH])
+    pipeline(items[:BATCH], model, policy)
+
+    started = time.perf_counter()
+    bare_spacy(items)
+    spacy_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    pipeline(items, model, policy)
+    ours_seconds = time.perf_counter() - started
+    spacy_rate, ours_rate = len(items) / spacy_seconds, len(items) / ours_seconds
+    print(f"bare spaCy NER (ner only, nlp.pipe batch {NER_BATCH_SIZE}): {len(items)} emails in "
+          f"{spacy_seconds:.2f} s = {spacy_rate:.1f} emails/s")
+    print(f"extraction + classification (batches of {BATCH}): {len(items)} emails in "
+          f"{ours_seconds:.2f} s = {ours_rate:.1f} emails/s")
+    print(f"ratio pipeline / bare spaCy: {ours_rate / spacy_rate:.3f} (target >= 0.8)")
+
+    memory_items = _items(args.memory_items)
+    print(f"memory over {len(memory_items)} items (resident MB after each 1,000):")
+    samples = []
+    for start in range(0, len(memory_items), 1000):
+        pipeline(memory_items[start : start + 1000], model, policy)
+        samples.append(_rss_mb())
+    print("  " + ", ".join(f"{mb:.0f}" for mb in samples))
+    print(f"peak resident memory {_peak_mb():.0f} MB (target < 1024); growth from the first "
+          f"1,000 to the last: {samples[-1] - samples[0]:+.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
