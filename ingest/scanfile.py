@@ -1,0 +1,189 @@
+"""A scanned file's pages, whatever the format (PDF, multi-page TIFF, JPEG, PNG), within limits.
+
+Reading, batch splitting and the review page's page images all open scans through here, so
+the limits (page count, pixels per page: a decompression bomb is a small file that inflates
+into billions of pixels) are checked before any page is decoded, in one place.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+import pdfplumber
+import pypdfium2
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ingest.errors import QuarantineReason, UnreadableItem
+from ingest.ocr import PageImage
+
+OCR_DPI = 300
+# A letter page at 300 dpi is ~9 million pixels; A3 at 300 dpi ~17 million.
+MAX_IMAGE_PIXELS = 60_000_000
+MAX_PAGES = 50
+# Pillow's own bomb guard stays on as a second line (it raises at twice this).
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# Resolutions an image may claim in its metadata and be believed (phones write 72).
+_PLAUSIBLE_DPI = range(100, 1201)
+# PDFium is not thread-safe (not even across documents): every call into it holds this lock.
+# Rendering is a tenth of a page's OCR time, so pages still OCR in parallel.
+PDFIUM_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    max_pages: int = MAX_PAGES
+    max_image_pixels: int = MAX_IMAGE_PIXELS
+
+
+def is_pdf(raw: bytes) -> bool:
+    return raw.lstrip()[:5] == b"%PDF-"
+
+
+class ScanFile:
+    """An open scan; use as a context manager. Pages are numbered from 0 here."""
+
+    kind: Literal["pdf", "image"]
+    page_count: int
+
+    def __init__(self, raw: bytes, limits: ScanLimits | None = None) -> None:
+        if not raw:
+            raise UnreadableItem(QuarantineReason.EMPTY, "the file has no bytes")
+        self.raw = raw
+        self.limits = limits or ScanLimits()
+        self._pdf: pypdfium2.PdfDocument | None = None
+        self._image: Image.Image | None = None
+        self._layer: list[str] | None = None
+        if is_pdf(raw):
+            self.kind = "pdf"
+            self._open_pdf()
+        else:
+            self.kind = "image"
+            self._open_image()
+
+    def __enter__(self) -> ScanFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            with PDFIUM_LOCK:
+                self._pdf.close()
+            self._pdf = None
+        if self._image is not None:
+            self._image.close()
+            self._image = None
+
+    def _check_page_count(self, count: int) -> None:
+        if count > self.limits.max_pages:
+            raise UnreadableItem(QuarantineReason.TOO_MANY_PAGES,
+                                 f"{count} pages; the limit is {self.limits.max_pages}")
+        if count == 0:
+            raise UnreadableItem(QuarantineReason.NO_TEXT, "the file has no pages")
+
+    def _check_pixels(self, width: float, height: float, page: int) -> None:
+        pixels = int(width) * int(height)
+        if pixels > self.limits.max_image_pixels:
+            raise UnreadableItem(
+                QuarantineReason.IMAGE_TOO_LARGE,
+                f"page {page + 1} is {int(width)}x{int(height)} pixels; the limit is "
+                f"{self.limits.max_image_pixels} pixels a page",
+            )
+
+    # -- PDF ---------------------------------------------------------------------------
+    def _open_pdf(self) -> None:
+        with PDFIUM_LOCK:
+            try:
+                self._pdf = pypdfium2.PdfDocument(self.raw)
+            except pypdfium2.PdfiumError as exc:
+                raise pdf_error(exc) from exc
+            self.page_count = len(self._pdf)
+            sizes = [self._pdf.get_page_size(index) for index in range(self.page_count)]
+        self._check_page_count(self.page_count)
+        scale = OCR_DPI / 72
+        for index, (width, height) in enumerate(sizes):
+            self._check_pixels(width * scale, height * scale, index)
+
+    def text_layer(self, index: int) -> str:
+        """The page's text layer as pdfplumber reads it ("" for an image or no layer)."""
+        if self.kind != "pdf":
+            return ""
+        if self._layer is None:
+            try:
+                with pdfplumber.open(io.BytesIO(self.raw)) as pdf:
+                    self._layer = [(page.extract_text() or "") for page in pdf.pages]
+            except Exception as exc:
+                raise pdf_error(exc) from exc
+        return self._layer[index] if index < len(self._layer) else ""
+
+    # -- images ------------------------------------------------------------------------
+    def _open_image(self) -> None:
+        try:
+            self._image = Image.open(io.BytesIO(self.raw))
+            self.page_count = getattr(self._image, "n_frames", 1)
+            self._check_page_count(self.page_count)
+            for index in range(self.page_count):
+                self._image.seek(index)
+                self._check_pixels(*self._image.size, index)
+            self._image.seek(0)
+        except UnreadableItem:
+            raise
+        except Image.DecompressionBombError as exc:
+            raise UnreadableItem(QuarantineReason.IMAGE_TOO_LARGE, str(exc)) from exc
+        except (UnidentifiedImageError, OSError, ValueError, EOFError) as exc:
+            raise UnreadableItem(
+                QuarantineReason.UNSUPPORTED_TYPE, "neither a PDF nor an image Pillow can read"
+            ) from exc
+
+    def _frame(self, index: int) -> tuple[Image.Image, int | None]:
+        assert self._image is not None
+        try:
+            self._image.seek(index)
+            dpi_info = self._image.info.get("dpi")
+            frame = ImageOps.exif_transpose(self._image.copy())
+            frame = frame.convert("L")
+        except Image.DecompressionBombError as exc:
+            raise UnreadableItem(QuarantineReason.IMAGE_TOO_LARGE, str(exc)) from exc
+        except (OSError, ValueError, EOFError) as exc:
+            raise UnreadableItem(QuarantineReason.UNSUPPORTED_TYPE,
+                                 f"page {index + 1} of the image cannot be decoded: {exc}") from exc
+        dpi = None
+        if dpi_info:
+            claimed = round(float(dpi_info[0]))
+            dpi = claimed if claimed in _PLAUSIBLE_DPI else None
+        return frame, dpi
+
+    # -- both --------------------------------------------------------------------------
+    def page_image(self, index: int, dpi: int = OCR_DPI) -> PageImage:
+        """The page in greyscale: a PDF page rendered at `dpi`; an image frame at its own
+        resolution, or reduced when a lower `dpi` is asked for (thumbnails, blank checks)."""
+        if self.kind == "pdf":
+            assert self._pdf is not None
+            with PDFIUM_LOCK:
+                try:
+                    page = self._pdf[index]
+                    bitmap = page.render(scale=dpi / 72, grayscale=True)
+                    image = bitmap.to_pil().convert("L")
+                    page.close()
+                except pypdfium2.PdfiumError as exc:
+                    raise pdf_error(exc) from exc
+            return PageImage(image, dpi)
+        frame, native = self._frame(index)
+        if dpi < OCR_DPI:
+            factor = max(1, round((native or OCR_DPI) / dpi))
+            return PageImage(frame.reduce(factor) if factor > 1 else frame,
+                             (native or OCR_DPI) // factor)
+        return PageImage(frame, native)
+
+
+def pdf_error(exc: Exception) -> UnreadableItem:
+    """A clear reason for a PDF that will not open: encrypted (needs a password) or corrupt."""
+    described = f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc)
+    if "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
+        return UnreadableItem(QuarantineReason.ENCRYPTED_PDF,
+                              "the PDF is encrypted and needs a password to open")
+    return UnreadableItem(QuarantineReason.CORRUPT_PDF, f"the PDF cannot be read ({described})")
