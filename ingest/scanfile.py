@@ -180,6 +180,33 @@ class ScanFile:
         return PageImage(frame, native)
 
 
+    def cut(self, indices: list[int]) -> bytes:
+        """A new file of the same kind holding only these pages, in order (a batch's letter)."""
+        if self.kind == "pdf":
+            assert self._pdf is not None
+            with PDFIUM_LOCK:
+                part = pypdfium2.PdfDocument.new()
+                try:
+                    part.import_pages(self._pdf, indices)
+                    buffer = io.BytesIO()
+                    part.save(buffer)
+                finally:
+                    part.close()
+            return buffer.getvalue()
+        assert self._image is not None
+        frames = []
+        for index in indices:
+            self._image.seek(index)
+            frames.append(self._image.copy())
+        dpi = self._image.info.get("dpi")
+        buffer = io.BytesIO()
+        compression = "group4" if frames[0].mode == "1" else "tiff_lzw"
+        options = {"dpi": dpi} if dpi else {}
+        frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:],
+                       compression=compression, **options)
+        return buffer.getvalue()
+
+
 def pdf_error(exc: Exception) -> UnreadableItem:
     """A clear reason for a PDF that will not open: encrypted (needs a password) or corrupt."""
     described = f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc)
