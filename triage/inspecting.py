@@ -10,11 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from classify.fields import Landlord
 from ingest.errors import UnreadableItem
 from ingest.folder import LETTER_SUFFIXES
 from ingest.items import RawItem
-from triage.batch import load_model, thresholds_of
+from triage.batch import landlord_of, load_model, thresholds_of
 from triage.pipeline import contract_view, read_item, triage_item
 from triage.settings import Settings
 from workflow.policy import load_policy
@@ -40,7 +39,7 @@ def inspect_one(path: Path, settings: Settings, model, policy) -> dict[str, obje
     except OSError as exc:
         return {"path": shown, "error": f"cannot read the file: {exc.strerror or exc}"}
     result = triage_item(item, model=model, policy=policy, thresholds=thresholds_of(settings),
-                         landlord=Landlord())
+                         landlord=landlord_of(settings))
     return contract_view(shown, result)
 
 
