@@ -143,7 +143,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         body="\n".join(lines[body_start:body_end]).strip(),
         closing=closing,
         signed_name=signed,
-        text_for_fields="\n".join(kept),
+        text_for_fields="\n".join(kept) if recipient_lines else text,
     )
 
 

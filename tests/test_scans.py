@@ -433,3 +433,34 @@ def test_ingest_scans_and_inspect_handle_a_batch_and_bad_files(cli_env: dict[str
         "scan:locked.pdf"]
     assert (incoming / "quarantine" / "locked.pdf.reason.txt").exists()
     assert list((incoming / "archive").rglob("batch.pdf"))
+
+
+# -- the review page ----------------------------------------------------------------------
+
+def test_the_review_page_shows_each_page_image_beside_its_text(settings: Settings,
+                                                              tmp_path: Path) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from review.app import create_app
+    from triage.users import add_user
+
+    configured = scan_settings(settings, tmp_path / "incoming")
+    (configured.scan_dir / "typed.pdf").write_bytes(text_layer_pdf(TYPED_LETTER))
+    one_pass(configured)
+    [item] = stored_items(configured)
+    add_user(configured, "officer1", "officer", "correct horse battery")
+    client = TestClient(create_app(configured), follow_redirects=False)
+    assert client.get(f"/items/{item.id}/pages/1.png").status_code == 303  # no session
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    client.post("/login", data={"username": "officer1", "password": "correct horse battery",
+                                "csrf_token": token.group(1)})
+    page = client.get(f"/items/{item.id}")
+    assert f'src="/items/{item.id}/pages/1.png"' in page.text
+    assert "text layer" in page.text and "Joan Ashworth" in page.text
+    image = client.get(f"/items/{item.id}/pages/1.png")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(image.content)).size[0] > 500
+    assert client.get(f"/items/{item.id}/pages/2.png").status_code == 404
