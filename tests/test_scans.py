@@ -464,3 +464,34 @@ def test_the_review_page_shows_each_page_image_beside_its_text(settings: Setting
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size[0] > 500
     assert client.get(f"/items/{item.id}/pages/2.png").status_code == 404
+
+
+# -- persistence --------------------------------------------------------------------------
+
+def test_batch_letters_and_their_pages_are_stored_on_sqlite_and_postgresql(
+        database_settings: Settings) -> None:
+    from ingest.items import PageText, RawItem
+    from models.repository import record_raw
+    from models.scans import save_pages
+
+    url = database_settings.resolved_database_url
+    file_digest = "ab" * 32
+    with session_scope(url) as session:
+        for first, body in ((1, b"%PDF-1.4 letter one"), (3, b"%PDF-1.4 letter two")):
+            item, created = record_raw(session, database_settings.raw_dir, RawItem(
+                "letter", body, f"scan:batch.pdf#pages={first}-{first}", None,
+                scan_sha256=file_digest, page_range=(first, first)))
+            assert created
+            session.flush()
+            save_pages(session, item, (PageText(1, "Dear Sir", 0.91, 180, "ocr", first),))
+    with session_scope(url) as session:
+        items = items_of_scan(session, file_digest)
+        assert [(i.first_page, i.last_page) for i in items] == [(1, 1), (3, 3)]
+        assert [(p.source_page, p.rotation, p.ocr_confidence) for p in items[1].pages] == [
+            (3, 180, 0.91)]
+        # A retry replaces the pages it read last time.
+        save_pages(session, items[1], (PageText(1, "Dear Sir,", 0.95, 0, "ocr", 3),
+                                       PageText(2, "Yours", 0.9, 0, "ocr", 4)))
+    with session_scope(url) as session:
+        assert [p.text for p in items_of_scan(session, file_digest)[1].pages] == [
+            "Dear Sir,", "Yours"]
