@@ -125,7 +125,7 @@ class ScanFolder:
             os.rename(path, target)  # atomic: exactly one worker succeeds
         except FileNotFoundError:
             return None
-        except PermissionError:  # a Windows writer still holds the file open on the share
+        except OSError:  # a Windows writer still holds it open on the share (EACCES, EBUSY)
             return None
         return ClaimedScan(target, path.name, claimed_at,
                            datetime.fromtimestamp(before.st_mtime, UTC), before.st_size)
