@@ -14,6 +14,7 @@ from typing import Literal
 
 import pdfplumber
 import pypdfium2
+import pypdfium2.raw
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.errors import QuarantineReason, UnreadableItem
@@ -102,11 +103,20 @@ class ScanFile:
             except pypdfium2.PdfiumError as exc:
                 raise pdf_error(exc) from exc
             self.page_count = len(self._pdf)
-            sizes = [self._pdf.get_page_size(index) for index in range(self.page_count)]
-        self._check_page_count(self.page_count)
-        scale = OCR_DPI / 72
-        for index, (width, height) in enumerate(sizes):
-            self._check_pixels(width * scale, height * scale, index)
+            self._check_page_count(self.page_count)
+            scale = OCR_DPI / 72
+            for index in range(self.page_count):
+                width, height = self._pdf.get_page_size(index)
+                self._check_pixels(width * scale, height * scale, index)
+                # An embedded image is decoded whole to render the page, whatever its size on
+                # the page: a bomb can hide in a normal-sized page.
+                page = self._pdf[index]
+                try:
+                    for image in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,),
+                                                  max_depth=4):
+                        self._check_pixels(*image.get_px_size(), index)
+                finally:
+                    page.close()
 
     def text_layer(self, index: int) -> str:
         """The page's text layer as pdfplumber reads it ("" for an image or no layer)."""

@@ -12,6 +12,7 @@ import io
 import json
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,23 @@ def test_a_pdf_page_too_large_to_render_is_refused_before_rendering() -> None:
     with pytest.raises(UnreadableItem) as caught:
         extract_letter_text(raw)
     assert caught.value.reason == QuarantineReason.IMAGE_TOO_LARGE
+
+
+def test_a_pdf_hiding_a_huge_image_in_a_small_page_is_refused() -> None:
+    from reportlab.lib.utils import ImageReader
+
+    buffer = io.BytesIO()
+    Image.new("1", (9_000, 9_000), 1).save(buffer, format="PNG")  # 81 Mpx, a small file
+    pdf_buffer = io.BytesIO()
+    pdf = canvas.Canvas(pdf_buffer, pagesize=(595, 842))
+    with warnings.catch_warnings():  # Pillow warns reportlab about the bomb we are making
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        pdf.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 0, 0, 595, 842)
+    pdf.save()
+    with pytest.raises(UnreadableItem) as caught:
+        extract_letter_text(pdf_buffer.getvalue())
+    assert caught.value.reason == QuarantineReason.IMAGE_TOO_LARGE
+    assert "9000x9000" in caught.value.detail
 
 
 def test_too_many_tiff_frames_are_refused() -> None:

@@ -9,6 +9,7 @@ where the next pass, of this worker or another, finds it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,7 +66,7 @@ def take_and_store(settings: Settings, folder: ScanFolder,
     claims, unsupported, report.waiting = folder.claim_ready()
     claims += _abandoned_claims(settings, folder)
     for odd in unsupported:
-        digest = sha256_of(odd.claim.path.read_bytes())
+        digest = file_digest(odd.claim.path)
         folder.quarantine(odd.claim, digest, reason_text(
             odd.claim, digest, QuarantineReason.UNSUPPORTED_TYPE.value,
             f"{odd.claim.name!r} is not a scan the intake reads (PDF, TIFF, JPEG or PNG)", []))
@@ -86,7 +87,7 @@ def _abandoned_claims(settings: Settings, folder: ScanFolder) -> list[ClaimedSca
         if (now - claim.claimed_at).total_seconds() < settings.scan_reclaim_seconds:
             continue
         try:
-            digest = sha256_of(claim.path.read_bytes())
+            digest = file_digest(claim.path)
         except FileNotFoundError:
             continue
         with session_scope(settings.resolved_database_url) as session:
@@ -150,7 +151,7 @@ def file_done_scans(settings: Settings, folder: ScanFolder) -> ScanPassReport:
     report = ScanPassReport()
     for claim in folder.claimed():
         try:
-            digest = sha256_of(claim.path.read_bytes())
+            digest = file_digest(claim.path)
         except FileNotFoundError:
             continue
         with session_scope(settings.resolved_database_url) as session:
@@ -170,6 +171,12 @@ def file_done_scans(settings: Settings, folder: ScanFolder) -> ScanPassReport:
             folder.archive(claim, digest)
             report.archived += 1
     return report
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file read in chunks (an unsupported file may be anything, of any size)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _pages_of(item: Item) -> str:
