@@ -513,3 +513,32 @@ def test_batch_letters_and_their_pages_are_stored_on_sqlite_and_postgresql(
     with session_scope(url) as session:
         assert [p.text for p in items_of_scan(session, file_digest)[1].pages] == [
             "Dear Sir,", "Yours"]
+
+
+# -- low OCR confidence ---------------------------------------------------------------------
+
+def test_a_letter_with_one_badly_read_page_waits_for_an_officer(settings: Settings,
+                                                                trained_model) -> None:
+    from datetime import UTC, datetime
+
+    from ingest.items import IntakeItem, PageText
+    from triage.pipeline import triage_item
+    from workflow.policy import load_policy
+
+    text = "\n".join(TYPED_LETTER)
+    pages = (PageText(1, text, 0.93, text_source="ocr"), PageText(2, "Yours", 0.66,
+                                                                 text_source="ocr"))
+    item = IntakeItem(source="letter", text=text, received_at=datetime.now(UTC), pages=pages,
+                      text_source="ocr")
+    assert item.ocr_confidence == 0.66
+
+    def judged(threshold: float):
+        configured = settings.model_copy(update={"ocr_review_threshold": threshold})
+        return triage_item(item, model=trained_model, policy=load_policy("code-2024"),
+                           thresholds=batch.thresholds_of(configured),
+                           landlord=batch.landlord_of(configured)).decision
+
+    strict = judged(0.70)
+    assert strict.needs_review
+    assert any(r.rule == "low-ocr-confidence" and r.hit for r in strict.results)
+    assert not any(r.rule == "low-ocr-confidence" and r.hit for r in judged(0.60).results)
