@@ -7,7 +7,9 @@ into billions of pixels) are checked before any page is decoded, in one place.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -202,7 +204,7 @@ class ScanFile:
                     part.save(buffer)
                 finally:
                     part.close()
-            return buffer.getvalue()
+            return _fixed_pdf_id(buffer.getvalue(), self.raw, indices)
         assert self._image is not None
         frames = []
         for index in indices:
@@ -215,6 +217,28 @@ class ScanFile:
         frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:],
                        compression=compression, **options)
         return buffer.getvalue()
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})([^)]*)")
+_PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\]")
+
+
+def _fixed_pdf_id(cut: bytes, source: bytes, indices: list[int]) -> bytes:
+    """PDFium stamps every saved file with a random /ID and the time; an ID derived from the
+    source and the pages, and a fixed date (same lengths, so no offset moves), make the same
+    cut of the same scan the same bytes, so the same content hash, whichever worker made it."""
+    cut = _PDF_DATE.sub(lambda m: m.group(1) + b"20000101000000" + b"+00'00'"
+                        if len(m.group(3)) == 7 else m.group(0), cut)
+    matches = list(_PDF_ID.finditer(cut))
+    if not matches:
+        return cut
+    last = matches[-1]
+    seed = hashlib.sha256(source).hexdigest() + ",".join(map(str, indices))
+    fixed = hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest().upper().encode()
+    replacement = b"/ID[<" + fixed + b"><" + fixed + b">]"
+    if len(replacement) != last.end() - last.start():
+        return cut
+    return cut[: last.start()] + replacement + cut[last.end() :]
 
 
 def pdf_error(exc: Exception) -> UnreadableItem:

@@ -219,6 +219,14 @@ def test_a_multi_page_tiff_batch_is_cut_at_blank_sheets() -> None:
     assert [Image.open(io.BytesIO(part.raw)).n_frames for part in parts] == [2, 1]
 
 
+def test_cutting_a_pdf_batch_twice_gives_the_same_bytes() -> None:
+    """So the same batch claimed by two workers, or retried, stores each letter once."""
+    first, second = split_letters(typed_batch()), split_letters(typed_batch())
+    assert [part.page_range for part in first] == [(1, 1), (3, 3), (5, 5)]
+    assert [part.raw for part in first] == [part.raw for part in second]
+    assert "Peter Holt" in extract_letter_text(first[1].raw).text
+
+
 def test_a_letter_with_no_separator_stays_one_file() -> None:
     raw = text_layer_pdf(TYPED_LETTER)
     assert [(part.raw, part.page_range) for part in split_letters(raw)] == [(raw, None)]
