@@ -221,7 +221,8 @@ def test_a_multi_page_tiff_batch_is_cut_at_blank_sheets() -> None:
 
 def test_cutting_a_pdf_batch_twice_gives_the_same_bytes() -> None:
     """So the same batch claimed by two workers, or retried, stores each letter once."""
-    first, second = split_letters(typed_batch()), split_letters(typed_batch())
+    batch_scan = typed_batch()
+    first, second = split_letters(batch_scan), split_letters(batch_scan)
     assert [part.page_range for part in first] == [(1, 1), (3, 3), (5, 5)]
     assert [part.raw for part in first] == [part.raw for part in second]
     assert "Peter Holt" in extract_letter_text(first[1].raw).text
