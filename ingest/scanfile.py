@@ -134,6 +134,9 @@ class ScanFile:
 
     # -- images ------------------------------------------------------------------------
     def _open_image(self) -> None:
+        # Pillow's guard must not be stricter than the configured limit (it raises at twice).
+        if (Image.MAX_IMAGE_PIXELS or 0) < self.limits.max_image_pixels:
+            Image.MAX_IMAGE_PIXELS = self.limits.max_image_pixels
         try:
             self._image = Image.open(io.BytesIO(self.raw))
             self.page_count = getattr(self._image, "n_frames", 1)

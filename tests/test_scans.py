@@ -12,7 +12,6 @@ import io
 import json
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -180,20 +179,19 @@ def test_a_pdf_page_too_large_to_render_is_refused_before_rendering() -> None:
 
 
 def test_a_pdf_hiding_a_huge_image_in_a_small_page_is_refused() -> None:
+    """The page renders small, but its embedded image would be decoded whole."""
     from reportlab.lib.utils import ImageReader
 
     buffer = io.BytesIO()
-    Image.new("1", (9_000, 9_000), 1).save(buffer, format="PNG")  # 81 Mpx, a small file
+    Image.new("1", (3_000, 3_000), 1).save(buffer, format="PNG")  # 9 Mpx in a tiny file
     pdf_buffer = io.BytesIO()
-    pdf = canvas.Canvas(pdf_buffer, pagesize=(595, 842))
-    with warnings.catch_warnings():  # Pillow warns reportlab about the bomb we are making
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        pdf.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 0, 0, 595, 842)
+    pdf = canvas.Canvas(pdf_buffer, pagesize=(298, 420))  # A6: 2.2 Mpx at 300 dpi
+    pdf.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 0, 0, 298, 420)
     pdf.save()
     with pytest.raises(UnreadableItem) as caught:
-        extract_letter_text(pdf_buffer.getvalue())
+        extract_letter_text(pdf_buffer.getvalue(), max_image_pixels=4_000_000)
     assert caught.value.reason == QuarantineReason.IMAGE_TOO_LARGE
-    assert "9000x9000" in caught.value.detail
+    assert "3000x3000" in caught.value.detail
 
 
 def test_too_many_tiff_frames_are_refused() -> None:
@@ -453,9 +451,8 @@ def test_ingest_scans_and_inspect_handle_a_batch_and_bad_files(cli_env: dict[str
     assert done.returncode == 0, done.stderr + done.stdout
     assert "stored 4 new" in done.stdout
     assert "1 archived, 1 quarantined" in done.stdout
-    items = [json.loads(line) for line in
-             triage_command("items", "--json", env=cli_env, cwd=tmp_path).stdout.splitlines()]
-    assert sorted(row["source_ref"] for row in items) == [
+    stored = Settings(data_dir=Path(cli_env["TRIAGE_DATA_DIR"]), _env_file=None)
+    assert sorted(item.source_ref for item in stored_items(stored)) == [
         "scan:batch.pdf#pages=1-1", "scan:batch.pdf#pages=3-3", "scan:batch.pdf#pages=5-5",
         "scan:locked.pdf"]
     assert (incoming / "quarantine" / "locked.pdf.reason.txt").exists()
