@@ -173,17 +173,26 @@ class ScanFile:
         return frame, dpi
 
     # -- both --------------------------------------------------------------------------
-    def page_image(self, index: int, dpi: int = OCR_DPI) -> PageImage:
+    def page_image(self, index: int, dpi: int = OCR_DPI, *, exact: bool = False) -> PageImage:
         """The page in greyscale: a PDF page rendered at `dpi`; an image frame at its own
-        resolution, or reduced when a lower `dpi` is asked for (thumbnails, blank checks)."""
+        resolution, or reduced when a lower `dpi` is asked for (thumbnails, blank checks).
+
+        A PDF page that is nothing but one upright scanned image covering it (what scanners
+        write) is not rendered: its image is decoded and scaled to `dpi`, which gives the same
+        pixels (within a grey level) for about half the work; `exact` renders regardless.
+        """
         if self.kind == "pdf":
             assert self._pdf is not None
             with PDFIUM_LOCK:
                 try:
                     page = self._pdf[index]
-                    bitmap = page.render(scale=dpi / 72, grayscale=True)
-                    image = bitmap.to_pil().convert("L")
-                    page.close()
+                    try:
+                        image = None if exact else _scanned_image(page, dpi)
+                        if image is None:
+                            bitmap = page.render(scale=dpi / 72, grayscale=True)
+                            image = bitmap.to_pil().convert("L")
+                    finally:
+                        page.close()
                 except pypdfium2.PdfiumError as exc:
                     raise pdf_error(exc) from exc
             return PageImage(image, dpi)
@@ -193,7 +202,6 @@ class ScanFile:
             return PageImage(frame.reduce(factor) if factor > 1 else frame,
                              (native or OCR_DPI) // factor)
         return PageImage(frame, native)
-
 
     def cut(self, indices: list[int]) -> bytes:
         """A new file of the same kind holding only these pages, in order (a batch's letter)."""
@@ -220,6 +228,36 @@ class ScanFile:
         frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:],
                        compression=compression, **options)
         return buffer.getvalue()
+
+
+# Colour spaces whose decoded samples are the page as printed (no palette, no separations).
+_PLAIN_COLOURSPACES = {pypdfium2.raw.FPDF_COLORSPACE_DEVICEGRAY,
+                       pypdfium2.raw.FPDF_COLORSPACE_DEVICERGB}
+
+
+def _scanned_image(page: pypdfium2.PdfPage, dpi: int) -> Image.Image | None:
+    """The page's one image scaled to `dpi`, when the page is exactly a scan: one upright
+    8-bit grey or RGB image filling the unrotated page and nothing else; else None."""
+    if page.get_rotation() != 0:
+        return None
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pypdfium2.raw.FPDF_PAGEOBJ_IMAGE:
+        return None
+    scan = objects[0]
+    width, height = page.get_size()
+    matrix = scan.get_matrix()
+    upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
+    fills = (abs(matrix.e) < 1 and abs(matrix.f) < 1 and abs(matrix.a - width) < 1
+             and abs(matrix.d - height) < 1)
+    metadata = scan.get_metadata()
+    if not (upright and fills and metadata.colorspace in _PLAIN_COLOURSPACES
+            and metadata.bits_per_pixel in (8, 24)):
+        return None
+    image = scan.get_bitmap(render=False).to_pil().convert("L")
+    target = (max(1, round(width * dpi / 72)), max(1, round(height * dpi / 72)))
+    if image.size == target:
+        return image
+    return image.resize(target, Image.Resampling.BILINEAR)
 
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})([^)]*)")

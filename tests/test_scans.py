@@ -548,3 +548,19 @@ def test_a_letter_with_one_badly_read_page_waits_for_an_officer(settings: Settin
     assert strict.needs_review
     assert any(r.rule == "low-ocr-confidence" and r.hit for r in strict.results)
     assert not any(r.rule == "low-ocr-confidence" and r.hit for r in judged(0.60).results)
+
+
+def test_a_scanned_pdf_page_is_taken_from_its_image_as_rendering_would_give_it(
+        tmp_path: Path) -> None:
+    import numpy as np
+
+    from ingest.scanfile import ScanFile
+
+    path = tmp_path / "scan.pdf"
+    render_letter_pdf(ROTATED, path, seed=2)
+    with ScanFile(path.read_bytes()) as scan:
+        quick = np.asarray(scan.page_image(0).image, dtype=int)
+        rendered = np.asarray(scan.page_image(0, exact=True).image, dtype=int)
+    assert all(abs(q - r) <= 1 for q, r in zip(quick.shape, rendered.shape, strict=True))
+    height, width = min(quick.shape[0], rendered.shape[0]), min(quick.shape[1], rendered.shape[1])
+    assert np.abs(quick[:height, :width] - rendered[:height, :width]).mean() < 2.0
