@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Tesseract reads scanned letters that have no text layer; the tests also start a real Dovecot.
-DEMO_APT := tesseract-ocr tesseract-ocr-eng
+# Tesseract reads scanned letters that have no text layer (osd: page orientation); the tests
+# also start a real Dovecot.
+DEMO_APT := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
 TEST_APT := $(DEMO_APT) dovecot-imapd
 
 .PHONY: demo test lint install system-deps bench contract clean
@@ -47,6 +48,7 @@ bench: install
 	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DEMO_APT)"
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/ocr.py
 
 contract: install
 	../shared/tools/check-contract

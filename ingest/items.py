@@ -17,15 +17,26 @@ class RawItem:
     raw: bytes
     source_ref: str
     received_at: datetime | None = None
+    # A scanned file's own digest and, for a letter cut out of a batch scan, its page range
+    # in that file; None for email and for a file that is one letter.
+    scan_sha256: str | None = None
+    page_range: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class PageText:
-    """One page of a letter: its text and, when it came from OCR, Tesseract's mean confidence."""
+    """One page of a letter: its text and, when it came from OCR, Tesseract's mean confidence.
+
+    `rotation` is the clockwise turn (degrees) OSD applied to read it; `source_page` the page's
+    number in the scanned file, which differs from `number` for a letter cut out of a batch.
+    """
 
     number: int
     text: str
     ocr_confidence: float | None = None
+    rotation: int = 0
+    text_source: Literal["text_layer", "ocr"] = "text_layer"
+    source_page: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,24 @@
-"""The one wrapper around the Tesseract program: page images in, text and confidence out."""
+"""The one wrapper around the Tesseract program: page images in, text and confidence out.
+
+One single-threaded Tesseract process per page (OMP_THREAD_LIMIT=1): on two cores Tesseract's
+own OpenMP threading is about four times slower than one thread per page. A process-wide
+semaphore holds the number of Tesseract processes to the cores, however many letters and
+pages are being read at once, so pages of several letters share the cores without
+oversubscribing them.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
-import tempfile
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from dataclasses import dataclass
 
 from PIL import Image
 
@@ -17,56 +26,148 @@ from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.items import PageText
 
 OCR_TIMEOUT_SECONDS = 120
+# A page read below this mean word confidence may be sideways or upside down: only then is
+# Tesseract's orientation detection (OSD) run, so upright pages cost one pass, not two.
+OSD_BELOW_CONFIDENCE = 0.70
+# OSD's own orientation confidence below which its answer is ignored (it guesses on pages
+# with little text); Tesseract's documentation treats values above ~2 as meaningful.
+OSD_MIN_CONFIDENCE = 2.0
+_ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.M)
+_ORIENTATION_CONFIDENCE = re.compile(r"^Orientation confidence:\s*([\d.]+)", re.M)
+
+
+def ocr_worker_count() -> int:
+    """Cores this process may use (respects CPU affinity in containers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_SLOTS = threading.BoundedSemaphore(ocr_worker_count())
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A page to read and the resolution it was rendered or scanned at (None: unknown)."""
+
+    image: Image.Image
+    dpi: int | None = 300
 
 
 def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
-def ocr_pages(images: list[Image.Image], *, first_page: int = 1) -> list[PageText]:
-    """OCR pages in parallel, one single-threaded Tesseract per page.
-
-    On two cores Tesseract's own OpenMP threading is about four times slower than one thread
-    per page, so OMP_THREAD_LIMIT=1 and a process per page.
-    """
+def require_tesseract() -> None:
     if not tesseract_available():
         raise UnreadableItem(
             QuarantineReason.OCR_FAILED,
             "the page has no text layer and Tesseract is not installed (apt-get install "
-            "tesseract-ocr tesseract-ocr-eng, or run make demo)",
+            "tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd, or run make demo)",
         )
-    workers = max(1, min(len(images), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(_ocr_one, images))
+
+
+# A page, or a function rendering it when its turn comes (so a long letter is never held
+# in memory as fifty 9-megapixel images at once).
+PageSource = PageImage | Callable[[], PageImage]
+
+
+def ocr_pages(pages: list[PageSource], *, first_page: int = 1) -> list[PageText]:
+    """OCR pages in parallel, one single-threaded Tesseract per page, upright or turned."""
+    if not pages:
+        return []
+    require_tesseract()
+    workers = max(1, min(len(pages), ocr_worker_count()))
+
+    def read(source: PageSource) -> PageRead:
+        return read_page(source if isinstance(source, PageImage) else source())
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
+        results = list(pool.map(read, pages))
     return [
-        PageText(number=first_page + index, text=text, ocr_confidence=confidence)
-        for index, (text, confidence) in enumerate(results)
+        PageText(number=first_page + index, text=read.text, ocr_confidence=read.confidence,
+                 rotation=read.rotation, text_source="ocr")
+        for index, read in enumerate(results)
     ]
 
 
-def _ocr_one(image: Image.Image) -> tuple[str, float]:
-    with tempfile.TemporaryDirectory(prefix="triage-ocr-") as workdir:
-        page_path = Path(workdir) / "page.png"
-        image.save(page_path)
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        try:
-            done = subprocess.run(
-                ["tesseract", str(page_path), "stdout", "-l", "eng", "--psm", "3", "tsv"],
-                capture_output=True,
-                timeout=OCR_TIMEOUT_SECONDS,
-                env=env,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise UnreadableItem(QuarantineReason.OCR_FAILED, "Tesseract timed out") from exc
+@dataclass(frozen=True)
+class PageRead:
+    text: str
+    confidence: float | None
+    rotation: int = 0
+
+
+def read_page(page: PageImage) -> PageRead:
+    """Text of one page; a badly read page is checked with OSD and re-read turned upright."""
+    text, confidence = recognise(page)
+    if confidence is None or confidence >= OSD_BELOW_CONFIDENCE:
+        return PageRead(text, confidence)
+    rotation = detect_rotation(page)
+    if rotation == 0:
+        return PageRead(text, confidence)
+    # Tesseract's "Rotate: N" is clockwise; Pillow's rotate() turns anticlockwise.
+    turned = PageImage(page.image.rotate(-rotation, expand=True), page.dpi)
+    turned_text, turned_confidence = recognise(turned)
+    if turned_confidence is not None and turned_confidence > confidence:
+        return PageRead(turned_text, turned_confidence, rotation)
+    return PageRead(text, confidence)
+
+
+def recognise(page: PageImage) -> tuple[str, float | None]:
+    """Text and mean word confidence (0-1) of a page; None when it holds no words at all."""
+    done = _tesseract(page, ["-l", "eng", "--psm", "3", "tsv"])
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise UnreadableItem(QuarantineReason.OCR_FAILED, f"Tesseract failed: {message}")
     return parse_tsv(done.stdout.decode("utf-8", "replace"))
 
 
-def parse_tsv(tsv: str) -> tuple[str, float]:
-    """Rebuild lines and paragraphs from Tesseract's TSV; confidence is the mean over words."""
+def detect_rotation(page: PageImage) -> int:
+    """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's OSD."""
+    done = _tesseract(page, ["-l", "osd", "--psm", "0"])
+    # OSD fails on a page with too few characters; the page is then left as it is.
+    return parse_osd(done.stdout.decode("utf-8", "replace")) if done.returncode == 0 else 0
+
+
+def parse_osd(output: str) -> int:
+    rotate = _ROTATE.search(output)
+    confidence = _ORIENTATION_CONFIDENCE.search(output)
+    if not rotate or not confidence or float(confidence.group(1)) < OSD_MIN_CONFIDENCE:
+        return 0
+    degrees = int(rotate.group(1)) % 360
+    return degrees if degrees in (90, 180, 270) else 0
+
+
+def _tesseract(page: PageImage, args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """One Tesseract run on the page, fed as an uncompressed PGM on stdin (no temp files)."""
+    image = page.image if page.image.mode in ("L", "1") else page.image.convert("L")
+    if image.mode == "1":
+        image = image.convert("L")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PPM")
+    command = ["tesseract", "stdin", "stdout", *args]
+    if page.dpi:
+        command[3:3] = ["--dpi", str(page.dpi)]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with _SLOTS:
+        try:
+            return subprocess.run(command, input=buffer.getvalue(), capture_output=True,
+                                  timeout=OCR_TIMEOUT_SECONDS, env=env, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise UnreadableItem(QuarantineReason.OCR_FAILED, "Tesseract timed out") from exc
+        except OSError as exc:
+            raise UnreadableItem(QuarantineReason.OCR_FAILED,
+                                 f"Tesseract could not be run: {exc}") from exc
+
+
+def parse_tsv(tsv: str) -> tuple[str, float | None]:
+    """Rebuild lines and paragraphs from Tesseract's TSV; confidence is the mean over words.
+
+    A page with no words (a blank sheet, a photograph) has no confidence rather than zero,
+    so it neither drags a letter into review nor passes for a well-read page.
+    """
     lines: dict[tuple[int, int, int], list[str]] = {}
     confidences: list[float] = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -85,5 +186,5 @@ def parse_tsv(tsv: str) -> tuple[str, float]:
             out.append("")
         out.append(" ".join(words))
         previous = (block, par)
-    mean = sum(confidences) / len(confidences) / 100 if confidences else 0.0
-    return "\n".join(out), round(mean, 3)
+    mean = round(sum(confidences) / len(confidences) / 100, 3) if confidences else None
+    return "\n".join(out), mean

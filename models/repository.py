@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ingest.items import IntakeItem, RawItem
 from models.rawstore import sha256_of, store_raw
+from models.scans import save_pages
 from models.tables import (
     Case,
     CaseEvent,
@@ -45,6 +46,9 @@ def record_raw(session: Session, raw_dir: Path, raw: RawItem) -> tuple[Item, boo
         size_bytes=len(raw.raw),
         received_at=raw.received_at,
         status=ItemStatus.PENDING,
+        scan_sha256=raw.scan_sha256,
+        first_page=raw.page_range[0] if raw.page_range else None,
+        last_page=raw.page_range[1] if raw.page_range else None,
     )
     try:
         with session.begin_nested():
@@ -99,6 +103,7 @@ def save_result(session: Session, item: Item, result: TriageResult) -> None:
     item.ocr_confidence = parsed.ocr_confidence
     item.error_code = item.error = None
     item.attempts += 1
+    save_pages(session, item, parsed.pages)
     _save_fields(session, item, result)
     session.add(Classification(
         item_id=item.id,

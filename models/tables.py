@@ -78,8 +78,16 @@ class Item(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Scanned letters (migration 0004): the digest of the file as the post room scanned it,
+    # and, for a letter cut out of a batch scan, its pages in that file.
+    scan_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    first_page: Mapped[int | None] = mapped_column(Integer)
+    last_page: Mapped[int | None] = mapped_column(Integer)
 
     fields: Mapped[ExtractedFields | None] = relationship(back_populates="item", uselist=False)
+    pages: Mapped[list[ItemPage]] = relationship(back_populates="item",
+                                                 order_by="ItemPage.number",
+                                                 cascade="all, delete-orphan")
     classifications: Mapped[list[Classification]] = relationship(
         back_populates="item", order_by="Classification.id"
     )
@@ -88,6 +96,25 @@ class Item(Base):
     @property
     def classification(self) -> Classification | None:
         return self.classifications[-1] if self.classifications else None
+
+
+class ItemPage(Base):
+    """One page of a scanned letter: its text and how it was read (officers see it beside the
+    page image, which is rendered on demand from the stored bytes)."""
+
+    __tablename__ = "item_pages"
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    source_page: Mapped[int | None] = mapped_column(Integer)
+    text_source: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    ocr_confidence: Mapped[float | None]
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+
+    item: Mapped[Item] = relationship(back_populates="pages")
 
 
 class ExtractedFields(Base):

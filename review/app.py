@@ -123,6 +123,16 @@ def create_app(settings: Settings) -> FastAPI:
             raise StarletteHTTPException(404, f"There is no item {item_id}.")
         return render(request, "item.html", item=detail)
 
+    @app.get("/items/{item_id}/pages/{number}.png")
+    def page_image(item_id: int, number: int) -> Response:
+        from review.pages import page_png
+
+        png = page_png(url, settings.raw_dir, item_id, number)
+        if png is None:
+            raise StarletteHTTPException(404, f"Item {item_id} has no page {number}.")
+        return Response(png, media_type="image/png",
+                        headers={"Cache-Control": "private, no-store"})
+
     @app.get("/cases", response_class=HTMLResponse)
     def cases(request: Request) -> Response:
         return render(request, "cases.html", cases=queries.case_rows(url))

@@ -87,7 +87,7 @@ def categories(url: str) -> list[str]:
 
 def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
     options = [selectinload(Item.classifications), selectinload(Item.fields),
-               selectinload(Item.case)]
+               selectinload(Item.case), selectinload(Item.pages)]
     with session_scope(url) as session:
         item = session.get(Item, item_id, options=options)
         if item is None:
@@ -100,6 +100,13 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
             "fields": _fields(item.fields),
             "classification": _classification(item.classification),
             "case": _case(item.case, landlord_today()) if item.case else None,
+            "pages": [{"number": p.number, "source_page": p.source_page, "text": p.text,
+                       "text_source": p.text_source, "rotation": p.rotation,
+                       "confidence": (f"{p.ocr_confidence:.0%}"
+                                      if p.ocr_confidence is not None else None)}
+                      for p in item.pages],
+            "page_range": ((item.first_page, item.last_page)
+                           if item.first_page and item.last_page else None),
         }
 
 

@@ -7,17 +7,20 @@ and the run go on.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 from sqlalchemy import select
 
-from classify.fields import Landlord
+from classify.fields import Landlord, normalise_postcode
 from classify.model import TrainedModel, load_or_train
 from ingest.errors import QuarantineReason, UnreadableItem
-from ingest.items import RawItem
+from ingest.items import IntakeItem, RawItem
+from ingest.ocr import ocr_worker_count
 from models.db import session_scope
 from models.rawstore import load_raw
 from models.repository import find_thread, mark_quarantined, record_raw, save_result
@@ -87,7 +90,19 @@ def thresholds_of(settings: Settings, model: TrainedModel | None = None) -> Thre
         model.auto_threshold)
     suggest = settings.suggest_threshold if settings.suggest_threshold is not None else (
         model.suggest_threshold)
-    return Thresholds(auto=auto, suggest=min(suggest, auto))
+    return Thresholds(auto=auto, suggest=min(suggest, auto), ocr=settings.ocr_review_threshold)
+
+
+def landlord_of(settings: Settings) -> Landlord:
+    """The landlord's identity from settings; each word of its names is no one's name."""
+    words = [word for name in settings.landlord_names for word in name.split()
+             if len(word) >= 3 and word[0].isupper()]
+    return Landlord(
+        names=tuple(dict.fromkeys([*settings.landlord_names, *words])),
+        email_domains=tuple(d.lower() for d in settings.landlord_email_domains),
+        postcodes=tuple(normalise_postcode(p) for p in settings.landlord_postcodes),
+        addresses=tuple(settings.landlord_addresses),
+    )
 
 
 def triage_stored_items(settings: Settings, item_ids: list[int],
@@ -95,31 +110,72 @@ def triage_stored_items(settings: Settings, item_ids: list[int],
     """Read, classify and stage each stored item; unreadable ones are quarantined."""
     model = load_model(settings)
     policy = load_policy(settings.policy)
+    landlord = landlord_of(settings)
     report = BatchReport()
-    for item_id in item_ids:
-        report.outcomes[_triage_one(settings, item_id, model, policy)] += 1
+    for item_id, reading in read_stored_items(settings, item_ids):
+        report.outcomes[_triage_one(settings, item_id, reading, model, policy, landlord)] += 1
         if progress:
             progress("triaged", 1)
     return report
 
 
-def _triage_one(settings: Settings, item_id: int, model: TrainedModel, policy: Policy) -> str:
+Reading = IntakeItem | BaseException | None
+
+
+def read_stored_items(settings: Settings, item_ids: list[int]) -> Iterator[tuple[int, Reading]]:
+    """Each item's reading (or why it failed), in the order given, read ahead in parallel.
+
+    Reading is most of a scanned letter's cost and Tesseract uses one core a page, so letters
+    are read as many at once as there are cores (ingest/ocr.py caps the Tesseract processes);
+    classification and saving stay sequential, in order, so a reply follows its original.
+    """
+    workers = ocr_worker_count()
+    pending = iter(item_ids)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read") as pool:
+        ahead: deque[tuple[int, Future[IntakeItem | None]]] = deque()
+        for item_id in islice(pending, workers * 2):
+            ahead.append((item_id, pool.submit(_read_stored, settings, item_id)))
+        while ahead:
+            item_id, future = ahead.popleft()
+            following = next(pending, None)
+            if following is not None:
+                ahead.append((following, pool.submit(_read_stored, settings, following)))
+            try:
+                yield item_id, future.result()
+            except Exception as exc:
+                yield item_id, exc
+
+
+def _read_stored(settings: Settings, item_id: int) -> IntakeItem | None:
     with session_scope(settings.resolved_database_url) as session:
         item = session.get(Item, item_id)
         if item is None:
+            return None
+        if item.size_bytes > settings.max_item_bytes:
+            raise UnreadableItem(
+                QuarantineReason.TOO_LARGE,
+                f"{item.size_bytes} bytes; the limit is {settings.max_item_bytes}",
+            )
+        page_range = (item.first_page, item.last_page) if item.first_page and item.last_page \
+            else None
+        raw = RawItem(item.source, load_raw(settings.raw_dir, item.raw_path, item.sha256),
+                      item.source_ref, item.received_at, item.scan_sha256, page_range)
+    return read_item(raw, max_pdf_pages=settings.max_pdf_pages,
+                     max_image_pixels=settings.max_image_pixels)
+
+
+def _triage_one(settings: Settings, item_id: int, reading: Reading, model: TrainedModel,
+                policy: Policy, landlord: Landlord) -> str:
+    with session_scope(settings.resolved_database_url) as session:
+        item = session.get(Item, item_id)
+        if item is None or reading is None:
             return "missing"
         try:
-            if item.size_bytes > settings.max_item_bytes:
-                raise UnreadableItem(
-                    QuarantineReason.TOO_LARGE,
-                    f"{item.size_bytes} bytes; the limit is {settings.max_item_bytes}",
-                )
-            raw = RawItem(item.source, load_raw(settings.raw_dir, item.raw_path, item.sha256),
-                          item.source_ref, item.received_at)
-            parsed = read_item(raw, max_pdf_pages=settings.max_pdf_pages)
-            result = triage_item(parsed, model=model, policy=policy,
+            if isinstance(reading, BaseException):
+                raise reading
+            result = triage_item(reading, model=model, policy=policy,
                                  thresholds=thresholds_of(settings, model),
-                                 thread=find_thread(session, parsed), landlord=Landlord())
+                                 thread=find_thread(session, reading), landlord=landlord)
             save_result(session, item, result)
             return item.status
         except UnreadableItem as exc:

@@ -65,14 +65,21 @@ def inspect(
 def ingest_scans(
     folder: Annotated[Path | None, typer.Argument(help="default: TRIAGE_SCAN_DIR")] = None,
 ) -> None:
-    """One pass over the scan folder."""
-    from triage.runs import run_intake
+    """One pass over the scan folder: complete files are taken, triaged, then archived."""
+    from ingest.errors import SourceConfigError
+    from triage.runs import run_scan_pass
 
     settings = get_settings()
     _ready(settings)
-    report = run_intake(settings, scans_dir=folder or settings.resolved_scan_dir)
+    try:
+        scans = run_scan_pass(settings, folder or settings.resolved_scan_dir)
+    except SourceConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    report = scans.batch
     out.print(f"stored {len(report.stored)} new, {report.duplicates} already seen; "
               f"outcomes: {dict(report.outcomes)}")
+    out.print(scans.summary())
 
 
 @ingest_app.command("mailbox")

@@ -10,11 +10,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from classify.fields import Landlord
 from ingest.errors import UnreadableItem
 from ingest.folder import LETTER_SUFFIXES
 from ingest.items import RawItem
-from triage.batch import load_model, thresholds_of
+from ingest.scanfile import ScanLimits
+from ingest.splitting import LetterPart, split_letters
+from triage.batch import landlord_of, load_model, thresholds_of
 from triage.pipeline import contract_view, read_item, triage_item
 from triage.settings import Settings
 from workflow.policy import load_policy
@@ -26,22 +27,41 @@ def source_of(path: Path) -> str:
 
 def inspect_one(path: Path, settings: Settings, model, policy) -> dict[str, object]:
     """One contract object, or {"path", "error"} when the file cannot be read or parsed."""
+    return inspect_file(path, settings, model, policy)[0]
+
+
+def inspect_file(path: Path, settings: Settings, model, policy) -> list[dict[str, object]]:
+    """The file's contract objects: one, or one per letter of a batch scan (each with its
+    "pages" in the file), or [{"path", "error"}] when it cannot be read or parsed."""
     shown = str(path)
     try:
         raw = path.read_bytes()
         if len(raw) > settings.max_item_bytes:
-            return {"path": shown, "error": f"too_large: {len(raw)} bytes; the limit is "
-                                            f"{settings.max_item_bytes}"}
+            return [{"path": shown, "error": f"too_large: {len(raw)} bytes; the limit is "
+                                             f"{settings.max_item_bytes}"}]
         received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        item = read_item(RawItem(source_of(path), raw, f"file:{path.name}", received),
-                         max_pdf_pages=settings.max_pdf_pages)
+        source = source_of(path)
+        parts = ([LetterPart(raw)] if source == "email" else
+                 split_letters(raw, ScanLimits(settings.max_pdf_pages, settings.max_image_pixels)))
+        items = [read_item(RawItem(source, part.raw, f"file:{path.name}", received,
+                                   page_range=part.page_range),
+                           max_pdf_pages=settings.max_pdf_pages,
+                           max_image_pixels=settings.max_image_pixels)
+                 for part in parts]
     except UnreadableItem as exc:
-        return {"path": shown, "error": str(exc)}
+        return [{"path": shown, "error": str(exc)}]
     except OSError as exc:
-        return {"path": shown, "error": f"cannot read the file: {exc.strerror or exc}"}
-    result = triage_item(item, model=model, policy=policy,
-                         thresholds=thresholds_of(settings, model), landlord=Landlord())
-    return contract_view(shown, result)
+        return [{"path": shown, "error": f"cannot read the file: {exc.strerror or exc}"}]
+    views = []
+    for part, item in zip(parts, items, strict=True):
+        result = triage_item(item, model=model, policy=policy,
+                             thresholds=thresholds_of(settings, model),
+                             landlord=landlord_of(settings))
+        view = contract_view(shown, result)
+        if part.page_range:
+            view["pages"] = list(part.page_range)
+        views.append(view)
+    return views
 
 
 def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
@@ -51,8 +71,9 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
     policy = load_policy(settings.policy)
     failed = 0
     table = Table("path", "category", "confidence", "review", "hazard", "name", "postcode")
-    for path in paths:
-        view = inspect_one(path, settings, model, policy)
+    views = ((given, view) for given in paths
+             for view in inspect_file(given, settings, model, policy))
+    for path, view in views:
         if "error" in view:
             failed += 1
             errors.print(f"{path}: {view['error']}", markup=False)
@@ -63,7 +84,9 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
             fields = view["fields"]
             category = view["category"] + (f" ({view['excluded_reason']})"
                                            if view["excluded_reason"] else "")
-            table.add_row(str(path), category, f"{view['confidence']:.2f}",
+            pages = view.get("pages")
+            shown = f"{path} pages {pages[0]}-{pages[1]}" if pages else str(path)
+            table.add_row(shown, category, f"{view['confidence']:.2f}",
                           "yes" if view["needs_review"] else "no", view["hazard"] or "",
                           fields["name"] or "", fields["postcode"] or "")
     if not as_json:

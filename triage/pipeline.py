@@ -6,12 +6,20 @@ Pure functions over plain data; the database and Prefect live in `models/` and `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from classify.fields import Extraction, ExtractionRequest, Landlord, extract_fields_many
+from classify.fields import (
+    Extraction,
+    ExtractionRequest,
+    Landlord,
+    clean_name,
+    extract_fields_many,
+    normalise_postcode,
+)
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem, RawItem
+from ingest.layout import LetterLayout, OwnIdentity, parse_letter
 from ingest.letters import extract_letter_text
 from ingest.mail import parse_message
 from workflow.policy import Policy
@@ -32,11 +40,14 @@ class TriageResult:
     thread: ThreadMatch | None = None
 
 
-def read_item(raw: RawItem, *, max_pdf_pages: int = 50) -> IntakeItem:
+def read_item(raw: RawItem, *, max_pdf_pages: int = 50,
+              max_image_pixels: int = 60_000_000) -> IntakeItem:
     """Bytes to text: an email is parsed, a letter is read from its text layer or by OCR."""
     if raw.source == "email":
         return parse_message(raw.raw, received_fallback=raw.received_at)
-    return extract_letter_text(raw.raw, received_at=raw.received_at, max_pages=max_pdf_pages)
+    first_page = raw.page_range[0] if raw.page_range else 1
+    return extract_letter_text(raw.raw, received_at=raw.received_at, max_pages=max_pdf_pages,
+                               max_image_pixels=max_image_pixels, first_source_page=first_page)
 
 
 def case_references(item: IntakeItem) -> list[str]:
@@ -70,16 +81,19 @@ def triage_many(
 ) -> list[TriageResult]:
     """`triage_item` over a batch: spaCy and the classifier each run once for all of them."""
     threads = threads if threads is not None else [None] * len(items)
+    layouts = [letter_layout(item, landlord or Landlord()) for item in items]
     extractions = extract_fields_many([
         ExtractionRequest(
-            item.text,
+            layout.text_for_fields if layout else item.text,
             received_day(item.received_at),
             # A mail robot's display name ("Mail Delivery System") is nobody's name.
             sender_name=None if item.automatic else item.sender_name,
             sender_address=None if item.automatic else item.sender_address,
         )
-        for item in items
+        for item, layout in zip(items, layouts, strict=True)
     ], landlord=landlord)
+    extractions = [fill_from_layout(extraction, layout) if layout else extraction
+                   for extraction, layout in zip(extractions, layouts, strict=True)]
     predictions = predict_many(model, [(item.subject, item.text) for item in items])
     return [
         decide(item, extraction, prediction, policy=policy, thresholds=thresholds,
@@ -121,6 +135,28 @@ def decide(
     elif decision.action == "escalate_case" and thread is not None:
         case = stage_case(policy, thread.stage + 1, received)
     return TriageResult(item, extraction, prediction, decision, case, policy.id, thread)
+
+
+def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
+    """A letter's parts, with the landlord's own address block marked (ingest/layout.py)."""
+    if item.source != "letter":
+        return None
+    # Whole names mark the landlord's block; single words ("Lancaster" of "Lancaster City
+    # Council") would mark a resident's town too, so they count only when nothing longer is set.
+    names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
+    own = OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
+    return parse_letter(item.text, own)
+
+
+def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:
+    """The resident's name and address from the letter's layout where the rules found none."""
+    changes: dict[str, object] = {}
+    if extraction.name is None and layout.signed_name:
+        changes["name"] = clean_name(layout.signed_name)
+    if extraction.postcode is None and layout.sender_postcode:
+        changes["postcode"] = normalise_postcode(layout.sender_postcode)
+        changes["address"] = layout.sender_address
+    return replace(extraction, **changes) if changes else extraction
 
 
 def contract_view(path: str, result: TriageResult) -> dict[str, object]:

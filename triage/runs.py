@@ -35,3 +35,11 @@ def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
     from flows.intake import retry_items
 
     return retry_items(settings, item_ids)
+
+
+def run_scan_pass(settings: Settings, incoming: Path):
+    """One pass over the post room's scan folder (take, store, triage, file)."""
+    configure_prefect(settings.data_dir)
+    from flows.scans import scan_pass
+
+    return scan_pass(settings, incoming)

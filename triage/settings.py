@@ -29,6 +29,25 @@ class Settings(BaseSettings):
     imap_timeout_seconds: float = 30.0
 
     scan_dir: Path | None = None
+    # The post room's scan folder (issue 6): a file is taken once its size and modification
+    # time have been still this long; the work folders default to subfolders of scan_dir and
+    # must be on the same file system (moves are renames); a claim no worker stored within
+    # scan_reclaim_seconds (its worker died) is taken over.
+    scan_settle_seconds: float = Field(30.0, ge=0)
+    scan_processing_dir: Path | None = None
+    scan_archive_dir: Path | None = None
+    scan_quarantine_dir: Path | None = None
+    scan_reclaim_seconds: float = Field(3600.0, gt=0)
+    # Pixels a scanned page may decode to (a decompression bomb is a small file that
+    # inflates into billions); a page at 300 dpi is ~9 million.
+    max_image_pixels: int = Field(60_000_000, ge=1_000_000)
+    # A letter whose worst page Tesseract read below this mean confidence goes to review.
+    ocr_review_threshold: float = Field(0.60, ge=0, le=1)
+    # The landlord's own identity, never taken for the resident's (JSON lists in env vars).
+    landlord_names: list[str] = ["Northbrook Homes"]
+    landlord_postcodes: list[str] = ["PR1 2AB"]
+    landlord_email_domains: list[str] = ["northbrook-homes.example.org"]
+    landlord_addresses: list[str] = []
 
     # Items at or above this calibrated confidence are staged without a person. Unset, the
     # threshold chosen on the development set when the model was trained applies.

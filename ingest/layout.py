@@ -1,0 +1,191 @@
+"""The parts of a letter as residents write them: address block, date, salutation, body,
+closing and signed name.
+
+A letter's header usually holds the resident's address block (often top right, which OCR
+reads as a block of its own) and sometimes the landlord's address as the recipient; the
+landlord's own name, postcodes and address lines (from settings) mark the recipient block,
+so it is never taken for the resident's. Plain functions over the letter's text, used by the
+pipeline to give field extraction the resident's block first and the landlord's block never.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATE_LINE = re.compile(
+    rf"^\W*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|"
+    rf"{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    rf"\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})\W*$",
+    re.I,
+)
+_SALUTATION = re.compile(
+    r"^\s*(?:dear\b|to\s+whom\s+it\s+may\s+concern|to\s+[A-Z][\w ]{1,40},\s*$|"
+    r"(?:hello|hi|good\s+(?:morning|afternoon))\b)",
+    re.I,
+)
+# Sign-offs, tolerant of the letters OCR confuses (0/o, 1/l/i, v/y).
+_CLOSING = re.compile(
+    r"^\s*(?:y[o0]u[rn]s?\s+(?:s[i1l]nc[e3]r[e3][l1i][yv]|fa[i1l]thfu[l1i][l1i]?[yv]|"
+    r"tru[l1i][yv]|[e3]v[e3]r)|(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
+    r"(?:regards|wishes)|regards|many\s+thanks|thank\s+you|with\s+thanks|s[i1l]nc[e3]r[e3][l1i][yv])"
+    r"\b[,.!]*\s*(?P<rest>.*)$",
+    re.I,
+)
+_NAME = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Rev)\.?\s+)?[A-Z][a-zA-Z'’.-]*"
+                   r"(?:\s+[A-Z][a-zA-Z'’.-]*){0,3}$")
+_STREETISH = re.compile(
+    r"\d|\b(?:road|street|lane|close|avenue|court|house|flat|drive|way|place|gardens|terrace|"
+    r"crescent|walk|row|square|grove|mews|park|hill|view|bank|rise|estate|cottages?)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class LetterLayout:
+    """Where each part of the letter is; lines are as written, empty tuples where absent."""
+
+    sender_block: tuple[str, ...] = ()
+    recipient_block: tuple[str, ...] = ()
+    date_line: str | None = None
+    salutation: str | None = None
+    body: str = ""
+    closing: str | None = None
+    signed_name: str | None = None
+    text_for_fields: str = ""
+
+    @property
+    def sender_postcode(self) -> str | None:
+        for line in self.sender_block:
+            match = POSTCODE.search(line)
+            if match:
+                return f"{match.group(1).upper()} {match.group(2).upper()}"
+        return None
+
+    @property
+    def sender_address(self) -> str | None:
+        """The resident's address as one line: the block from its first street line."""
+        lines = list(self.sender_block)
+        while lines and not _STREETISH.search(lines[0]) and len(lines) > 1:
+            lines.pop(0)  # a name line above the address
+        return ", ".join(line.strip(" ,") for line in lines) if lines else None
+
+
+@dataclass(frozen=True)
+class OwnIdentity:
+    """The landlord's own name(s), postcodes and address lines, as settings give them."""
+
+    names: tuple[str, ...] = ()
+    postcodes: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+
+    def marks(self, line: str) -> bool:
+        """True when a line names the landlord or one of its addresses."""
+        folded = _fold(line)
+        if not folded:
+            return False
+        if any(_fold(name) and _fold(name) in folded for name in self.names):
+            return True
+        for match in POSTCODE.finditer(line):
+            code = f"{match.group(1)}{match.group(2)}".upper()
+            if any(code == _fold(p).upper() for p in self.postcodes):
+                return True
+        for address in self.addresses:
+            for part in re.split(r"[,\n]", address):
+                part_folded = _fold(part)
+                if len(part_folded) >= 6 and part_folded == folded:
+                    return True
+        return False
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
+    """The letter's parts; a text that is not laid out as a letter gives mostly empty parts."""
+    own = own or OwnIdentity()
+    lines = text.splitlines()
+    salutation_at = next((i for i, line in enumerate(lines[:60]) if _SALUTATION.match(line)),
+                         None)
+    header_end = salutation_at if salutation_at is not None else _prose_start(lines)
+    blocks = _blocks(lines[:header_end])
+    date_line = None
+    sender: list[str] = []
+    recipient: list[str] = []
+    recipient_lines: set[int] = set()
+    for block in blocks:
+        texts = [lines[i] for i in block]
+        for index in block:
+            if date_line is None and _DATE_LINE.match(lines[index].strip()):
+                date_line = lines[index].strip()
+        address_lines = [i for i in block if not _DATE_LINE.match(lines[i].strip())]
+        if not address_lines:
+            continue
+        if any(own.marks(lines[i]) for i in address_lines):
+            recipient = recipient or [lines[i].strip() for i in address_lines]
+            recipient_lines.update(address_lines)
+        elif not sender and _looks_like_address(texts):
+            sender = [lines[i].strip() for i in address_lines]
+    closing_at, closing, signed = _closing(lines, own)
+    body_start = (salutation_at + 1) if salutation_at is not None else header_end
+    body_end = closing_at if closing_at is not None else len(lines)
+    kept = [line for i, line in enumerate(lines) if i not in recipient_lines]
+    return LetterLayout(
+        sender_block=tuple(sender),
+        recipient_block=tuple(recipient),
+        date_line=date_line,
+        salutation=lines[salutation_at].strip() if salutation_at is not None else None,
+        body="\n".join(lines[body_start:body_end]).strip(),
+        closing=closing,
+        signed_name=signed,
+        text_for_fields="\n".join(kept) if recipient_lines else text,
+    )
+
+
+def _prose_start(lines: list[str]) -> int:
+    """Without a salutation, the header ends at the first long line of running prose."""
+    for index, line in enumerate(lines[:40]):
+        if len(line.split()) >= 9:
+            return index
+    return min(len(lines), 12)
+
+
+def _blocks(lines: list[str]) -> list[list[int]]:
+    """Runs of non-empty lines (indices), as OCR and typists separate them by blank lines."""
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    for index, line in enumerate(lines):
+        if line.strip():
+            current.append(index)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _looks_like_address(lines: list[str]) -> bool:
+    with_postcode = any(POSTCODE.search(line) for line in lines)
+    streetish = sum(1 for line in lines if _STREETISH.search(line))
+    return with_postcode or (len(lines) >= 2 and streetish >= 1)
+
+
+def _closing(lines: list[str], own: OwnIdentity) -> tuple[int | None, str | None, str | None]:
+    """The last sign-off line and the name signed under it (or on the same line)."""
+    for index in range(len(lines) - 1, max(-1, len(lines) - 25), -1):
+        match = _CLOSING.match(lines[index])
+        if not match:
+            continue
+        candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 5]]
+        for candidate in candidates:
+            name = re.split(r"[,(|]| - ", candidate.strip())[0].strip(" .")
+            if name and _NAME.match(name) and not own.marks(name):
+                return index, lines[index].strip(), name
+        return index, lines[index].strip(), None
+    return None, None, None

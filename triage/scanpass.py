@@ -1,0 +1,209 @@
+"""One pass over the post room's scan folder, at the edge: take, store, then file each scan.
+
+The flow (flows/scans.py) calls `take_and_store`, then triages the stored items in batches,
+then `file_done_scans`. A file's bytes (and each letter cut out of a batch scan) are committed
+before anything reads them; the file is filed (archived or quarantined) only once every item
+it became has been triaged and committed, so a crash at any point leaves it in `processing`,
+where the next pass, of this worker or another, finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ingest.errors import QuarantineReason, SourceConfigError
+from ingest.items import RawItem
+from ingest.scanfile import ScanLimits
+from ingest.scanfolder import ClaimedScan, ScanFolder, ScanFolders
+from ingest.splitting import split_letters
+from models.db import session_scope
+from models.rawstore import sha256_of, store_raw
+from models.repository import record_raw
+from models.scans import items_of_scan
+from models.tables import Item, ItemStatus
+from triage.batch import BatchReport, Progress
+from triage.settings import Settings
+
+log = logging.getLogger("triage.scans")
+_MAX_NAME = 200
+
+
+@dataclass
+class ScanPassReport:
+    """What the pass did with files (names are the post room's, not personal data)."""
+
+    batch: BatchReport = field(default_factory=BatchReport)
+    taken: int = 0
+    letters: int = 0
+    waiting: list[str] = field(default_factory=list)
+    archived: int = 0
+    quarantined: int = 0
+    in_progress: int = 0
+
+    def summary(self) -> str:
+        return (f"scan folder: {self.taken} files taken ({self.letters} letters), "
+                f"{len(self.waiting)} still being written (left for the next pass), "
+                f"{self.archived} archived, {self.quarantined} quarantined, "
+                f"{self.in_progress} in progress")
+
+
+def scan_folder(settings: Settings, incoming=None) -> ScanFolder:
+    incoming = incoming or settings.resolved_scan_dir
+    folders = ScanFolders.under(incoming, processing=settings.scan_processing_dir,
+                                archive=settings.scan_archive_dir,
+                                quarantine=settings.scan_quarantine_dir)
+    return ScanFolder(folders, settle_seconds=settings.scan_settle_seconds)
+
+
+def take_and_store(settings: Settings, folder: ScanFolder,
+                   progress: Progress | None = None) -> ScanPassReport:
+    """Claim every complete file (and any claim a dead worker left), store its letters."""
+    folder.prepare()
+    report = ScanPassReport()
+    claims, unsupported, report.waiting = folder.claim_ready()
+    claims += _abandoned_claims(settings, folder)
+    for odd in unsupported:
+        digest = file_digest(odd.claim.path)
+        folder.quarantine(odd.claim, digest, reason_text(
+            odd.claim, digest, QuarantineReason.UNSUPPORTED_TYPE.value,
+            f"{odd.claim.name!r} is not a scan the intake reads (PDF, TIFF, JPEG or PNG)", []))
+        report.quarantined += 1
+    for claim in claims:
+        report.taken += 1
+        _store_claim(settings, folder, claim, report)
+        if progress:
+            progress("stored", 1)
+    return report
+
+
+def _abandoned_claims(settings: Settings, folder: ScanFolder) -> list[ClaimedScan]:
+    """Files left in processing longer than scan_reclaim_seconds and never stored."""
+    now = datetime.now(UTC)
+    taken = []
+    for claim in folder.claimed():
+        if (now - claim.claimed_at).total_seconds() < settings.scan_reclaim_seconds:
+            continue
+        try:
+            digest = file_digest(claim.path)
+        except FileNotFoundError:
+            continue
+        with session_scope(settings.resolved_database_url) as session:
+            if items_of_scan(session, digest):
+                continue  # stored: filing it is file_done_scans' work
+        fresh = folder.reclaim(claim)
+        if fresh is not None:
+            log.warning("took over a scan another worker claimed and never stored")
+            taken.append(fresh)
+    return taken
+
+
+def _store_claim(settings: Settings, folder: ScanFolder, claim: ClaimedScan,
+                 report: ScanPassReport) -> None:
+    try:
+        size = claim.path.stat().st_size
+        if size > settings.max_item_bytes:
+            digest = "unhashed-too-large"
+            folder.quarantine(claim, digest, reason_text(
+                claim, None, QuarantineReason.TOO_LARGE.value,
+                f"{size} bytes; the limit is {settings.max_item_bytes} (TRIAGE_MAX_ITEM_BYTES)",
+                []))
+            report.quarantined += 1
+            return
+        raw = claim.path.read_bytes()
+    except FileNotFoundError:  # another worker filed it (a duplicate it settled)
+        return
+    if len(raw) != claim.size:  # still being written after all: give it back
+        folder.release(claim)
+        report.taken -= 1
+        report.waiting.append(claim.name)
+        return
+    digest = sha256_of(raw)
+    with session_scope(settings.resolved_database_url) as session:
+        if items_of_scan(session, digest):
+            report.batch.duplicates += 1
+            return
+    parts = split_letters(raw, ScanLimits(settings.max_pdf_pages, settings.max_image_pixels))
+    name = claim.name[:_MAX_NAME]
+    # All the letters of one file in one transaction: a crash stores all of them or none.
+    with session_scope(settings.resolved_database_url) as session:
+        if len(parts) > 1:
+            store_raw(settings.raw_dir, raw)  # the batch file itself, byte for byte
+        for part in parts:
+            ref = f"scan:{name}"
+            if part.page_range:
+                ref += f"#pages={part.page_range[0]}-{part.page_range[1]}"
+            item, created = record_raw(session, settings.raw_dir, RawItem(
+                "letter", part.raw, ref, claim.received_at, scan_sha256=digest,
+                page_range=part.page_range))
+            session.flush()
+            if created:
+                report.batch.stored.append(item.id)
+                report.letters += 1
+            else:
+                report.batch.duplicates += 1
+
+
+def file_done_scans(settings: Settings, folder: ScanFolder) -> ScanPassReport:
+    """Archive each claimed file whose items are all triaged; quarantine the unreadable."""
+    report = ScanPassReport()
+    for claim in folder.claimed():
+        try:
+            digest = file_digest(claim.path)
+        except FileNotFoundError:
+            continue
+        with session_scope(settings.resolved_database_url) as session:
+            items = items_of_scan(session, digest)
+            states = [(item.id, item.status, item.error_code, item.error, _pages_of(item))
+                      for item in items]
+        if not states or any(status == ItemStatus.PENDING for _, status, *_ in states):
+            report.in_progress += 1
+            continue
+        bad = [state for state in states if state[1] == ItemStatus.QUARANTINED]
+        if bad:
+            _, _, code, detail, _ = bad[0]
+            folder.quarantine(claim, digest, reason_text(claim, digest, code or "unknown",
+                                                         detail or "", states))
+            report.quarantined += 1
+        else:
+            folder.archive(claim, digest)
+            report.archived += 1
+    return report
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file read in chunks (an unsupported file may be anything, of any size)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _pages_of(item: Item) -> str:
+    return f"pages {item.first_page}-{item.last_page}" if item.first_page else "whole file"
+
+
+def reason_text(claim: ClaimedScan, digest: str | None, code: str, detail: str,
+                states: list[tuple]) -> str:
+    """The reason file beside a quarantined scan: what went wrong and what to do."""
+    lines = [
+        f"file: {claim.name}",
+        f"sha256: {digest or 'not hashed'}",
+        f"scanned: {claim.received_at.isoformat(timespec='seconds')}",
+        f"quarantined: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"reason: {code}",
+        f"detail: {detail}",
+    ]
+    for item_id, status, item_code, _detail, pages in states:
+        lines.append(f"item {item_id} ({pages}): {status}"
+                     + (f" [{item_code}]" if item_code else ""))
+    lines += ["", "The file is kept here byte for byte."]
+    if states:
+        lines += ["The items listed are in the triage database: once the cause is mended,",
+                  "`triage retry ITEM_ID` re-reads them from their stored bytes."]
+    lines += ["A re-scanned, unlocked or converted copy can be put into the incoming folder."]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["ScanPassReport", "SourceConfigError", "file_done_scans", "scan_folder",
+           "take_and_store"]
