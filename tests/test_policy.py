@@ -47,7 +47,8 @@ def test_a_landlord_can_point_at_its_own_file(tmp_path: Path) -> None:
     ("change", "message"),
     [
         (('nation = "england-wales"', 'nation = "mars"'), "nation must be one of"),
-        (('exclusions = ["out_of_time", "legal_proceedings"]', 'exclusions = ["too_tired"]'),
+        (('exclusions = ["out_of_time", "legal_proceedings", "already_considered"]',
+          'exclusions = ["too_tired"]'),
          "unknown exclusions"),
         (("number = 2", "number = 3"), "stages must be numbered"),
         (("respond_days = 10", "respond_days = -1"), "respond_days"),

@@ -60,10 +60,12 @@ class Draft:
     body: str
 
 
-def long_date(day: date | None) -> str:
+def long_date(day: date | str | None) -> str:
     """`Thursday 8 January 2026`, the way letters write dates."""
-    if day is None:
+    if not day:
         return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 

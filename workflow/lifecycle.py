@@ -69,7 +69,8 @@ def _iso(day: date | None) -> str | None:
 
 def _deadlines(state: CaseState) -> dict[str, Any]:
     return {"handler": state.handler, "started": state.stage_started.isoformat(),
-            "acknowledge_by": _iso(state.acknowledge_by), "respond_by": state.respond_by.isoformat()}
+            "acknowledge_by": _iso(state.acknowledge_by),
+            "respond_by": state.respond_by.isoformat()}
 
 
 def open_case(policy: Policy, ref: str, received: date, *, officer: str | None = None
