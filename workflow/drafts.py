@@ -44,7 +44,7 @@ REFUSAL_REASON_TEXT = {
 
 HAZARD_TEXT = {
     "damp_mould": "damp and mould", "gas": "gas", "electrical": "electrical",
-    "water_leak": "water leak", "no_heating": "no heating", "structural": "structural",
+    "water_leak": "water leak", "no_heating": "loss of heating", "structural": "structural",
     "fire_safety": "fire safety",
 }
 
@@ -76,8 +76,9 @@ def summarise(text: str | None, limit: int = 600) -> str:
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
-        if stripped.startswith(">") or re.match(r"^On .+ wrote:$", stripped):
-            break  # the quoted earlier message starts here
+        if (stripped.startswith(">") or re.match(r"^On .+ wrote:$", stripped)
+                or stripped in ("--", "-- ") or stripped.startswith("Sent from my ")):
+            break  # the quoted earlier message, or a signature, starts here
         lines.append(stripped)
     flat = re.sub(r"\s+", " ", " ".join(lines)).strip()
     flat = re.sub(r"^(dear|hello|hi)\b[^,.\n]{0,60}[,.]?\s*", "", flat, flags=re.I)
