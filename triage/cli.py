@@ -432,13 +432,14 @@ def policy_check(
     if as_json:
         _print_jsonl([{"policy": loaded.id, "departures": [d.as_dict() for d in departures]}])
         return
-    if not departures:
-        out.print(f"{loaded.name}: no departures from the Complaint Handling Code 2024")
-        return
-    out.print(f"{loaded.name}: {len(departures)} departures from the Complaint Handling Code "
-              "2024")
+    from rich.markup import escape
+
+    breaks = sum(1 for d in departures if d.severity == "departure")
+    notes = len(departures) - breaks
+    out.print(f"{escape(loaded.name)}: {breaks} departures from the Complaint Handling Code "
+              f"2024, {notes} notes")
     for d in departures:
-        out.print(f"  [{d.severity}] {d.code}: {d.message}")
+        out.print(escape(f"  [{d.severity}] {d.code}: {d.message}"))
 
 
 if __name__ == "__main__":
