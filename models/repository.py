@@ -21,7 +21,14 @@ from models.casework import (
     store_draft,
 )
 from models.rawstore import sha256_of, store_raw
-from models.tables import Case, Classification, ExtractedFields, Item, ItemStatus
+from models.tables import (
+    Case,
+    Classification,
+    ExtractedFields,
+    IntakeRecord,
+    Item,
+    ItemStatus,
+)
 from triage.pipeline import TriageResult, case_references
 from workflow.drafts import render_draft, summarise
 from workflow.lifecycle import CaseChange, RefusedTransition, add_follow_up, escalate, open_case
@@ -186,10 +193,25 @@ def _open_case(session: Session, item: Item, result: TriageResult, draft: CaseDr
     """A complaint opens a case at stage 1, with its acknowledgement drafted."""
     ref = allocate_reference(session, draft.started.year)
     state, change = open_case(policy, ref, draft.started)
+    request = _service_request_replied_to(session, result)
+    if request is not None:
+        # Dissatisfied with a service request: the complaint is raised, the request goes on.
+        change = CaseChange(change.kind, change.stage,
+                            {**change.detail, "raised_from_service_request": request.item_id})
+        request.detail = {**request.detail, "complaint_raised": ref}
     case = create_case(session, state, change, received_at=result.item.received_at, item=item,
                        name=result.extraction.name, postcode=result.extraction.postcode,
                        hazard=result.decision.hazard)
     draft_for_case(session, case, policy, "acknowledgement")
+
+
+def _service_request_replied_to(session: Session, result: TriageResult) -> IntakeRecord | None:
+    if not result.item.in_reply_to:
+        return None
+    return session.scalar(
+        select(IntakeRecord).join(Item, Item.id == IntakeRecord.item_id)
+        .where(IntakeRecord.kind == "service_request",
+               Item.message_id.in_(result.item.in_reply_to)).limit(1))
 
 
 def _update_case(session: Session, item: Item, result: TriageResult, policy: Policy) -> None:

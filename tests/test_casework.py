@@ -16,6 +16,7 @@ from ingest.mail import OUTBOUND_MARKER_HEADER
 from models.db import session_scope
 from models.repository import find_thread, record_raw, save_result
 from models.tables import Case, CaseEvent, DraftLetter, IntakeRecord, Item, ReviewDecision
+from tests.conftest import REPO
 from triage import casework
 from triage.listing import case_rows
 from triage.pipeline import TriageResult
@@ -303,3 +304,32 @@ def test_drafts_are_sent_only_by_a_configured_smtp_server(sqlite_settings, smtp_
     assert view["acknowledged_on"] == casework.landlord_today().isoformat()
     assert view["events"][-1]["kind"] == "acknowledged"
     assert send_unsent(configured)["sent"] == 0, "nothing is sent twice"
+
+
+def test_cases_find_their_policy_under_a_landlords_own_file(tmp_path, sqlite_settings) -> None:
+    from workflow.policy import PolicyError
+
+    own = tmp_path / "ours.toml"
+    own.write_text((REPO / "workflow" / "policies" / "code-2024.toml").read_text()
+                   .replace('id = "code-2024"', 'id = "ours"'))
+    settings = sqlite_settings.model_copy(update={"policy": str(own)})
+    assert casework.policy_for(settings, "ours").id == "ours"
+    assert casework.policy_for(settings, "lumen").id == "lumen"
+    with pytest.raises(PolicyError, match="need TRIAGE_POLICY to point at that policy's file"):
+        casework.policy_for(settings, "theirs")
+
+
+def test_a_complaint_about_a_service_request_is_raised_while_the_request_goes_on(
+        sqlite_settings) -> None:
+    request = triage(sqlite_settings, b"sr", email_item("The gutter is blocked.", day=2,
+                                                        message_id="<gutter@x>"),
+                     "service_request")
+    triage(sqlite_settings, b"cm",
+           email_item("Nobody came about the gutter and the wall is now wet. I want to "
+                      "complain.", day=16, message_id="<angry@x>",
+                      in_reply_to=("<gutter@x>",)), "complaint")
+    with session_scope(sqlite_settings.resolved_database_url) as session:
+        case = session.scalar(select(Case))
+        assert case.events[0].detail["raised_from_service_request"] == request
+        record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == request))
+        assert (record.status, record.detail["complaint_raised"]) == ("open", case.ref)
