@@ -333,3 +333,33 @@ def test_a_complaint_about_a_service_request_is_raised_while_the_request_goes_on
         assert case.events[0].detail["raised_from_service_request"] == request
         record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == request))
         assert (record.status, record.detail["complaint_raised"]) == ("open", case.ref)
+
+
+def test_a_letter_the_server_refuses_stays_unsent_with_the_reason(sqlite_settings) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from triage.letters import draft_rows, send_unsent
+
+    class RefuseEveryone:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            return "550 5.1.1 mailbox unavailable"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(RefuseEveryone(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+               "complaint")
+        configured = sqlite_settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+            "smtp_from": "complaints@landlord.example"})
+        assert send_unsent(configured) == {"sent": 0, "failed": 1, "no_address": 0}
+    finally:
+        controller.stop()
+    (row,) = draft_rows(configured)
+    assert row["sent_at"] is None and "mailbox unavailable" in row["send_error"]
+    assert casework.show(configured, "CMP-2026-00001")["acknowledged_on"] is None
