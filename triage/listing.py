@@ -46,15 +46,16 @@ def case_rows(settings: Settings, due_within: int | None = None,
     from workflow.lifecycle import is_due
 
     today = today or landlord_today()
+    nations: dict[str, str] = {}
     with session_scope(settings.resolved_database_url) as session:
-        cases = session.scalars(select(Case).options(selectinload(Case.items),
-                                                     selectinload(Case.events))
+        cases = session.scalars(select(Case).options(selectinload(Case.items))
                                 .order_by(Case.id))
         rows = []
         for case in cases:
             if due_within is not None:
-                nation = policy_for(settings, case.policy).nation
-                if not is_due(state_of(case), today, due_within, nation):
+                if case.policy not in nations:
+                    nations[case.policy] = policy_for(settings, case.policy).nation
+                if not is_due(state_of(case), today, due_within, nations[case.policy]):
                     continue
             rows.append({
                 "ref": case.ref,
