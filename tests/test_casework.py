@@ -89,16 +89,16 @@ def test_a_complaint_opens_a_case_with_its_acknowledgement_drafted(database_sett
         assert [e.kind for e in case.events] == ["opened"]
 
 
-def test_escalation_drafts_the_stage_two_acknowledgement(database_settings) -> None:
-    triage(database_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+def test_escalation_drafts_the_stage_two_acknowledgement(sqlite_settings) -> None:
+    triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
            "complaint")
-    triage(database_settings, b"c2",
+    triage(sqlite_settings, b"c2",
            email_item("I am not happy with the stage 1 reply. Please escalate.", day=24,
                       message_id="<b@x>", subject="Re: CMP-2026-00001"),
            "complaint", escalation=True)
-    kinds = [d.kind for d in drafts_of(database_settings, "CMP-2026-00001")]
+    kinds = [d.kind for d in drafts_of(sqlite_settings, "CMP-2026-00001")]
     assert kinds == ["acknowledgement", "stage_acknowledgement"]
-    body = drafts_of(database_settings, "CMP-2026-00001")[1].body
+    body = drafts_of(sqlite_settings, "CMP-2026-00001")[1].body
     assert "request of Tuesday 24 November 2026" in body
     assert "Thursday 31 December 2026" in body
 
@@ -200,14 +200,14 @@ def test_officers_change_a_case_and_every_change_is_logged(database_settings) ->
         assert len(session.scalars(select(CaseEvent)).all()) == 6
 
 
-def test_service_requests_and_compliments_are_recorded(database_settings) -> None:
-    sr = triage(database_settings, b"sr", email_item("The boiler broke today.", day=2,
+def test_service_requests_and_compliments_are_recorded(sqlite_settings) -> None:
+    sr = triage(sqlite_settings, b"sr", email_item("The boiler broke today.", day=2,
                                                      message_id="<s@x>"),
                 "service_request", hazard="no_heating")
-    cp = triage(database_settings, b"cp", email_item("Tom Price was brilliant.", day=2,
+    cp = triage(sqlite_settings, b"cp", email_item("Tom Price was brilliant.", day=2,
                                                      message_id="<t@x>"),
                 "compliment", staff=("Tom Price",))
-    with session_scope(database_settings.resolved_database_url) as session:
+    with session_scope(sqlite_settings.resolved_database_url) as session:
         assert session.scalar(select(Case)) is None
         records = {r.item_id: r for r in session.scalars(select(IntakeRecord))}
         assert records[sr].kind == "service_request"
@@ -219,13 +219,13 @@ def test_service_requests_and_compliments_are_recorded(database_settings) -> Non
         assert "make a complaint" in reply.body and "The boiler broke today." in reply.body
 
 
-def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(database_settings) -> None:
-    triage(database_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(sqlite_settings) -> None:
+    triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
            "complaint")  # acknowledge by Monday 9 November
-    triage(database_settings, b"c2", email_item("Second complaint about the lift.", day=16,
+    triage(sqlite_settings, b"c2", email_item("Second complaint about the lift.", day=16,
                                                 message_id="<b@x>"),
            "complaint")  # acknowledge by Monday 23 November
-    settings = database_settings
+    settings = sqlite_settings
 
     def due(within: int, today: date) -> list[str]:
         return [row["ref"] for row in case_rows(settings, due_within=within, today=today)]
