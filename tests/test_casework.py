@@ -217,6 +217,12 @@ def test_service_requests_and_compliments_are_recorded(sqlite_settings) -> None:
         (reply,) = session.scalars(select(DraftLetter)).all()
         assert (reply.kind, reply.item_id, reply.case_id) == ("service_request", sr, None)
         assert "make a complaint" in reply.body and "The boiler broke today." in reply.body
+    from triage.listing import record_rows
+
+    (compliment,) = record_rows(sqlite_settings, "compliment")
+    assert (compliment["item_id"], compliment["detail"]["staff"]) == (cp, ["Tom Price"])
+    assert [row["kind"] for row in record_rows(sqlite_settings)] == ["service_request",
+                                                                     "compliment"]
 
 
 def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(sqlite_settings) -> None:
