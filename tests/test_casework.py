@@ -369,3 +369,29 @@ def test_a_letter_the_server_refuses_stays_unsent_with_the_reason(sqlite_setting
     (row,) = draft_rows(configured)
     assert row["sent_at"] is None and "mailbox unavailable" in row["send_error"]
     assert casework.show(configured, "CMP-2026-00001")["acknowledged_on"] is None
+
+
+def test_cases_opened_before_migration_0002_carry_on(tmp_path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config, get_engine, migrate
+    from triage.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "var", _env_file=None)
+    url = settings.resolved_database_url
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO cases (ref, policy, stage, status, handler, received_at, "
+            "stage_started, acknowledge_by, respond_by, created_at, updated_at) VALUES "
+            "('CMP-2026-00001', 'code-2024', 1, 'open', 'complaints officer', "
+            "'2026-11-02 10:00:00', '2026-11-02', '2026-11-09', '2026-11-23', "
+            "'2026-11-02 10:00:00', '2026-11-02 10:00:00')"))
+    migrate(url)
+    view = casework.acknowledge(settings, "CMP-2026-00001", date(2026, 11, 4), "ayesha")
+    assert (view["received"], view["extension_days"]) == ("2026-11-02", 0)
+    assert view["respond_by"] == "2026-11-18"
+    assert casework.escalate(settings, "CMP-2026-00001", date(2026, 11, 20), "bob")["stage"] == 2
