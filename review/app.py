@@ -137,4 +137,11 @@ def create_app(settings: Settings) -> FastAPI:
     def cases(request: Request) -> Response:
         return render(request, "cases.html", cases=queries.case_rows(url))
 
+    @app.get("/cases/{ref}", response_class=HTMLResponse)
+    def case_detail(request: Request, ref: str) -> Response:
+        detail = queries.case_detail(url, ref)
+        if detail is None:
+            raise StarletteHTTPException(404, f"There is no case {ref}.")
+        return render(request, "case.html", case=detail)
+
     return app

@@ -163,3 +163,13 @@ def case_rows(url: str) -> list[dict[str, Any]]:
     query = select(Case).options(selectinload(Case.events)).order_by(Case.respond_by, Case.id)
     with session_scope(url) as session:
         return [_case(row, today) for row in session.scalars(query)]
+
+
+def case_detail(url: str, ref: str) -> dict[str, Any] | None:
+    """One case with its event log and drafted letters (the templates escape all of it)."""
+    from models.casework import find_case
+    from triage.casework import case_view
+
+    with session_scope(url) as session:
+        row = find_case(session, ref)
+        return case_view(row) if row is not None else None

@@ -221,3 +221,27 @@ def test_secret_key_from_environment(settings: Settings, monkeypatch) -> None:
 
     monkeypatch.setenv("TRIAGE_SECRET_KEY", "from-the-environment")
     assert secret_key(settings.data_dir) == "from-the-environment"
+
+
+def test_case_page_shows_the_log_and_letters_escaped(settings: Settings,
+                                                     client: TestClient) -> None:
+    from sqlalchemy import select
+
+    from models.tables import CaseEvent, DraftLetter
+
+    with session_scope(settings.resolved_database_url) as session:
+        case = session.scalar(select(Case).where(Case.ref == "HC-2025-0001"))
+        session.add(CaseEvent(case_id=case.id, kind="extended", stage=1,
+                              detail={"reason": HOSTILE, "days": 5}))
+        session.add(DraftLetter(case_id=case.id, kind="acknowledgement", stage=1,
+                                subject="Your complaint HC-2025-0001",
+                                body=f"We understand: {HOSTILE}"))
+    _logged_in(client)
+    assert 'href="/cases/HC-2025-0001"' in client.get("/cases").text
+    page = client.get("/cases/HC-2025-0001")
+    assert page.status_code == 200
+    assert HOSTILE not in page.text
+    assert page.text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    assert "acknowledgement (stage 1): Your complaint HC-2025-0001" in page.text
+    assert "Not sent" in page.text
+    assert client.get("/cases/HC-2099-0001").status_code == 404

@@ -176,7 +176,7 @@ def _triage_one(settings: Settings, item_id: int, reading: Reading, model: Train
             result = triage_item(reading, model=model, policy=policy,
                                  thresholds=thresholds_of(settings, model),
                                  thread=find_thread(session, reading), landlord=landlord)
-            save_result(session, item, result)
+            save_result(session, item, result, policy)
             return item.status
         except UnreadableItem as exc:
             log.warning("item %s quarantined: %s", item_id, exc.reason.value)

@@ -24,7 +24,7 @@ from ingest.letters import extract_letter_text
 from ingest.mail import parse_message
 from workflow.policy import Policy
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
-from workflow.staging import CaseDraft, received_day, stage_case
+from workflow.staging import CaseDraft, receipt_day, stage_case
 
 CASE_REFERENCE = re.compile(r"\bCMP-(\d{4})-(\d{5})\b", re.I)
 
@@ -85,7 +85,7 @@ def triage_many(
     extractions = extract_fields_many([
         ExtractionRequest(
             layout.text_for_fields if layout else item.text,
-            received_day(item.received_at),
+            receipt_day(item.received_at, policy),
             # A mail robot's display name ("Mail Delivery System") is nobody's name.
             sender_name=None if item.automatic else item.sender_name,
             sender_address=None if item.automatic else item.sender_address,
@@ -113,7 +113,7 @@ def decide(
     thread: ThreadMatch | None = None,
 ) -> TriageResult:
     """The policy's decision on one item's facts and, for a case, its stage and deadlines."""
-    received = received_day(item.received_at)
+    received = receipt_day(item.received_at, policy)
     facts = Facts(
         category=prediction.category,
         confidence=prediction.confidence,

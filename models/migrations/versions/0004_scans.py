@@ -1,7 +1,7 @@
 """Scanned letters: each item's scan digest and page range, and its pages as read.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0001'
+down_revision: Union[str, Sequence[str], None] = '0002'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
