@@ -78,7 +78,8 @@ def ocr_pages(pages: list[PageSource], *, first_page: int = 1) -> list[PageText]
     if not pages:
         return []
     require_tesseract()
-    workers = max(1, min(len(pages), ocr_worker_count()))
+    # Twice the slots: the next pages are rendered while the current ones are read.
+    workers = max(1, min(len(pages), 2 * ocr_worker_count()))
 
     def read(source: PageSource) -> PageRead:
         return read_page(source if isinstance(source, PageImage) else source())
