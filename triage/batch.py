@@ -129,11 +129,13 @@ def read_stored_items(settings: Settings, item_ids: list[int]) -> Iterator[tuple
     are read as many at once as there are cores (ingest/ocr.py caps the Tesseract processes);
     classification and saving stay sequential, in order, so a reply follows its original.
     """
-    workers = ocr_worker_count()
+    # Twice as many readers as Tesseract slots: while one letter is being read, the next is
+    # loaded and rendered, so a slot never waits for Python to prepare its page.
+    readers = 2 * ocr_worker_count()
     pending = iter(item_ids)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="read") as pool:
+    with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="read") as pool:
         ahead: deque[tuple[int, Future[IntakeItem | None]]] = deque()
-        for item_id in islice(pending, workers * 2):
+        for item_id in islice(pending, readers + 2):
             ahead.append((item_id, pool.submit(_read_stored, settings, item_id)))
         while ahead:
             item_id, future = ahead.popleft()
