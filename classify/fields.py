@@ -1,88 +1,298 @@
-"""Extract the contract's fields from an item's text: rules where rules are better, spaCy else."""
+"""Extract the contract's fields from an item's text: rules where rules are better, spaCy else.
+
+The order matters: quoted history, "Sent from my phone" lines and employers' disclaimers are
+cut away first; then the writer is found (signature, "my name is", the From display name),
+then whether they write for someone else, then the address around a postcode, the staff
+they name, what they ask for, how to reach them and when the matter began.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from classify.dates import DATE_PATTERN, find_dates
+import phonenumbers
+
+from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 from classify.text import split_quoted
 
-POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
+# --- postcodes -------------------------------------------------------------------------
+# The Royal Mail grammar: outward code A9, A99, A9A, AA9, AA99, AA9A; inward code 9AA.
+CANONICAL_POSTCODE = re.compile(
+    r"^(?:GIR 0AA|(?:[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+    r" [0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+# What a postcode may look like on the page: any case, with or without its space, and with
+# the slips OCR makes (O for 0, I or l for 1, S for 5, and 0 for O in the letters).
+POSTCODE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIlS][A-Za-z]{2})(?![A-Za-z0-9])"
+)
+_AS_DIGIT = {"O": "0", "I": "1", "L": "1", "S": "5"}
+_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
+
 EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(
     r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?\d{2,4}|\(?0\d{2,4}\)?)[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
 )
+
+# --- names -------------------------------------------------------------------------------
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Councillor|Sir|Dame|Rev|Prof)\.?"
-_TITLE_PREFIX = re.compile(rf"^(?:{TITLES}\s+)+", re.I)
-NAME_WORD = r"[A-Z][a-zA-Z'’-]+"
-_FULL_NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}"
+_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
+                "rev", "prof", "madam", "madame"}
+_TITLE_PREFIX = re.compile(rf"^(?:(?:{TITLES}|&|and)\s+)+", re.I)
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+# A capitalised word with at least one lower-case letter ("McAllister", "O'Connor",
+# "Osei-Bonsu", "Szymańska"); words in capitals ("NOT", "ASAP") are not names.
+NAME_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}][{_LOWER}'’-]*(?:-[{_UPPER}][{_LOWER}]+)?"
+_GAP = r"[ \t]+"
+_FULL_NAME = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}}"
+_ONE_OR_TWO = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD})?"
 _SIGN_OFF = re.compile(
-    r"^\s*(?:yours\s+(?:sincerely|faithfully|truly)|(?:with\s+)?(?:very\s+)?kind(?:est)?\s+regards|"
-    r"(?:with\s+)?best\s+(?:regards|wishes)|"
-    r"regards|many\s+thanks|thanks(?:\s+again)?|thank\s+you|best\s+wishes|best|cheers|"
-    r"warm\s+regards|with\s+thanks|sincerely)\b[,.!]*\s*(.*)$",
+    r"^\s*(?:yours\s+(?:sincerely|faithfully|truly|respectfully)|"
+    r"(?:with\s+)?(?:very\s+)?(?:kind|warm)(?:est)?\s+regards|(?:with\s+)?best\s+(?:regards|wishes)|"
+    r"regards|many\s+thanks|thanks(?:\s+(?:again|very\s+much|so\s+much))?|"
+    r"thank\s+you(?:\s+(?:very|so)\s+much)?|best|cheers|ta|obrigad[ao]|gracias|"
+    r"with\s+(?:thanks|respect|best\s+wishes)|respectfully|sincerely|all\s+the\s+best|love)"
+    r"\b[,.!]*\s*(.*)$",
     re.I,
 )
 _MY_NAME = re.compile(
-    rf"\b(?:my name is|I am|I'm|this is)\s+(?:{TITLES}\s+)?({_FULL_NAME})(?!['’]s)\b"
+    rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({_FULL_NAME})"
+    r"(?!['’]s)\b"
+)
+_RELATIONS = (
+    r"(?:ward\s+)?(?:constituent|resident|client|mother|father|mum|mom|dad|nan|nana|gran|granny|"
+    r"grandmother|grandfather|grandad|grandma|husband|wife|partner|son|daughter|brother|sister|"
+    r"aunt|auntie|uncle|neighbour|neighbor|tenant|service\s+user|patient|friend|father-in-law|"
+    r"mother-in-law|carer|cousin|niece|nephew|stepson|stepdaughter|stepmother|stepfather|"
+    r"elderly\s+(?:mother|father|neighbour|parent)|parents?)"
 )
 _ON_BEHALF = re.compile(
-    rf"\b(?:on behalf of|for|behalf of|representing)\s+(?:my\s+\w+,?\s+)?(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
+    rf"\b(?:on behalf of|behalf of|representing|writing for|emailing for|writing about|"
+    rf"I support|working with|we act for|I act for|acting for)\s+"
+    rf"(?:(?:my|our)\s+{_RELATIONS},?\s+)?"
+    rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})"
 )
 _RELATION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:ward\s+)?(?:constituent|resident|client|mother|father|mum|mom|dad|nan|gran|grandmother|grandfather|"
-    rf"husband|wife|partner|son|daughter|brother|sister|aunt|uncle|neighbour|tenant|service user)"
-    rf"[,:]?\s+(?:{TITLES}\s+)?({NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})"
+    rf"\b(?:[Mm]y|[Oo]ur)\s+{_RELATIONS}[,:]?\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
+)
+_THIRD_PERSON = re.compile(
+    rf"\b(?:(?:her|his) name is|in particular|[Oo]ne resident,?)\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
+    rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
+    rf"(?:is\s+)?your tenant|a tenant of yours|who is your tenant)"
 )
 _HEADING_PERSON = re.compile(
-    rf"^\s*(?:Re|Our client|Client|Resident|Tenant)\s*:\s*(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})",
+    rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
+    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{_RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})",
     re.M,
 )
 _REPRESENTING = re.compile(
     r"\b(?:on behalf of|on (?:his|her|their) behalf|my constituent|(?:my|our) client|"
-    r"I am writing for|we are instructed|"
-    r"writing for my|I act for|we act for|acting for|advocate\b|caseworker|"
-    r"(?:contacted|approached) by (?:my|a|one of my) (?:ward )?(?:resident|constituent)|"
-    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly)\b)",
+    r"I am writing for|we are instructed|writing for my|emailing for my|I act for|we act for|"
+    r"acting for|advocate\b|caseworker|support worker|social worker|discharge|"
+    r"occupational therapist|with (?:his|her|their) (?:consent|agreement|permission)|"
+    r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send)|"
+    r"asked me to (?:send|write|email)|"
+    r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
+    r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
+    r"one resident|"
+    r"(?:contacted|approached) by (?:my|a|one of my|the above) (?:ward )?(?:resident|constituent)|"
+    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b)",
     re.I,
 )
-_STAFF_CUE = re.compile(
-    rf"\b(?:operative|engineer|officer|plumber|electrician|surveyor|inspector|contractor|"
-    rf"manager|caretaker|advisor|adviser|workman|technician|gasman|joiner|roofer|agent|"
-    rf"colleague|lady|man|chap|guy|named|called)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:\s+{NAME_WORD})?)"
+_RELATION_IN_BRACKETS = re.compile(
+    rf"({_FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
+    rf"sister|brother|neighbour|carer|wife|husband|partner|friend|child|granddaughter|"
+    rf"grandson|son-in-law|daughter-in-law)\)"
 )
-_TITLED_NAME = re.compile(rf"\b{TITLES}\s+({NAME_WORD}(?:\s+{NAME_WORD})?)")
-_DESIRED = re.compile(
-    r"(?:^|(?<=[.!?\n]))\s*([^.!?\n]*\b(?:I would like|I'd like|I want|I would want|we would like|"
-    r"we want|I expect|I am asking|I'm asking|I ask that|I would ask|I request|I am requesting|"
-    r"I would appreciate|I would be grateful if|please can you|please could you|can you please|"
-    r"could you please|(?:our client|he|she|they) (?:requires|wants|would like)|"
-    r"what I want|I am seeking|I seek|I need you to|all I want)\b[^.!?\n]*[.!?]?)",
+_FIRM = re.compile(r"\b(?:LLP|Solicitors|Solicitor|& Co\b|Law\b|Legal\b|Advice\b|Chambers\b)")
+
+_NOT_NAMES = {
+    "Northbrook", "Homes", "Housing", "Council", "Services", "Service", "Team", "Dear", "Sir",
+    "Madam", "Regards", "Thanks", "Complaints", "Complaint", "Customer", "Repairs", "Stage",
+    "Ombudsman", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Sent", "Ref", "Re", "Subject", "Tenant", "Resident", "Flat", "Road", "Street", "Lane",
+    "Close", "Avenue", "Officer", "Manager", "Yours", "Kind", "Best", "Many", "The", "Hi",
+    "Hello", "Please", "Desk", "Committee", "Dept", "Department", "Centre", "Center", "Office",
+    "Support", "Help", "Ltd", "Limited", "Group", "Association", "Trust", "Heating", "Property",
+    "Properties", "Contracting", "Contractors", "Plumbing", "Electrical", "Court", "House",
+    "Tower", "Wharf", "Unit", "Estate", "Way", "Drive", "Gardens", "Terrace", "Crescent",
+    "Solicitor", "Solicitors", "Caseworker", "Worker", "Advocate", "Coordinator", "Adviser",
+    "Advisor", "Therapist", "Director", "Tel", "Telephone", "Email", "Mobile", "Phone", "Your",
+    "My", "Our", "Ward", "Member", "Hospital", "Dad", "Mum", "Mam", "Nan", "Gran", "Grandad",
+    "Ta", "Cheers", "Morning", "Afternoon", "Evening", "Good", "Diolch", "Salaan", "Kindly",
+    "Sincerely", "Faithfully", "Law", "Legal", "Advice", "Block", "Scheme", "Lodge", "Hostel",
+    "Park", "Green", "Hill", "View", "Rise", "Row", "Walk", "Mews", "Place", "Square", "Grove",
+    "Christmas", "Easter", "Universal", "Credit", "Benefit", "Allowance", "Attendance",
+    "Policy", "Programme", "Board", "Dzień", "Dobry", "Obrigada",
+    "January", "February", "March", "April", "June", "July", "August", "September",
+    "October", "November", "December", "Urgent", "Admin", "Accounts", "Payroll",
+    "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
+}
+
+# --- staff -------------------------------------------------------------------------------
+_ROLE = (
+    r"(?:operatives?|engineers?|officers?|plumbers?|electricians?|surveyors?|inspectors?|"
+    r"contractors?|managers?|caretakers?|advisor|adviser|workm[ae]n|technicians?|gasman|"
+    r"joiners?|roofers?|fitters?|handyperson|handyman|receptionist|supervisors?|cleaners?|"
+    r"gardeners?|wardens?|co-?ordinator|handler|agent|assistant|colleague|decorators?|"
+    r"plasterers?|carpenters?|locksmith|lady|man|woman|chap|guy|lads?|gentleman|bloke|"
+    r"member of staff|staff member|worker|scaffolders?|glaziers?|painters?|builders?|"
+    r"(?:team\s+)?leader|rep|representative|person|installer|driver|chaps|men|guys|ladies)"
+)
+_STAFF_NAMES = (rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
+                rf"(?:(?:[ \t]+and[ \t]+|,[ \t]*)(?:{TITLES}[ \t]+)?({_ONE_OR_TWO}))?")
+_STAFF_PATTERNS = [
+    # "your surveyor, Mr Keith Danby", "operative called Mo", "the fitter Jamal",
+    # "officer at sign-up, Femi", "plumber (Craig)", "two engineers from X, Ryan and Sanjay"
+    re.compile(
+        rf"\b{_ROLE}(?:[ \t]+(?:at|from|in|on|for|with)[ \t]+[^,.;()\n]{{1,40}}?)?"
+        rf"(?:[ \t]*[,:(-][ \t]*|[ \t]+(?:called|named|by the name of|-)[ \t]+|[ \t]+)"
+        rf"(?:I think (?:his|her|their) name (?:was|is)[ \t]+)?{_STAFF_NAMES}"
+    ),
+    # "the man who came to fix her stairlift on tuesday, Kwame, was so kind"
+    re.compile(rf"\b{_ROLE}[ \t]+(?:who|that)\b[^,.;\n]{{3,80}},[ \t]*{_STAFF_NAMES}"),
+    # "I think her name was Bernadette"
+    re.compile(rf"\b(?:his|her) name (?:was|is)[ \t]+{_STAFF_NAMES}"),
+    # "Mrs Anjali Desai in your lettings team", "Gemma from lettings", "Natalie in complaints"
+    re.compile(
+        rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})[ \t]*,?[ \t]+(?:from|in|at|of|on)[ \t]+"
+        r"(?:the[ \t]+|your[ \t]+|our[ \t]+)?(?:[\w-]+[ \t]+){0,3}?"
+        r"(?:team|department|dept|office|lettings|repairs|housing|complaints|ASB|tenancy|"
+        r"income|rent|voids|allocations|customer services|call centre|contact centre)\b"
+    ),
+    # "Colin Ashby - estate officer", "Mr Rashid, your housing officer"
+    re.compile(
+        rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})[ \t]*(?:,|-|–)[ \t]*"
+        r"(?:the[ \t]+|your[ \t]+|our[ \t]+|an?[ \t]+)?"
+        rf"(?:[\w-]+[ \t]+){{0,2}}?{_ROLE}\b"
+    ),
+    # "complain about Mr Nathaniel Eze", "complaint against Bukola Adeyinka"
+    re.compile(
+        rf"\bcomplain(?:t|ts|ing)?[ \t]+(?:about|against|regarding)[ \t]+"
+        rf"(?:your[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_ROLE}[ \t,]+)?{_STAFF_NAMES}"
+    ),
+    # "thanks to Mark Oduro", "pass our thanks to Joanne", "please thank Tom", "commend Ms X"
+    re.compile(
+        rf"\b(?:thanks?|thank you|grateful|commend|praise)[ \t]+(?:to[ \t]+)?{_STAFF_NAMES}"
+    ),
+    re.compile(
+        rf"\bpass(?:ed)?[ \t]+(?:this|these|that|it|my thanks|our thanks|on my thanks|"
+        rf"on our thanks|my gratitude)?[ \t]*(?:on[ \t]+)?to[ \t]+{_STAFF_NAMES}"
+    ),
+    # "signed by Ms Joanne Ritson", "the reply from Mr Rashid", "spoke to Sharon"
+    re.compile(
+        rf"\b(?:signed by|reply from|response from|letter from|email from|spoke (?:to|with)|"
+        rf"speaking (?:to|with)|talked to|dealt with by|handled by|visit from)[ \t]+{_STAFF_NAMES}"
+    ),
+    # "Andy and Sam who did my bathroom", "Farah Siddiqui, who handled my complaint"
+    re.compile(
+        rf"{_STAFF_NAMES}[ \t]*,?[ \t]+who[ \t]+(?:came|did|fitted|fixed|installed|repaired|"
+        r"sorted|visited|handled|dealt|attended|inspected|helped|rang|called|phoned|took)\b"
+    ),
+]
+_TITLED_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+({_ONE_OR_TWO})")
+_STAFF_CONTEXT = re.compile(
+    rf"\b(?:{_ROLE}|team|staff|thank|thanks|complain|complaint|came|visited|attended|fitted|"
+    r"fixed|repaired|inspected|promised|rang me|called me|phoned me|told me|said)\b",
+    re.I,
+)
+_NOT_STAFF_CONTEXT = re.compile(
+    rf"(?:\b(?:my|his|her|our|their)[ \t]+(?:[\w-]+[ \t]+){{0,2}}?(?!{_ROLE}\b)[\w-]+,?[ \t]+"
+    rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO}))"
+)
+_OUTSIDERS = re.compile(
+    rf"\b(?:Cllr|Councillor|Dr)\.?[ \t]+({_ONE_OR_TWO})|({_ONE_OR_TWO})[ \t]+MP\b|"
+    rf"\b(?:[Oo]ffice of|[Cc]aseworker (?:to|for))[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
+)
+
+# --- outcome, contact ---------------------------------------------------------------------
+_WANT = re.compile(
+    r"\b(?:I|we|he|she|they|[A-Z][a-z]+)\s+(?:would|should|'d)\s+(?:like|love|appreciate|prefer)\b|"
+    r"\b(?:I|we|he|she|they)'d\s+(?:like|love|appreciate)\b|"
+    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )\b(?:I|we)\s+"
+    r"(?:also\s+|just\s+|really\s+|now\s+|still\s+)?"
+    r"(?:want|wish|need|expect|request|require|demand|ask|insist)\b(?!\s+to\s+(?:complain|report|"
+    r"make\s+a\s+(?:formal\s+)?complaint|raise|register|say|let\s+you|tell|write|inform|thank|"
+    r"commend|draw))|"
+    r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+)?(?:asking|requesting|seeking|writing\s+to\s+ask)\b|"
+    r"\b(?:grateful|obliged|glad)\s+if\b|\bI\s+ask\b|\bwe\s+ask\b|\bI\s+invite\b|"
+    r"\b(?:our client|my client|the client|[A-Z][a-z]+|he|she|they|Mr \w+|Mrs \w+|Ms \w+|"
+    r"Cllr \w+)\s+(?:wants|would like|requires|needs|asks|is asking|would ask)\b|"
+    r"\bwhat I want\b|\ball I want\b|\bcan I\b|\bhow (?:do|can|should) (?:I|we)\b|"
+    r"\bwhat should I do\b|\bdo I need\b|\bplease\b|\bP1ease\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|an?\s+\w+)\b(?:\s+please)?|"
+    r"\b(?:should|must|needs?\s+to)\s+be\s+(?:changed|reduced|withdrawn|rewritten|scrapped|"
+    r"reviewed|removed|cancelled|refunded|replaced|fixed|repaired|stopped|dropped|lowered|"
+    r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with)\b|"
+    r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b|\bneed\s+someone\b|"
+    r"\bescalate\b",
+    re.I,
+)
+_WANT_STRONG = re.compile(
+    r"\b(?:would|should|'d)\s+(?:like|appreciate)\b|\b(?:want|wants|expect|request|ask|asking|"
+    r"requesting|seeking|grateful|obliged|require|requires|demand|insist)\b",
+    re.I,
+)
+_IMPERATIVE = re.compile(
+    r"^(?:please[ ,]+)?(?:sort|fix|get|send|stop|replace|repair|come|make|take|give|tell|"
+    r"arrange|remove|clear|put|cancel|escalate|refund|reduce|change|treat|book|review)\b",
+    re.I,
+)
+_NOT_AN_ASK = re.compile(
+    r"^(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|text|contact|write to)\s+me\b|"
+    r"^please\s+(?:find|see|note|be\s+aware)\b|\bplease\s+(?:call|ring|phone|contact)\s+(?:us|me)\b"
+    r"(?!.*\b(?:and|to)\b)|\bif\s+(?:any|you\s+have|these)|\bdo\s+not\s+reply\b|"
+    r"\bI\s+am\s+not\s+asking\b|\bnot\s+asking\s+you\b|\bthank\s+you\s+for\s+your\b",
     re.I,
 )
 _CONTACT = [
-    ("phone", re.compile(r"\b(?:call|ring|phone|telephone)\s+me\b|\bby (?:phone|telephone)\b|"
-                         r"\bprefer (?:a )?(?:call|phone)", re.I)),
     ("email", re.compile(r"\b(?:e-?mail me|by e-?mail|reply by e-?mail|prefer e-?mail|"
-                         r"contact me (?:by|via|on) (?:e-?mail|this address))", re.I)),
-    ("letter", re.compile(r"\b(?:write to me|by (?:letter|post)|in writing|reply in writing|"
-                          r"do not have (?:an )?e-?mail|don't (?:have|use) (?:e-?mail|a computer))",
-                          re.I)),
+                         r"e-?mail (?:is|would be) (?:best|better|easiest|preferred)|"
+                         r"(?:please\s+)?e-?mail (?:rather than|not|instead of)|"
+                         r"email me back|contact me (?:by|via|on) (?:e-?mail|this address)|"
+                         r"confirm[^.]{0,30} by e-?mail|"
+                         r"(?:reply|respond|write back) (?:to me )?(?:by|via) e-?mail|"
+                         r"e-?mail,? which I (?:would )?prefer)", re.I)),
+    ("phone", re.compile(r"\b(?:call|ring|phone|telephone|text)\s+me\b|\bby (?:phone|telephone)\b|"
+                         r"\bprefer (?:a )?(?:call|phone)|\bcontacted by (?:phone|telephone)|"
+                         r"\bplease telephone\b|\bring me\b|\breached on\b", re.I)),
+    ("letter", re.compile(r"\b(?:write to me|by letter|by post|reply in writing|"
+                          r"(?:contact|reply to) me in writing|prefer[^.]{0,20}in writing|"
+                          r"do not (?:have|use) (?:an )?e-?mail|"
+                          r"don't (?:have|use) (?:e-?mail|a computer)|"
+                          r"doesn't (?:have|do) e-?mails?|reply in writing)", re.I)),
     ("in_person", re.compile(r"\b(?:visit me|come (?:round|to see me)|in person|home visit)",
                              re.I)),
 ]
-_NOT_NAMES = {
-    "Northbrook", "Homes", "Housing", "Council", "Services", "Team", "Dear", "Sir", "Madam",
-    "Regards", "Thanks", "Complaints", "Customer", "Repairs", "Stage", "Ombudsman", "Monday",
-    "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Sent", "Ref", "Re",
-    "Subject", "Tenant", "Resident", "Flat", "Road", "Street", "Lane", "Close", "Avenue",
-    "Officer", "Manager", "Yours", "Kind", "Best", "Many", "The", "Hi", "Hello", "Please",
-}
+
+# --- noise around the writer's words --------------------------------------------------------
+_SENT_FROM = re.compile(r"^\s*(?:Sent from (?:my )?\S.*|Get Outlook for \S+.*)$", re.I | re.M)
+_DISCLAIMER = re.compile(
+    r"^\s*(?:disclaimer\b|confidentiality\s+(?:notice|statement)|important:? this|"
+    r"this (?:e-?mail|message|communication)(?:\s+and\s+any\s+(?:files|attachments)[^.]{0,60})?"
+    r"\s+(?:is|are|may\s+be|contains?)\s+(?:strictly\s+)?(?:confidential|intended|private|privileged)|"
+    r"the information (?:contained )?in this (?:e-?mail|message)|"
+    r"if you (?:are not the intended|have received this (?:e-?mail|message) in error)|"
+    r"registered (?:office|in england|charity|company)|[\w&,. ]{2,60} is a registered|"
+    r"please consider the environment|any views or opinions)",
+    re.I,
+)
+_AUTOMATIC = re.compile(
+    r"\b(?:out of (?:the )?office|automatic reply|auto-?reply|automated (?:message|response|reply)|"
+    r"do not reply to this (?:e-?mail|message)|replies to this address are not monitored|"
+    r"delivery (?:has )?failed|could(?:n't| not) be delivered|undeliverable|mailbox (?:is )?full|"
+    r"unsubscribe|you are receiving this|has not been forwarded|away from my desk|"
+    r"(?:on|away on) (?:annual|maternity|paternity|sick|study) leave until)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -134,10 +344,26 @@ class ExtractionRequest:
     sender_address: str | None = None
 
 
+@dataclass(frozen=True)
+class _Person:
+    """A PERSON entity from spaCy, where it is in the text."""
+
+    text: str
+    start: int
+
+
 def own_text(body: str) -> str:
-    """The writer's own words: quoted history below a reply is someone else's."""
+    """The writer's own words: no quoted history, phone footers or employers' disclaimers."""
     own, _quoted = split_quoted(body)
-    return own or body
+    text = _SENT_FROM.sub("", own or body)
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    kept = [p for p in paragraphs if not _DISCLAIMER.match(p)]
+    return "\n\n".join(kept).strip() or text.strip()
+
+
+def is_automatic(text: str) -> bool:
+    """Out-of-office, delivery reports and bulletins: nobody's complaint, no fields to take."""
+    return bool(_AUTOMATIC.search(text))
 
 
 def extract_fields(
@@ -159,31 +385,35 @@ def extract_fields_many(requests: list[ExtractionRequest],
     texts = [own_text(r.body) for r in requests]
     docs = load_english().pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=NER_BATCH_SIZE)
     return [
-        _extract(text, [ent.text for ent in doc.ents if ent.label_ == "PERSON"], request,
-                 landlord or Landlord())
+        _extract(text, [_Person(ent.text, ent.start_char) for ent in doc.ents
+                        if ent.label_ == "PERSON"], request, landlord or Landlord())
         for text, doc, request in zip(texts, docs, requests, strict=True)
     ]
 
 
-def _extract(text: str, person_entities: list[str], request: ExtractionRequest,
+def _extract(text: str, person_entities: list[_Person], request: ExtractionRequest,
              landlord: Landlord) -> Extraction:
+    if is_automatic(text):
+        return Extraction()
     sender_name, sender_address, received = (request.sender_name, request.sender_address,
                                              request.received)
-    people = [clean_name(entity) for entity in person_entities]
-    people = [p for p in people if p and _looks_like_name(p, landlord)]
-
     signer = (_signer(text, landlord) or _name_from_sender(sender_name, landlord)
               or _closing_name(text, landlord))
-    represented, named_at = _represented_person(text, landlord)
-    is_representative = bool(_REPRESENTING.search(text)) and represented is not None
+    represented, named_at, strong = _represented_person(text, landlord)
+    bracketed = _RELATION_IN_BRACKETS.search(text)
+    writer = signer
+    if bracketed and (clean_name(bracketed.group(1)) or "") not in (represented or ""):
+        writer = clean_name(bracketed.group(1)) or signer
+    if represented and writer and _same_person(represented, writer):
+        represented = None
+    is_representative = represented is not None and (
+        strong or bool(_REPRESENTING.search(text)) or bracketed is not None)
     if is_representative:
-        name, representative = represented, signer
+        name, representative = represented, writer or _firm_signature(text)
     else:
         named = _MY_NAME.search(text)
-        if named and re.search(r"['’]s$", named.group(1)):
-            named = None  # "I am Mrs Ramsbottom's advocate" names someone else
-        name = clean_name(named.group(1)) if named else signer
-        if name and not _looks_like_name(name, landlord):
+        name = clean_name(named.group(1)) if named else None
+        if not name or not _looks_like_name(name, landlord):
             name = signer
         representative = None
     # A representative's own address block comes first: the resident's follows their name.
@@ -192,34 +422,35 @@ def _extract(text: str, person_entities: list[str], request: ExtractionRequest,
         postcode, address = _address(text, landlord, start=named_at)
     if postcode is None:
         postcode, address = _address(text, landlord)
-    not_staff = {name, representative, signer, *(address or "").split(", ")}
+    if address is None:
+        address = _address_without_postcode(text)
+    people = {p for p in (name, representative, signer, writer) if p}
     contact_email = _resident_email(text, sender_address, landlord, is_representative)
-    phone = PHONE.search(text)
     return Extraction(
         name=name,
         representative=representative if representative != name else None,
         address=address,
         postcode=postcode,
-        staff=_staff(text, people, not_staff, landlord),
+        staff=_staff(text, person_entities, people, address, landlord),
         desired_outcome=_desired_outcome(text),
         contact_method=next((m for m, pattern in _CONTACT if pattern.search(text)), None),
-        phone=phone.group(0).strip() if phone else None,
+        phone=_phone(text),
         email=contact_email,
         incident_date=_incident_date(text, received),
     )
 
 
+# --- names ------------------------------------------------------------------------------------
+
 def clean_name(raw: str) -> str | None:
     """A person's name as written, without title, trailing punctuation or line breaks."""
-    name = re.sub(r"\s+", " ", raw).strip(" ,.;:-'\"")
-    name = _TITLE_PREFIX.sub("", name).strip()
+    name = re.sub(r"\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)", " ", raw, flags=re.I)
+    name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
+    name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
     name = re.sub(r"['’]s$", "", name)
-    return name or None
-
-
-def normalise_postcode(raw: str) -> str:
-    compact = re.sub(r"\s+", "", raw).upper()
-    return f"{compact[:-3]} {compact[-3:]}"
+    if not name or all(word.lower().strip(".") in _TITLE_WORDS for word in name.split()):
+        return None
+    return name
 
 
 def _looks_like_name(candidate: str, landlord: Landlord) -> bool:
@@ -227,7 +458,28 @@ def _looks_like_name(candidate: str, landlord: Landlord) -> bool:
     if not words or len(words) > 4 or any(ch.isdigit() for ch in candidate):
         return False
     banned = _NOT_NAMES | set(landlord.names)
-    return not any(word in banned for word in words) and words[0][0].isupper()
+    if any(word.strip(".,'’") in banned for word in words):
+        return False
+    return bool(re.fullmatch(rf"{NAME_WORD}(?: {NAME_WORD})*", candidate))
+
+
+def _same_person(one: str, other: str) -> bool:
+    return one == other or (one.split()[-1] == other.split()[-1] and (
+        one.split()[0] == other.split()[0] or len(one.split()) == 1 or len(other.split()) == 1))
+
+
+def _couple(name: str) -> str:
+    """"Anil and Priti Varsani" signs for two: the first named, with the shared surname."""
+    match = re.fullmatch(rf"({NAME_WORD}) (?:and|&) {NAME_WORD} ({NAME_WORD})", name)
+    return f"{match.group(1)} {match.group(2)}" if match else name
+
+
+def _name_in_line(line: str, landlord: Landlord) -> str | None:
+    head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
+    name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
+    if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):
+        return name
+    return None
 
 
 def _signer(text: str, landlord: Landlord) -> str | None:
@@ -239,8 +491,8 @@ def _signer(text: str, landlord: Landlord) -> str | None:
             continue
         candidates = [match.group(1)] + [line for line in lines[index + 1 : index + 4] if line]
         for candidate in candidates:
-            name = clean_name(re.split(r"[,(|]| - ", candidate)[0]) if candidate else None
-            if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):
+            name = _name_in_line(candidate, landlord) if candidate else None
+            if name:
                 return name
         return None
     return None
@@ -255,18 +507,26 @@ def _closing_name(text: str, landlord: Landlord) -> str | None:
         sign_off = _SIGN_OFF.match(segment)
         if sign_off:
             segment = sign_off.group(1)
-        head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b)", segment)[0]
-        name = clean_name(head)
-        if name and re.fullmatch(_FULL_NAME, name) and _looks_like_name(name, landlord):
-            candidates.append((name, segment.strip(" .,") == name))
-    # A full name anywhere near the end; one word ("Dale") only alone on the last line,
-    # since a town in an address block is one capitalised word too.
+        name = _name_in_line(segment, landlord)
+        if name:
+            bare = re.sub(r"[\s,.]*(?:\+?\d[\d ]{8,}\d)?[\s,.]*$", "", segment).strip(" .,")
+            candidates.append((name, bare == name))
+    # A full name anywhere near the end; one word ("Dale") only alone at the end of the last
+    # line (a phone number may follow), since a town in an address block is one word too.
     full = [name for name, _alone in candidates if len(name.split()) >= 2]
     if full:
         return full[0]
-    if candidates and candidates[0][1] and lines[-1].strip(" .,").endswith(candidates[0][0]):
-        return candidates[0][0]
-    return None
+    if candidates and candidates[0][1]:
+        last = re.sub(r"[\s,.]*(?:tel\.?:?\s*)?\+?\d[\d ]{8,}\d[\s,.]*$", "", lines[-1])
+        if last.strip(" .,").endswith(candidates[0][0]):
+            return candidates[0][0]
+    return _lower_case_signature(lines[-1]) if lines else None
+
+
+def _lower_case_signature(line: str) -> str | None:
+    """"tiffany hughes 19 meadow road grays": a name typed in lower case, then an address."""
+    match = re.fullmatch(r"([a-z][a-z'’-]+ [a-z][a-z'’-]+)[ ,]+\d+[a-z]?\s+[a-z].*", line)
+    return match.group(1).title() if match else None
 
 
 def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
@@ -280,33 +540,120 @@ def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None
     return name if name and _looks_like_name(name, landlord) else None
 
 
-def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int]:
-    """The person a representative writes for, and where the text names them."""
-    for pattern in (_HEADING_PERSON, _RELATION, _ON_BEHALF):
+def _firm_signature(text: str) -> str | None:
+    """A letter signed by a firm ("Okoro & Brandt LLP") has the firm as the representative."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines[-3:]):
+        if _FIRM.search(line) and len(line.split()) <= 6 and not re.search(r"\d|@", line):
+            return line.strip(" ,.")
+    return None
+
+
+def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, bool]:
+    """The person a representative writes for, where the text names them, and how surely."""
+    for match in _HEADING_PERSON.finditer(text):
+        name = clean_name(match.group(2))
+        if name and _looks_like_name(name, landlord) and (
+                match.group(1) or len(name.split()) >= 2):
+            return name, match.start(), True
+    for pattern, strong in ((_ON_BEHALF, True), (_THIRD_PERSON, True), (_RELATION, False)):
         for match in pattern.finditer(text):
-            name = clean_name(match.group(1))
+            raw = next(g for g in match.groups() if g)
+            name = clean_name(raw)
             if name and _looks_like_name(name, landlord):
-                return name, match.start()
-    return None, 0
+                return name, match.start(), strong
+    return None, 0, False
+
+
+# --- postcodes and addresses --------------------------------------------------------------------
+
+def normalise_postcode(raw: str) -> str:
+    """A postcode as Royal Mail writes it ("PR2 4XT"), OCR slips mended where that is certain."""
+    compact = re.sub(r"\s+", "", raw).upper()
+    decoded = _decode_postcode(compact)
+    if decoded:
+        return decoded
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _decode_postcode(compact: str) -> str | None:
+    """The valid postcode reached from `compact` with the fewest OCR corrections, if any."""
+    if not 5 <= len(compact) <= 7:
+        return None
+    outward, inward = compact[:-3], compact[-3:]
+    inward = _AS_DIGIT.get(inward[0], inward[0]) + "".join(
+        _AS_LETTER.get(ch, ch) for ch in inward[1:])
+    options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch)}, key=lambda c: c != ch)
+               for ch in outward]
+    best: tuple[int, str] | None = None
+    for combination in itertools.product(*options):
+        candidate = f"{''.join(combination)} {inward}"
+        if CANONICAL_POSTCODE.match(candidate):
+            changes = sum(a != b for a, b in zip(combination, outward, strict=True))
+            if best is None or changes < best[0]:
+                best = (changes, candidate)
+    return best[1] if best else None
+
+
+def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
+    """Every postcode in the text with its canonical form; none inside a longer token."""
+    found = []
+    for match in POSTCODE.finditer(text):
+        raw = match.group(1) + match.group(2)
+        if not re.search(r"[0-9]", raw) or not re.search(r"[A-Za-z]", match.group(1)):
+            continue
+        # Written in capitals or in lower case; "Ab1 2cd" is a word, not a postcode (a
+        # lower-case l or o among capitals is an OCR slip for 1 or 0, not a case change).
+        letters = re.sub(r"[^A-Za-z]", "", raw.replace("l", "L").replace("o", "O"))
+        if not (letters.isupper() or raw.islower()):
+            continue
+        decoded = _decode_postcode(raw.upper())
+        if decoded:
+            found.append((match, decoded))
+    return found
 
 
 def _address(text: str, landlord: Landlord, start: int = 0) -> tuple[str | None, str | None]:
     lines = text.splitlines()
     first_line = text.count("\n", 0, start)
     for index, line in enumerate(lines):
-        if index < first_line:
+        if index < first_line or _DISCLAIMER.match(line):
             continue
-        for match in POSTCODE.finditer(line):
-            postcode = normalise_postcode(match.group(0))
-            if postcode in landlord.postcodes:
+        for match, postcode in find_postcodes(line):
+            if postcode in landlord.postcodes or _is_officialdom(line, lines, index):
                 continue
             return postcode, _address_around(lines, index, match, postcode)
     return None, None
 
 
+def _is_officialdom(line: str, lines: list[str], index: int) -> bool:
+    """Parliament's, a firm's or a council's own address is not the resident's."""
+    around = " ".join(lines[max(0, index - 2) : index + 1])
+    return bool(re.search(r"House of Commons|Town Hall|Civic Centre|Solicitors|\bLLP\b|"
+                          r"Registered office|PO Box", around, re.I)) and not re.search(
+        r"\b(?:Flat|Apartment)\b", line, re.I)
+
+
 _INLINE_ADDRESS = re.compile(r"(?:\bat|\baddress(?: is)?:?|\blive at|\bof|:)\s+(\d[^\n]*)$", re.I)
 _STREET = re.compile(r"\d|\b(?:Road|Street|Lane|Close|Avenue|Court|House|Flat|Drive|Way|Place|"
                      r"Gardens|Terrace|Crescent|Walk|Row|Square|Grove|Mews|Park|Hill|View)\b")
+_ADDRESS_START = re.compile(
+    r"(?<![\w-])(?:(?:flat|apartment|room|unit|no\.?)\s*\d+[a-z]?\b|\d+[a-z]?\b(?=,?\s+[A-Za-z]))",
+    re.I,
+)
+_SENTENCE_WORDS = re.compile(
+    r"\b(?:at|in|and|is|am|are|was|the|to|from|on|with|for|my|our|we|i|i'm|it|of|who|lives?|"
+    r"living|moved|been|has|have|since)\b"
+)
+
+
+def _street_start(before: str) -> str:
+    """Where an address starts in a sentence: the first house or flat number with no prose after."""
+    for match in _ADDRESS_START.finditer(before):
+        rest = before[match.start():]
+        if not _SENTENCE_WORDS.search(rest):
+            return rest
+    return before
 
 
 def _address_around(lines: list[str], index: int, match: re.Match[str], postcode: str) -> str:
@@ -316,7 +663,10 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
     before = re.split(r"(?<=[.!?])(?<!\bSt\.)(?<!\bNo\.)\s+", before)[-1]
     context = " ".join([*(line.strip() for line in lines[max(0, index - 2) : index]), before])
     inline = _INLINE_ADDRESS.search(context)
-    if inline:
+    street = _street_start(before)
+    if street != before or (before and _ADDRESS_START.match(before)):
+        parts = [street]
+    elif inline:
         parts = [inline.group(1)]
     elif re.match(r"^\d", before) or "," in before:
         parts = [before]
@@ -324,7 +674,8 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         parts = [before] if before else []
         for back in range(index - 1, max(-1, index - 5), -1):
             previous = lines[back].strip(" ,")
-            if not previous or _SIGN_OFF.match(previous) or previous.lower().startswith("dear"):
+            if (not previous or _SIGN_OFF.match(previous) or previous.lower().startswith("dear")
+                    or DATE_PATTERN.fullmatch(previous)):
                 break
             if not _STREET.search(previous) and back < index - 2:
                 break
@@ -333,11 +684,42 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
             parts.pop(0)  # a name line above the address block
     pieces = [p.strip() for part in parts for p in part.split(",") if p.strip()]
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
-    starts = [i for i, piece in enumerate(pieces) if re.match(r"(?:\d|Flat\b|Apartment\b)", piece)]
+    starts = [i for i, piece in enumerate(pieces)
+              if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I)]
     if starts:
         pieces = pieces[starts[0] :]
+    pieces = [_mend_house_number(piece) for piece in pieces]
     return ", ".join([*pieces, postcode])
 
+
+def _mend_house_number(piece: str) -> str:
+    """"1O Church Walk": OCR read a zero in the house number as the letter O."""
+    return re.sub(r"^(\d*)[Oo](\d*)\b(?=\s)", lambda m: f"{m.group(1)}0{m.group(2)}"
+                  if m.group(1) or m.group(2) else m.group(0), piece)
+
+
+_ADDRESS_NO_POSTCODE = re.compile(
+    rf"(?:^|,[ \t]*|\b(?:I live at|I'm at|I am at|my address is|I'm in|I am in)[ \t]+)"
+    rf"((?:(?:[Ff]lat|Apartment|Room|Unit)[ \t]+\d+[A-Za-z]?,?[ \t]+)?\d*[A-Za-z]?,?[ \t]*"
+    rf"(?:{NAME_WORD}[ \t]+){{0,2}}(?:Road|Street|Lane|Close|Avenue|Court|House|Drive|Way|Place|"
+    r"Gardens|Terrace|Crescent|Walk|Row|Square|Grove|Mews|Heights|Tower|View|Rise|Buildings))\b",
+    re.M,
+)
+
+
+def _address_without_postcode(text: str) -> str | None:
+    """A house and street given without a postcode, in the signature lines at the end."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines[-3:]):
+        for match in _ADDRESS_NO_POSTCODE.finditer(line):
+            found = match.group(1).strip(" ,")
+            if re.search(r"\d", found):
+                pieces = [p.strip() for p in found.split(",") if p.strip()]
+                return ", ".join(pieces)
+    return None
+
+
+# --- contact details ----------------------------------------------------------------------------
 
 def _resident_email(
     text: str, sender_address: str | None, landlord: Landlord, is_representative: bool
@@ -354,18 +736,64 @@ def _resident_email(
     return None
 
 
-def _staff(
-    text: str, people: list[str], not_staff: set[str | None], landlord: Landlord
-) -> tuple[str, ...]:
-    excluded = {n for n in not_staff if n}
+def _phone(text: str) -> str | None:
+    """The first UK number in the writer's words, past any letterhead's switchboard line."""
+    body_start = _body_start(text)
+    numbers = [(m.start, m.raw_string) for m in phonenumbers.PhoneNumberMatcher(
+        text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
+    # A UK number has ten or eleven digits with its trunk 0 (or +44): not a year or a price.
+    numbers = [(start, raw) for start, raw in numbers
+               if re.fullmatch(r"(?:\+?44|0)\d{9,10}", re.sub(r"[\s()-]", "", raw))
+               and not re.search(r"[./]", raw)]
+    if not numbers:
+        fallback = PHONE.search(text)
+        return fallback.group(0).strip() if fallback else None
+    after = [raw for start, raw in numbers if start >= body_start]
+    return (after or [raw for _start, raw in numbers])[0].strip()
+
+
+def _body_start(text: str) -> int:
+    salutation = re.search(r"^\s*(?:dear|to whom|to\s+\w+|hi|hello|good\s+\w+)\b", text,
+                           re.I | re.M)
+    return salutation.start() if salutation else 0
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+def _staff(text: str, entities: list[_Person], people: set[str], address: str | None,
+           landlord: Landlord) -> tuple[str, ...]:
+    """Staff, contractors and officers the writer names; never the resident or their circle."""
+    excluded = {n for n in people if n}
     excluded_words = {word for n in excluded for word in n.split()}
+    excluded_words |= {w for part in (address or "").split(", ") for w in part.split()}
+    excluded_words |= _not_staff_words(text, landlord)
+    candidates: list[tuple[int, str]] = []
+    for pattern in _STAFF_PATTERNS:
+        for match in pattern.finditer(text):
+            for group in range(1, (pattern.groups or 0) + 1):
+                if match.group(group):
+                    candidates.append((match.start(group), match.group(group)))
+    for sentence_start, sentence in _sentences(text):
+        if re.match(r"\s*(?:dear|re\b|to\b|hi\b|hello\b|our client|client|constituent)",
+                    sentence, re.I):
+            continue
+        if not _STAFF_CONTEXT.search(sentence):
+            continue
+        end = sentence_start + len(sentence)
+        for match in _TITLED_NAME.finditer(sentence):
+            candidates.append((sentence_start + match.start(1), match.group(1)))
+        for person in entities:
+            if sentence_start <= person.start < end:
+                first_line = person.text.splitlines()[0]
+                candidates.append((person.start, first_line))
     found: list[str] = []
-    cue_names = [clean_name(m.group(1)) for m in _STAFF_CUE.finditer(text)]
-    titled = [clean_name(m.group(1)) for m in _TITLED_NAME.finditer(text)]
-    for candidate in [*cue_names, *titled, *people]:
+    for _start, raw in sorted(candidates):
+        candidate = clean_name(raw)
         if not candidate or not _looks_like_name(candidate, landlord):
             continue
-        if candidate in excluded or set(candidate.split()) <= excluded_words:
+        words = set(candidate.split())
+        if candidate in excluded or words <= excluded_words or (
+                len(words) > 1 and candidate.split()[-1] in excluded_words):
             continue
         if any(candidate == f or candidate in f.split() for f in found):
             continue
@@ -374,23 +802,153 @@ def _staff(
     return tuple(found)
 
 
+def _not_staff_words(text: str, landlord: Landlord) -> set[str]:
+    """Names the text ties to the writer's circle ("my partner, Jason") or outside bodies."""
+    words: set[str] = set()
+    for pattern in (_NOT_STAFF_CONTEXT, _OUTSIDERS, _RELATION_IN_BRACKETS, _ON_BEHALF,
+                    _THIRD_PERSON, _RELATION):
+        for match in pattern.finditer(text):
+            for raw in match.groups():
+                name = clean_name(raw) if raw else None
+                if name and _looks_like_name(name, landlord):
+                    words |= set(name.split())
+    for match in _HEADING_PERSON.finditer(text):
+        name = clean_name(match.group(2))
+        if name:
+            words |= set(name.split())
+    for line in text.splitlines():
+        salutation = re.match(rf"\s*(?:Dear|Hi|Hello)[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})",
+                              line)
+        if salutation:
+            words |= set(salutation.group(1).split())
+    return words
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """Sentences with their offsets; a line break ends one too (addresses, signatures)."""
+    found = []
+    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text, re.M):
+        if match.group(0).strip():
+            found.append((match.start(), match.group(0)))
+    return found
+
+
+# --- desired outcome -------------------------------------------------------------------------
+
 def _desired_outcome(text: str) -> str | None:
+    """The resident's own words for what they want: the strongest run of asking sentences."""
     # Letters wrap sentences across lines; a blank line still ends a paragraph.
-    flowed = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
-    spans = [re.sub(r"\s+", " ", m.group(1)).strip() for m in _DESIRED.finditer(flowed)]
-    spans = [s for s in spans if len(s.split()) >= 3]
-    return " ".join(spans[:2]) if spans else None
+    flowed = re.sub(r"(?<!\n)\n(?!\n)", "\n", text)
+    sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
+    for number, paragraph in enumerate(re.split(r"\n\s*\n", flowed)):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        if not lines or all(_SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
+            continue
+        joined = " ".join(lines)
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Za-z\"'(])", joined):
+            sentences.append((number, len(sentences), piece.strip()))
+    scored = []
+    for paragraph, index, sentence in sentences:
+        score = _ask_score(sentence)
+        if score:
+            scored.append((paragraph, index, sentence, score))
+    if not scored:
+        return None
+    runs: list[list[tuple[int, int, str, int]]] = []
+    for item in scored:
+        if runs and runs[-1][-1][0] == item[0] and runs[-1][-1][1] == item[1] - 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    best = max(runs, key=lambda run: (max(s for *_rest, s in run), -runs.index(run)))
+    chosen = [sentence for _p, _i, sentence, _s in best[:3]]
+    return _trim_ask(" ".join(chosen)) or None
+
+
+def _ask_score(sentence: str) -> int:
+    """2 for "I would like ...", "I want ..."; 1 for "Please ...", "Can you ..."; 0 else."""
+    if len(sentence.split()) < 2 or _NOT_AN_ASK.search(sentence) or "@" in sentence:
+        return 0
+    if not _WANT.search(sentence) and not _IMPERATIVE.match(sentence):
+        return 0
+    if re.search(r"\bthank(?:s| you)\b", sentence, re.I) and not re.search(
+            r"\bpass\b", sentence, re.I):
+        return 0
+    if re.match(r"(?i)(?:i|we)\s+(?:would like|want|wish)\s+to\s+(?:complain|report|make a "
+                r"(?:formal )?complaint|say|thank|raise|register)", sentence):
+        return 0
+    return 2 if _WANT_STRONG.search(sentence) else 1
+
+
+def _trim_ask(span: str) -> str:
+    """Drop a greeting or a phone number tacked on to the ask."""
+    span = re.sub(r"^(?:hi|hello|hiya|dear [^,]+),?\s+", "", span, flags=re.I)
+    span = re.sub(r",?\s*(?:or\s+)?(?:ring|call|text|phone)\s+me\b.*$", "", span, flags=re.I)
+    return span.strip()
+
+
+# --- incident date ---------------------------------------------------------------------------
+
+_FUTURE = re.compile(
+    r"\b(?:will|going to|hoping to|hope to|booked|listed|due|next|hearing|planned|plan to|"
+    r"expected|scheduled|until|by the end|before the|deadline)\b",
+    re.I,
+)
+_NOT_INCIDENT = re.compile(
+    r"\b(?:date of birth|born|d\.o\.b|dob|covering|statement|aged|tenant since|"
+    r"been (?:your|a) tenant|payment date|each month|every month|monthly|"
+    r"issued|served|claim no|directions hearing)\b",
+    re.I,
+)
 
 
 def _incident_date(text: str, received: date) -> date | None:
-    """The earliest date the writer mentions, skipping the letter's own date line."""
-    body_start = 0
-    salutation = re.search(r"^\s*(?:dear|to whom|to\s+\w+|hi|hello)\b", text, re.I | re.M)
-    if salutation:
-        body_start = salutation.start()
-    dates = [found for offset, found in find_dates(text, relative_to=received)
-             if offset >= body_start and not _is_dateline(text, offset)]
-    return min(dates) if dates else None
+    """The earliest date the writer gives for the matter, read from the letter's own date."""
+    body_start = _body_start(text)
+    base = _letter_date(text, received) or received
+    candidates: list[DatedPhrase] = []
+    for phrase in find_dated_phrases(text, relative_to=base):
+        if phrase.start < body_start or _is_dateline(text, phrase.start):
+            continue
+        if phrase.precision == "year":
+            continue
+        sentence = _sentence_around(text, phrase.start, phrase.end)
+        if _NOT_INCIDENT.search(sentence) or _quoted(text, phrase.start):
+            continue
+        lead = sentence[: max(0, phrase.start - _sentence_start(text, phrase.start))]
+        if _FUTURE.search(lead[-60:]) and not re.search(r"\d{4}", text[phrase.start:phrase.end]):
+            continue
+        candidates.append(phrase)
+    # "in March (11 March 2025)": a day named within a month named is the more precise.
+    precise = [c for c in candidates if c.precision == "day"]
+    candidates = [c for c in candidates if c.precision == "day" or not any(
+        p.day.year == c.day.year and p.day.month == c.day.month for p in precise)]
+    return min((c.day for c in candidates), default=None)
+
+
+def _letter_date(text: str, received: date) -> date | None:
+    """The date a letter bears on its own line, which "yesterday" in it is counted from."""
+    body_start = _body_start(text)
+    for phrase in find_dated_phrases(text[: body_start or 0], relative_to=received):
+        if _is_dateline(text, phrase.start) and phrase.precision == "day":
+            return phrase.day
+    return None
+
+
+def _sentence_start(text: str, offset: int) -> int:
+    return max(text.rfind(mark, 0, offset) for mark in (".", "!", "?", "\n")) + 1
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    stops = [i for i in (text.find(mark, end) for mark in (".", "!", "?", "\n")) if i != -1]
+    return text[_sentence_start(text, start) : min(stops) if stops else len(text)]
+
+
+def _quoted(text: str, offset: int) -> bool:
+    """A date inside quotation marks is the landlord's claim being repeated, not the writer's."""
+    line_start = _sentence_start(text, offset)
+    before = text[line_start:offset]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
 def _is_dateline(text: str, offset: int) -> bool:
