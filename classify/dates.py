@@ -46,14 +46,19 @@ DATE_PATTERN = re.compile(
 RELATIVE_PATTERN = re.compile(
     rf"""(?P<phrase>
         \b(?P<day_word>yesterday|today|tonight|this\s+(?:morning|afternoon|evening)|
+           (?:has|have|had|'s|'ve)?\s*just\s+(?:went|gone|started|split|burst|broke|broken|
+           stopped|blown|blew|collapsed|fallen|fell|come|noticed|happened|flooded|cracked)|
            last\s+night|earlier\s+today|just\s+now|(?:mins?|minutes|hours?)\s+ago)\b
       | \b(?P<ago>(?:\d{{1,2}}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|
            (?:a\s+)?couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?|months?)\s+ago)\b
-      | \b(?P<month_ref>last\s+month)\b
+      | \b(?P<month_ref>last\s+month|this\s+month)\b
+      | \b(?P<listed_day>\d{{1,2}})(?:st|nd|rd|th)?(?=\s*(?:,|and|&|or)\s*\d{{1,2}}(?:st|nd|rd|th)?
+           \s+(?:of\s+)?(?P<listed_month>{_MONTH_NAME})\b(?!\s+\d{{4}}))
       | (?<![\w-])(?P<weekday_lead>(?:on|last|this\s+past|since|came|from)\s+)?
            (?P<weekday>(?i:{_WEEKDAYS}))(?!s\b|\s+\d)(?![\w])
       | \b(?P<ordinal_lead>on|since|from)\s+the\s+(?P<ordinal>{_ORDINAL})
            (?P<ordinal_tail>\s+of\s+this\s+month)?(?!\s+(?:of\s+)?(?i:{_MONTHS})\b)
+           (?!\s+(?:floor|storey|time|step|stair|flat|house|door|landing|bus|row|place)\b)
       | \b(?P<bare_month_lead>(?i:in|since|from|during|until|around|about|early|late|mid|
            (?:the\s+)?(?:start|beginning|middle|end)\s+of|in\s+(?:early|late|mid))[-\s]+)
            (?P<bare_month>{_MONTH_NAME})(?![\w])(?!\s+\d)
@@ -167,12 +172,23 @@ def relative_day(match: re.Match[str], relative_to: date) -> tuple[date, str] | 
         precision = "day" if unit.startswith(("day", "week")) else "month"
         return relative_to - timedelta(days=days), precision
     if match.group("month_ref"):
+        if match.group("month_ref").lower().startswith("this"):
+            return relative_to.replace(day=1), "month"
         first = relative_to.replace(day=1) - timedelta(days=1)
         return first.replace(day=1), "month"
     if match.group("weekday"):
         wanted = _WEEKDAYS.split("|").index(match.group("weekday").lower())
-        back = (relative_to.weekday() - wanted) % 7 or 7
+        lead = (match.group("weekday_lead") or "").strip().lower()
+        # "its monday now", said on a Monday, is today; "last Monday" is a week ago.
+        back = (relative_to.weekday() - wanted) % 7 or (7 if lead == "last" else 0)
         return relative_to - timedelta(days=back), "day"
+    if match.group("listed_day"):
+        month = _month_number(match.group("listed_month"))
+        year = relative_to.year if month <= relative_to.month else relative_to.year - 1
+        try:
+            return date(year, month, int(match.group("listed_day"))), "day"
+        except ValueError:
+            return None
     if match.group("ordinal"):
         day_number = int(re.sub(r"\D", "", match.group("ordinal")))
         month_start = relative_to.replace(day=1)
@@ -208,7 +224,7 @@ def find_dated_phrases(text: str, *, relative_to: date) -> list[DatedPhrase]:
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         if match.group("weekday") and re.search(
-                r"\b(?:a|every|each|next|by|before|until|till|this\s+coming)\s+$",
+                r"\b(?:a|the|every|each|next|by|before|until|till|this\s+coming)\s+$",
                 text[max(0, start - 20) : start], re.IGNORECASE):
             continue  # "on a Saturday", "by Friday": no day that has happened
         resolved = relative_day(match, relative_to)

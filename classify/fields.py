@@ -47,7 +47,8 @@ _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 # A capitalised word with at least one lower-case letter ("McAllister", "O'Connor",
 # "Osei-Bonsu", "Szymańska"); words in capitals ("NOT", "ASAP") are not names.
-NAME_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}][{_LOWER}'’-]*(?:-[{_UPPER}][{_LOWER}]+)?"
+NAME_WORD = (rf"(?!I['’])[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}][{_LOWER}'’-]*"
+             rf"(?:-[{_UPPER}][{_LOWER}]+)?")
 _GAP = r"[ \t]+"
 _FULL_NAME = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}}"
 _ONE_OR_TWO = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD})?"
@@ -86,6 +87,13 @@ _THIRD_PERSON = re.compile(
     rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
     rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
     rf"(?:is\s+)?your tenant|a tenant of yours|who is your tenant)"
+    rf"|(?i:\b(?:we|I) act for)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})"
+)
+# "the stair rail ... for Mr Harold Nkemelu at 12 Peel Street": a titled name the writer acts
+# for, believed only when the text also reads as written on someone's behalf.
+_FOR_TITLED = re.compile(
+    rf"\b(?:for|about|regarding|concerning)\s+(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
 )
 _HEADING_PERSON = re.compile(
     rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
@@ -133,7 +141,7 @@ _NOT_NAMES = {
     "Christmas", "Easter", "Universal", "Credit", "Benefit", "Allowance", "Attendance",
     "Policy", "Programme", "Board", "Dzień", "Dobry", "Obrigada",
     "January", "February", "March", "April", "June", "July", "August", "September",
-    "October", "November", "December", "Urgent", "Admin", "Accounts", "Payroll",
+    "October", "November", "December", "May", "Urgent", "Admin", "Accounts", "Payroll",
     "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
 }
 
@@ -164,9 +172,10 @@ _STAFF_PATTERNS = [
     # "Mrs Anjali Desai in your lettings team", "Gemma from lettings", "Natalie in complaints"
     re.compile(
         rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})[ \t]*,?[ \t]+(?:from|in|at|of|on)[ \t]+"
-        r"(?:the[ \t]+|your[ \t]+|our[ \t]+)?(?:[\w-]+[ \t]+){0,3}?"
-        r"(?:team|department|dept|office|lettings|repairs|housing|complaints|ASB|tenancy|"
-        r"income|rent|voids|allocations|customer services|call centre|contact centre)\b"
+        r"(?:the[ \t]+|your[ \t]+|our[ \t]+)?(?:(?:[\w-]+[ \t]+){0,3}?"
+        r"(?:team|department|dept|office|section|service)\b|lettings\b|repairs\b|"
+        r"complaints\b|ASB\b|voids\b|allocations\b|customer services\b|call centre\b|"
+        r"contact centre\b)"
     ),
     # "Colin Ashby - estate officer", "Mr Rashid, your housing officer"
     re.compile(
@@ -174,6 +183,8 @@ _STAFF_PATTERNS = [
         r"(?:the[ \t]+|your[ \t]+|our[ \t]+|an?[ \t]+)?"
         rf"(?:[\w-]+[ \t]+){{0,2}}?{_ROLE}\b"
     ),
+    # "His name was on his top: Gavin."
+    re.compile(rf"\b(?:his|her|their) name (?:was|is)[^.,;\n]{{0,30}}:[ \t]*{_STAFF_NAMES}"),
     # "complain about Mr Nathaniel Eze", "complaint against Bukola Adeyinka"
     re.compile(
         rf"\bcomplain(?:t|ts|ing)?[ \t]+(?:about|against|regarding)[ \t]+"
@@ -200,13 +211,20 @@ _STAFF_PATTERNS = [
 ]
 _TITLED_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+({_ONE_OR_TWO})")
 _STAFF_CONTEXT = re.compile(
-    rf"\b(?:{_ROLE}|team|staff|thank|thanks|complain|complaint|came|visited|attended|fitted|"
-    r"fixed|repaired|inspected|promised|rang me|called me|phoned me|told me|said)\b",
+    rf"\b(?:{_ROLE}|team|staff)\b",
+    re.I,
+)
+# A titled surname ("Mrs Patel promised to ring me") is staff on weaker evidence: residents
+# rarely call their own circle "Mrs".
+_TITLED_STAFF_CONTEXT = re.compile(
+    rf"\b(?:{_ROLE}|team|staff|promised|rang me|called me|phoned me)\b",
     re.I,
 )
 _NOT_STAFF_CONTEXT = re.compile(
-    rf"(?:\b(?:my|his|her|our|their)[ \t]+(?:[\w-]+[ \t]+){{0,2}}?(?!{_ROLE}\b)[\w-]+,?[ \t]+"
-    rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO}))"
+    rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)[ \t]+(?:[\w-]+[ \t]+)?(?:{_RELATIONS}|dog|cat|pet|"
+    rf"GP|doctor|solicitor|MP|councillor|support worker|social worker|advocate|landlord|"
+    rf"boss|employer|teacher|ex|ex-husband|ex-wife|ex-partner|fianc[eé]e?|boyfriend|girlfriend)"
+    rf",?[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
 )
 _OUTSIDERS = re.compile(
     rf"\b(?:Cllr|Councillor|Dr)\.?[ \t]+({_ONE_OR_TWO})|({_ONE_OR_TWO})[ \t]+MP\b|"
@@ -214,31 +232,39 @@ _OUTSIDERS = re.compile(
 )
 
 # --- outcome, contact ---------------------------------------------------------------------
-_WANT = re.compile(
-    r"\b(?:I|we|he|she|they|[A-Z][a-z]+)\s+(?:would|should|'d)\s+(?:like|love|appreciate|prefer)\b|"
-    r"\b(?:I|we|he|she|they)'d\s+(?:like|love|appreciate)\b|"
-    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )\b(?:I|we)\s+"
-    r"(?:also\s+|just\s+|really\s+|now\s+|still\s+)?"
-    r"(?:want|wish|need|expect|request|require|demand|ask|insist)\b(?!\s+to\s+(?:complain|report|"
-    r"make\s+a\s+(?:formal\s+)?complaint|raise|register|say|let\s+you|tell|write|inform|thank|"
-    r"commend|draw))|"
-    r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+)?(?:asking|requesting|seeking|writing\s+to\s+ask)\b|"
-    r"\b(?:grateful|obliged|glad)\s+if\b|\bI\s+ask\b|\bwe\s+ask\b|\bI\s+invite\b|"
-    r"\b(?:our client|my client|the client|[A-Z][a-z]+|he|she|they|Mr \w+|Mrs \w+|Ms \w+|"
-    r"Cllr \w+)\s+(?:wants|would like|requires|needs|asks|is asking|would ask)\b|"
-    r"\bwhat I want\b|\ball I want\b|\bcan I\b|\bhow (?:do|can|should) (?:I|we)\b|"
-    r"\bwhat should I do\b|\bdo I need\b|\bplease\b|\bP1ease\b|"
-    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|an?\s+\w+)\b(?:\s+please)?|"
-    r"\b(?:should|must|needs?\s+to)\s+be\s+(?:changed|reduced|withdrawn|rewritten|scrapped|"
-    r"reviewed|removed|cancelled|refunded|replaced|fixed|repaired|stopped|dropped|lowered|"
-    r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with)\b|"
-    r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b|\bneed\s+someone\b|"
-    r"\bescalate\b",
+# What residents write when they ask for something, strongest first: "I want ...", "I would
+# like ..." (3); "Please send ...", "Can you ...", "... should be changed" (2); a question
+# about what to do, "How do I ...?" (1).
+_LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer)"
+_ASK_STRONG = re.compile(
+    rf"\b(?:I|we|he|she|they)\s+(?:would|should|'d)\s+{_LIKE}\b|\b(?:I|we|he|she|they)'d\s+{_LIKE}\b|"
+    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
+    r"still\s+|therefore\s+|simply\s+|only\s+)?"
+    r"(?:want|wish|need|expect|request|require|demand|ask|insist|invite)\b"
+    r"(?!\s+(?:him|her|them|whether|if)\b)|"
+    r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+|therefore\s+|simply\s+)?(?:asking|requesting|seeking)\b|"
+    r"\b(?:write|writing)\s+to\s+ask\b|\b(?:and|to)\s+ask\s+(?:for|that|you)\b|"
+    r"\b(?:grateful|obliged|glad|pleased)\s+if\b|\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
+    rf"(?-i:\b(?:[Oo]ur client|[Mm]y client|[Tt]he client|[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|"
+    rf"Cllr|Councillor)\.?\s+{NAME_WORD}|{NAME_WORD})\s+(?:wants|would\s+{_LIKE}|requires|needs|"
+    r"asks|is asking|would ask)\b)",
     re.I,
 )
-_WANT_STRONG = re.compile(
-    r"\b(?:would|should|'d)\s+(?:like|appreciate)\b|\b(?:want|wants|expect|request|ask|asking|"
-    r"requesting|seeking|grateful|obliged|require|requires|demand|insist)\b",
+_ASK = re.compile(
+    r"\bplease\b|\bP1ease\b|\bkindly\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|an?\s+\w+|the\s+\w+)\b|"
+    r"\b(?:should|must|needs?\s+to)\s+be\s+(?:changed|reduced|withdrawn|rewritten|scrapped|"
+    r"reviewed|removed|cancelled|refunded|replaced|fixed|repaired|stopped|dropped|lowered|"
+    r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with|"
+    r"put\s+right|sorted|treated|investigated)\b|"
+    r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b(?!\s+have\b)|\bneed\s+someone\b|"
+    r"\bescalate\b|\b(?:I|we)\s+want\b",
+    re.I,
+)
+_ASK_QUESTION = re.compile(
+    r"\bcan I\b|\bhow (?:do|can|should|would) (?:I|we)\b|\bwhat (?:should|do) (?:I|we) do\b|"
+    r"\bdo (?:I|we) need\b|\bis (?:it|there) (?:possible|a way)\b|\bwho (?:do|should) I\b|"
+    r"\bwhen will\b",
     re.I,
 )
 _IMPERATIVE = re.compile(
@@ -246,11 +272,17 @@ _IMPERATIVE = re.compile(
     r"arrange|remove|clear|put|cancel|escalate|refund|reduce|change|treat|book|review)\b",
     re.I,
 )
-_NOT_AN_ASK = re.compile(
-    r"^(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|text|contact|write to)\s+me\b|"
-    r"^please\s+(?:find|see|note|be\s+aware)\b|\bplease\s+(?:call|ring|phone|contact)\s+(?:us|me)\b"
-    r"(?!.*\b(?:and|to)\b)|\bif\s+(?:any|you\s+have|these)|\bdo\s+not\s+reply\b|"
-    r"\bI\s+am\s+not\s+asking\b|\bnot\s+asking\s+you\b|\bthank\s+you\s+for\s+your\b",
+# Not asks for the outcome: how to reach the writer, pleasantries, and introductions.
+_CONTACT_REQUEST = re.compile(
+    r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
+    r"text|contact|write to)\s+(?:me|us)\b[^.!?]*)|"
+    r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
+    r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
+    r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
+    r"\b(?:would|should|'d)\s+like\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?"
+    r"complaint|say|thank|raise|register)\b|"
+    r"\b(?:want|wish)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
+    r"register|say|let\s+you|tell|inform|thank|commend|draw)\b",
     re.I,
 )
 _CONTACT = [
@@ -290,7 +322,8 @@ _AUTOMATIC = re.compile(
     r"do not reply to this (?:e-?mail|message)|replies to this address are not monitored|"
     r"delivery (?:has )?failed|could(?:n't| not) be delivered|undeliverable|mailbox (?:is )?full|"
     r"unsubscribe|you are receiving this|has not been forwarded|away from my desk|"
-    r"(?:on|away on) (?:annual|maternity|paternity|sick|study) leave until)",
+    r"(?:on|away on) (?:annual|maternity|paternity|sick|study) leave until|"
+    r"(?:respond|reply) (?:to your (?:e-?mail|message) )?(?:on|upon) my return)",
     re.I,
 )
 
@@ -475,6 +508,10 @@ def _couple(name: str) -> str:
 
 
 def _name_in_line(line: str, landlord: Landlord) -> str | None:
+    line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
+    initial = re.fullmatch(rf"([A-Z]\.?[ \t]?{NAME_WORD})[\s,.]*", line)
+    if initial:  # "S. Clarke"
+        return initial.group(1)
     head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
     name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
     if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):
@@ -556,7 +593,8 @@ def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int,
         if name and _looks_like_name(name, landlord) and (
                 match.group(1) or len(name.split()) >= 2):
             return name, match.start(), True
-    for pattern, strong in ((_ON_BEHALF, True), (_THIRD_PERSON, True), (_RELATION, False)):
+    for pattern, strong in ((_ON_BEHALF, True), (_THIRD_PERSON, True), (_RELATION, False),
+                            (_FOR_TITLED, False)):
         for match in pattern.finditer(text):
             raw = next(g for g in match.groups() if g)
             name = clean_name(raw)
@@ -777,11 +815,12 @@ def _staff(text: str, entities: list[_Person], people: set[str], address: str | 
         if re.match(r"\s*(?:dear|re\b|to\b|hi\b|hello\b|our client|client|constituent)",
                     sentence, re.I):
             continue
+        if _TITLED_STAFF_CONTEXT.search(sentence):
+            for match in _TITLED_NAME.finditer(sentence):
+                candidates.append((sentence_start + match.start(1), match.group(1)))
         if not _STAFF_CONTEXT.search(sentence):
             continue
         end = sentence_start + len(sentence)
-        for match in _TITLED_NAME.finditer(sentence):
-            candidates.append((sentence_start + match.start(1), match.group(1)))
         for person in entities:
             if sentence_start <= person.start < end:
                 first_line = person.text.splitlines()[0]
@@ -837,21 +876,20 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 
 def _desired_outcome(text: str) -> str | None:
     """The resident's own words for what they want: the strongest run of asking sentences."""
-    # Letters wrap sentences across lines; a blank line still ends a paragraph.
-    flowed = re.sub(r"(?<!\n)\n(?!\n)", "\n", text)
     sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
-    for number, paragraph in enumerate(re.split(r"\n\s*\n", flowed)):
+    for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
         if not lines or all(_SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
             continue
+        # Letters wrap sentences across lines; a blank line still ends a paragraph.
         joined = " ".join(lines)
-        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Za-z\"'(])", joined):
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])", joined):
             sentences.append((number, len(sentences), piece.strip()))
     scored = []
     for paragraph, index, sentence in sentences:
-        score = _ask_score(sentence)
+        score, cue_at = _ask_score(sentence)
         if score:
-            scored.append((paragraph, index, sentence, score))
+            scored.append((paragraph, index, _from_clause(sentence, cue_at), score))
     if not scored:
         return None
     runs: list[list[tuple[int, int, str, int]]] = []
@@ -860,37 +898,64 @@ def _desired_outcome(text: str) -> str | None:
             runs[-1].append(item)
         else:
             runs.append([item])
-    best = max(runs, key=lambda run: (max(s for *_rest, s in run), -runs.index(run)))
+    # The strongest ask; of equals, the last (letters end on what they want done).
+    best = max(reversed(runs), key=lambda run: max(s for *_rest, s in run))
+    top = max(s for *_rest, s in best)
+    while len(best) > 1 and best[0][3] == 1 < top:
+        best = best[1:]
+    while len(best) > 1 and best[-1][3] == 1 < top:
+        best = best[:-1]
     chosen = [sentence for _p, _i, sentence, _s in best[:3]]
     return _trim_ask(" ".join(chosen)) or None
 
 
-def _ask_score(sentence: str) -> int:
-    """2 for "I would like ...", "I want ..."; 1 for "Please ...", "Can you ..."; 0 else."""
-    if len(sentence.split()) < 2 or _NOT_AN_ASK.search(sentence) or "@" in sentence:
-        return 0
-    if not _WANT.search(sentence) and not _IMPERATIVE.match(sentence):
-        return 0
-    if re.search(r"\bthank(?:s| you)\b", sentence, re.I) and not re.search(
-            r"\bpass\b", sentence, re.I):
-        return 0
-    if re.match(r"(?i)(?:i|we)\s+(?:would like|want|wish)\s+to\s+(?:complain|report|make a "
-                r"(?:formal )?complaint|say|thank|raise|register)", sentence):
-        return 0
-    return 2 if _WANT_STRONG.search(sentence) else 1
+def _ask_score(sentence: str) -> tuple[int, int]:
+    """How plainly the sentence asks for something (0 to 3), and where the asking starts."""
+    if len(sentence.split()) < 2 or "@" in sentence or re.search(r"\d{5} ?\d{6}", sentence):
+        sentence = re.sub(r"\S+@\S+|\+?\d[\d ]{9,}\d", " ", sentence)
+    cleaned = _CONTACT_REQUEST.sub(lambda m: " " * len(m.group(0)), sentence)
+    if len(cleaned.split()) < 2:
+        return 0, 0
+    if re.search(r"\bthank(?:s| you)\b", cleaned, re.I) and not re.search(
+            r"\bpass\b", cleaned, re.I):
+        return 0, 0
+    for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
+        match = pattern.search(cleaned)
+        if match:
+            return score, match.start()
+    if _IMPERATIVE.match(cleaned.strip()):
+        return 2, 0
+    return 0, 0
+
+
+_CLAUSE_BREAK = re.compile(r"(?:,\s+but\s+|\s+but\s+|;\s+|\s+-\s+|,\s+so\s+|\s+so\s+|,\s+and\s+|"
+                           r"\s+and\s+|,\s+)(?=\S)", re.I)
+
+
+def _from_clause(sentence: str, cue_at: int) -> str:
+    """A long sentence that gets to its ask late starts at the clause that asks."""
+    if len(sentence[:cue_at].split()) < 8:
+        return sentence
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, cue_at + 1) if m.end() <= cue_at]
+    if not starts:
+        return sentence
+    start = starts[-1]
+    # "..., and it should be rewritten": keep the short subject before the cue.
+    return sentence[start:].strip()
 
 
 def _trim_ask(span: str) -> str:
     """Drop a greeting or a phone number tacked on to the ask."""
     span = re.sub(r"^(?:hi|hello|hiya|dear [^,]+),?\s+", "", span, flags=re.I)
-    span = re.sub(r",?\s*(?:or\s+)?(?:ring|call|text|phone)\s+me\b.*$", "", span, flags=re.I)
-    return span.strip()
+    span = re.sub(r",?\s*(?:or\s+|and\s+)?(?:ring|call|text|phone)\s+me\b[^.]*", "", span,
+                  flags=re.I)
+    return span.strip(" ,")
 
 
 # --- incident date ---------------------------------------------------------------------------
 
 _FUTURE = re.compile(
-    r"\b(?:will|going to|hoping to|hope to|booked|listed|due|next|hearing|planned|plan to|"
+    r"\b(?:will|going|hoping to|hope to|listed|due|next|hearing|planned|plan to|"
     r"expected|scheduled|until|by the end|before the|deadline)\b",
     re.I,
 )
@@ -919,10 +984,6 @@ def _incident_date(text: str, received: date) -> date | None:
         if _FUTURE.search(lead[-60:]) and not re.search(r"\d{4}", text[phrase.start:phrase.end]):
             continue
         candidates.append(phrase)
-    # "in March (11 March 2025)": a day named within a month named is the more precise.
-    precise = [c for c in candidates if c.precision == "day"]
-    candidates = [c for c in candidates if c.precision == "day" or not any(
-        p.day.year == c.day.year and p.day.month == c.day.month for p in precise)]
     return min((c.day for c in candidates), default=None)
 
 
@@ -936,7 +997,8 @@ def _letter_date(text: str, received: date) -> date | None:
 
 
 def _sentence_start(text: str, offset: int) -> int:
-    return max(text.rfind(mark, 0, offset) for mark in (".", "!", "?", "\n")) + 1
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:offset])]
+    return ends[-1] if ends else 0
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
