@@ -28,7 +28,7 @@ CANONICAL_POSTCODE = re.compile(
 # What a postcode may look like on the page: any case, with or without its space, and with
 # the slips OCR makes (O for 0, I or l for 1, S for 5, and 0 for O in the letters).
 POSTCODE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIlS][A-Za-z]{2})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSs][A-Za-z]{2})(?![A-Za-z0-9])"
 )
 _AS_DIGIT = {"O": "0", "I": "1", "L": "1", "S": "5"}
 _AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
@@ -161,7 +161,7 @@ _STAFF_PATTERNS = [
     # "your surveyor, Mr Keith Danby", "operative called Mo", "the fitter Jamal",
     # "officer at sign-up, Femi", "plumber (Craig)", "two engineers from X, Ryan and Sanjay"
     re.compile(
-        rf"\b{_ROLE}(?:[ \t]+(?:at|from|in|on|for|with)[ \t]+[^,.;()\n]{{1,40}}?)?"
+        rf"\b{_ROLE}(?:[ \t]+(?:at|from|in|on|for|with)[ \t]+[^,.;()\n]{{1,40}})?"
         rf"(?:[ \t]*[,:(-][ \t]*|[ \t]+(?:called|named|by the name of|-)[ \t]+|[ \t]+)"
         rf"(?:I think (?:his|her|their) name (?:was|is)[ \t]+)?{_STAFF_NAMES}"
     ),
@@ -238,7 +238,8 @@ _OUTSIDERS = re.compile(
 _LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer)"
 _ASK_STRONG = re.compile(
     rf"\b(?:I|we|he|she|they)\s+(?:would|should|'d)\s+{_LIKE}\b|\b(?:I|we|he|she|they)'d\s+{_LIKE}\b|"
-    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
+    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )(?<!\bdo )(?<!\bdid )(?<!\bshould )"
+    r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
     r"still\s+|therefore\s+|simply\s+|only\s+)?"
     r"(?:want|wish|need|expect|request|require|demand|ask|insist|invite)\b"
     r"(?!\s+(?:him|her|them|whether|if)\b)|"
@@ -477,11 +478,12 @@ def _extract(text: str, person_entities: list[_Person], request: ExtractionReque
 
 def clean_name(raw: str) -> str | None:
     """A person's name as written, without title, trailing punctuation or line breaks."""
-    name = re.sub(r"\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)", " ", raw, flags=re.I)
+    name = re.sub(rf"\({TITLES}\)", " ", raw, flags=re.I)
     name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
     name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
     name = re.sub(r"['’]s$", "", name)
-    if not name or all(word.lower().strip(".") in _TITLE_WORDS for word in name.split()):
+    if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
+                       for word in name.split()):
         return None
     return name
 
@@ -540,7 +542,7 @@ def _closing_name(text: str, landlord: Landlord) -> str | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     candidates: list[tuple[str, bool]] = []
     for line in reversed(lines[-6:]):
-        segment = re.split(r"(?<=[.!?])\s+", line)[-1]
+        segment = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", line)[-1]
         sign_off = _SIGN_OFF.match(segment)
         if sign_off:
             segment = sign_off.group(1)
@@ -638,7 +640,13 @@ def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
     found = []
     for match in POSTCODE.finditer(text):
         raw = match.group(1) + match.group(2)
-        if not re.search(r"[0-9]", raw) or not re.search(r"[A-Za-z]", match.group(1)):
+        outward = match.group(1)
+        if not re.search(r"[A-Za-z]", outward):
+            continue
+        # Every outward code holds a digit; OCR may print it as a lower-case l or o among
+        # capitals ("LAl 3QZ"), but a word ("IS 2ND") is not a postcode.
+        if not re.search(r"[0-9]", outward) and not (
+                re.search(r"[lo]", outward) and re.sub(r"[lo]", "", outward).isupper()):
             continue
         # Written in capitals or in lower case; "Ab1 2cd" is a word, not a postcode (a
         # lower-case l or o among capitals is an OCR slip for 1 or 0, not a case change).
