@@ -245,7 +245,12 @@ _ASK_STRONG = re.compile(
     r"(?!\s+(?:him|her|them|whether|if)\b)|"
     r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+|therefore\s+|simply\s+)?(?:asking|requesting|seeking)\b|"
     r"\b(?:write|writing)\s+to\s+ask\b|\b(?:and|to)\s+ask\s+(?:for|that|you)\b|"
-    r"\b(?:grateful|obliged|glad|pleased)\s+if\b|\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
+    r"\b(?:grateful|obliged|glad|pleased|happy)\s+if\b|"
+    r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
+    r"\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:hoping|asking)\b|\b(?:I|we)\s+(?:hope|trust)\s+"
+    r"(?:that\s+)?(?:you|someone|somebody|this|it)\b|\bwould\s+welcome\b|"
+    r"\bwould\s+it\s+be\s+possible\b|\bwould\s+be\s+(?:good|great|helpful|nice|"
+    r"appreciated)\s+(?:if|to)\b|\bmy\s+request\s+is\b|"
     rf"(?-i:\b(?:[Oo]ur client|[Mm]y client|[Tt]he client|[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|"
     rf"Cllr|Councillor)\.?\s+{NAME_WORD}|{NAME_WORD})\s+(?:wants|would\s+{_LIKE}|requires|needs|"
     r"asks|is asking|would ask)\b)",
@@ -259,7 +264,9 @@ _ASK = re.compile(
     r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with|"
     r"put\s+right|sorted|treated|investigated)\b|"
     r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b(?!\s+have\b)|\bneed\s+someone\b|"
-    r"\bescalate\b|\b(?:I|we)\s+want\b",
+    r"\bescalate\b|\b(?:I|we)\s+want\b|\byou\s+(?:need|have)\s+to\b|"
+    r"\bneeds?\s+(?:fixing|sorting|replacing|repairing|doing|looking\s+at|to\s+be\s+\w+ed)\b|"
+    r"\bis\s+there\s+any\s+(?:chance|way)\b",
     re.I,
 )
 _ASK_QUESTION = re.compile(
@@ -913,7 +920,7 @@ def _desired_outcome(text: str) -> str | None:
         best = best[1:]
     while len(best) > 1 and best[-1][3] == 1 < top:
         best = best[:-1]
-    chosen = [sentence for _p, _i, sentence, _s in best[:3]]
+    chosen = [sentence for _p, _i, sentence, _s in best[:2]]
     return _trim_ask(" ".join(chosen)) or None
 
 
@@ -942,7 +949,7 @@ _CLAUSE_BREAK = re.compile(r"(?:,\s+but\s+|\s+but\s+|;\s+|\s+-\s+|,\s+so\s+|\s+s
 
 def _from_clause(sentence: str, cue_at: int) -> str:
     """A long sentence that gets to its ask late starts at the clause that asks."""
-    if len(sentence[:cue_at].split()) < 8:
+    if len(sentence[:cue_at].split()) < 12:
         return sentence
     starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, cue_at + 1) if m.end() <= cue_at]
     if not starts:
