@@ -53,7 +53,9 @@ _GAP = r"[ \t]+"
 _FULL_NAME = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}}"
 _ONE_OR_TWO = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD})?"
 _SIGN_OFF = re.compile(
-    r"^\s*(?:yours\s+(?:sincerely|faithfully|truly|respectfully)|"
+    r"^\s*(?:yours(?:\s+(?:sincerely|faithfully|truly|respectfully|sincerly|faithfuly|"
+    r"faithfu[l1]{2}y|sincere[l1]y|ever|aye))?|(?:sincerely|faithfully|truly|respectfully)\s+yours|"
+    r"thanks\s+(?:and|&)\s+regards|(?:many\s+)?thanks\s+in\s+advance|kind\s+regards?|"
     r"(?:with\s+)?(?:very\s+)?(?:kind|warm)(?:est)?\s+regards|(?:with\s+)?best\s+(?:regards|wishes)|"
     r"regards|many\s+thanks|thanks(?:\s+(?:again|very\s+much|so\s+much))?|"
     r"thank\s+you(?:\s+(?:very|so)\s+much)?|best|cheers|ta|obrigad[ao]|gracias|"
@@ -402,6 +404,25 @@ def own_text(body: str) -> str:
     return "\n\n".join(kept).strip() or text.strip()
 
 
+_BUSINESS_SIGNATURE = re.compile(
+    r"\b(?:Ltd|Limited|plc|Inc|Business Development|Sales|Marketing|Account (?:Manager|"
+    r"Executive)|Managing Director|Chief Executive|Recruitment|Partnerships?|SEO|"
+    r"Conference Committee|Events? Team|Accounts (?:Dept|Department|Team))\b"
+)
+_HOME_CONTEXT = re.compile(
+    r"\b(?:my|our) (?:home|flat|house|bungalow|property|tenancy|rent|landlord|neighbours?|"
+    r"kitchen|bathroom|bedroom|boiler|heating|repair|complaint)\b|\bI live\b|\bI rent\b|"
+    r"\b(?:your|a) tenant\b|\bresidents?\b|\btenants'? (?:association|group)\b",
+    re.I,
+)
+
+
+def is_business_mail(text: str) -> bool:
+    """A supplier's pitch or invoice, signed by a company, about nobody's home."""
+    tail = "\n".join(text.splitlines()[-4:])
+    return bool(_BUSINESS_SIGNATURE.search(tail)) and not _HOME_CONTEXT.search(text)
+
+
 def is_automatic(text: str) -> bool:
     """Out-of-office, delivery reports and bulletins: nobody's complaint, no fields to take."""
     return bool(_AUTOMATIC.search(text))
@@ -434,7 +455,7 @@ def extract_fields_many(requests: list[ExtractionRequest],
 
 def _extract(text: str, person_entities: list[_Person], request: ExtractionRequest,
              landlord: Landlord) -> Extraction:
-    if is_automatic(text):
+    if is_automatic(text) or is_business_mail(text):
         return Extraction()
     sender_name, sender_address, received = (request.sender_name, request.sender_address,
                                              request.received)
@@ -518,9 +539,15 @@ def _couple(name: str) -> str:
 
 def _name_in_line(line: str, landlord: Landlord) -> str | None:
     line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
-    initial = re.fullmatch(rf"([A-Z]\.?[ \t]?{NAME_WORD})[\s,.]*", line)
-    if initial:  # "S. Clarke"
+    line = re.sub(rf"^(?:{TITLES}\s+)+", "", line)
+    initial = re.fullmatch(rf"((?:[A-Z]\.?[ \t]?){{1,2}}[ \t]?{NAME_WORD})[\s,.]*", line)
+    if initial:  # "S. Clarke", "Mrs J R Haworth"
         return initial.group(1)
+    capitals = re.fullmatch(r"([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+){1,2})[\s,.]*", line)
+    if capitals:  # "DARREN BOOTH" in an angry email, or a letter's typed signature
+        titled = capitals.group(1).title()
+        if _looks_like_name(titled, landlord):
+            return titled
     head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
     name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
     if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):

@@ -436,3 +436,10 @@ def test_a_letterheads_switchboard_is_not_the_residents_phone() -> None:
     fields = extract_fields(body, received=RECEIVED)
     assert fields.phone == "07700 900381"
     assert (fields.name, fields.representative) == ("Esther Mukasa", "Rory Mulvaney")
+
+
+def test_a_suppliers_pitch_names_no_resident() -> None:
+    body = ("Hi there,\n\nCould we book 30 minutes on Teams next week to show you our damp "
+            "sensors?\n\nBest,\nPriyanka Lal\nBusiness Development Manager, SenseWell Ltd\n"
+            "priyanka.lal@example.com")
+    assert extract_fields(body, received=RECEIVED) == Extraction()
