@@ -31,7 +31,8 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 # "March 2024", "last March". Vaguer phrases ("a while ago") are left for a person.
 DATE_PATTERN = re.compile(
     rf"""\b(
-        \d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})
+        (?:19|20)\d{{2}}-\d{{2}}-\d{{2}}
+      | \d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})
       | (?:(?:{_WEEKDAYS})\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?
         (?:\s+\d{{4}})?
       | (?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?
@@ -50,15 +51,19 @@ RELATIVE_PATTERN = re.compile(
            stopped|blown|blew|collapsed|fallen|fell|come|noticed|happened|flooded|cracked)|
            last\s+night|earlier\s+today|just\s+now|(?:mins?|minutes|hours?)\s+ago)\b
       | \b(?P<ago>(?:\d{{1,2}}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|
-           (?:a\s+)?couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?|months?)\s+ago)\b
+           (?:a\s+)?couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?|months?|fortnights?)\s+ago)\b
+      | \b(?P<holiday>(?i:christmas\s+eve|christmas\s+day|boxing\s+day|new\s+year'?s\s+(?:eve|day)|
+           (?<=since\s)christmas|(?<=over\s)christmas|(?<=at\s)christmas|(?<=before\s)christmas|
+           (?<=since\s)the\s+new\s+year))\b
       | \b(?P<month_ref>last\s+month|this\s+month)\b
       | \b(?P<listed_day>\d{{1,2}})(?:st|nd|rd|th)?(?=\s*(?:,|and|&|or)\s*\d{{1,2}}(?:st|nd|rd|th)?
            \s+(?:of\s+)?(?P<listed_month>{_MONTH_NAME})\b(?!\s+\d{{4}}))
       | (?<![\w-])(?P<weekday_lead>(?:on|last|this\s+past|since|came|from)\s+)?
            (?P<weekday>(?i:{_WEEKDAYS}))(?!s\b|\s+\d)(?![\w])
-      | \b(?P<ordinal_lead>on|since|from)\s+the\s+(?P<ordinal>{_ORDINAL})
+      | \b(?P<ordinal_lead>on|since|from|(?i:{_WEEKDAYS}))\s+(?:the\s+)?(?P<ordinal>{_ORDINAL})
            (?P<ordinal_tail>\s+of\s+this\s+month)?(?!\s+(?:of\s+)?(?i:{_MONTHS})\b)
            (?!\s+(?:floor|storey|time|step|stair|flat|house|door|landing|bus|row|place)\b)
+           (?!\s*(?:,|and|&|or)\s*\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:{_MONTHS})\b)
       | \b(?P<bare_month_lead>(?i:in|since|from|during|until|around|about|early|late|mid|
            (?:the\s+)?(?:start|beginning|middle|end)\s+of|in\s+(?:early|late|mid))[-\s]+)
            (?P<bare_month>{_MONTH_NAME})(?![\w])(?!\s+\d)
@@ -168,9 +173,21 @@ def relative_day(match: re.Match[str], relative_to: date) -> tuple[date, str] | 
         count_text = re.sub(r"\s+", " ", match.group("ago").lower()).rsplit(" ", 2)[0]
         count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS.get(count_text, 1)
         unit = match.group("unit").lower()
+        if unit.startswith("fortnight"):
+            return relative_to - timedelta(days=14 * count), "day"
         days = count * (1 if unit.startswith("day") else 7 if unit.startswith("week") else 30)
         precision = "day" if unit.startswith(("day", "week")) else "month"
         return relative_to - timedelta(days=days), precision
+    if match.group("holiday"):
+        name = re.sub(r"\s+", " ", match.group("holiday").lower())
+        month, day_number = ((1, 1) if "new year" in name and not name.endswith("eve") else
+                             (12, 31) if name.endswith("eve") and "new" in name else
+                             (12, 24) if name.endswith("eve") else (12, 26) if "boxing" in name
+                             else (12, 25))
+        found = date(relative_to.year, month, day_number)
+        if found > relative_to:
+            found = found.replace(year=found.year - 1)
+        return found, "day"
     if match.group("month_ref"):
         if match.group("month_ref").lower().startswith("this"):
             return relative_to.replace(day=1), "month"
