@@ -243,13 +243,16 @@ _ASK_STRONG = re.compile(
     r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )(?<!\bdo )(?<!\bdid )(?<!\bshould )"
     r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
     r"still\s+|therefore\s+|simply\s+|only\s+)?"
-    r"(?:want|wish|need|expect|request|require|demand|ask|insist|invite)\b"
+    r"(?:want|wish|need\s+(?:you|someone|somebody|an?\s+\w+\s+to)|expect|request|require|"
+    r"demand|ask|insist|invite)\b"
     r"(?!\s+(?:him|her|them|whether|if)\b)|"
     r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+|therefore\s+|simply\s+)?(?:asking|requesting|seeking)\b|"
-    r"\b(?:write|writing)\s+to\s+ask\b|\b(?:and|to)\s+ask\s+(?:for|that|you)\b|"
+    r"\b(?:write|writing)\s+to\s+ask\b|\band\s+ask\s+(?:for|that|you)\b|"
+    r"\b(?:and|but)\s+(?:would|should|'d)\s+(?:like|appreciate)\b|"
     r"\b(?:grateful|obliged|glad|pleased|happy)\s+if\b|"
     r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
-    r"\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:hoping|asking)\b|\b(?:I|we)\s+(?:hope|trust)\s+"
+    r"\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:hoping\s+(?:that\s+)?(?:you|someone|somebody)|"
+    r"asking)\b|\b(?:I|we)\s+(?:hope|trust)\s+"
     r"(?:that\s+)?(?:you|someone|somebody|this|it)\b|\bwould\s+welcome\b|"
     r"\bwould\s+it\s+be\s+possible\b|\bwould\s+be\s+(?:good|great|helpful|nice|"
     r"appreciated)\s+(?:if|to)\b|\bmy\s+request\s+is\b|"
@@ -290,13 +293,16 @@ _CONTACT_REQUEST = re.compile(
     r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
     r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
     r"\b(?:would|should|'d)\s+like\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?"
-    r"complaint|say|thank|raise|register)\b|"
+    r"complaint|say|thank|raise|register)\b(?!\s+and\s+(?:get|have|receive|see|be)\b)|"
     r"\b(?:want|wish)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
-    r"register|say|let\s+you|tell|inform|thank|commend|draw)\b",
+    r"register|say|let\s+you|tell|inform|thank|commend|draw)\b"
+    r"(?!\s+and\s+(?:get|have|receive|see|be)\b)",
     re.I,
 )
 _CONTACT = [
-    ("email", re.compile(r"\b(?:e-?mail me|by e-?mail|reply by e-?mail|prefer e-?mail|"
+    ("email", re.compile(r"\b(?:e-?mail me|(?<!confirmed )(?<!told )(?<!informed )(?<!sent )"
+                         r"(?<!received )by e-?mail|reply by e-?mail|prefer e-?mail|"
+                         r"to this e-?mail(?: address)?|"
                          r"e-?mail (?:is|would be) (?:best|better|easiest|preferred)|"
                          r"(?:please\s+)?e-?mail (?:rather than|not|instead of)|"
                          r"email me back|contact me (?:by|via|on) (?:e-?mail|this address)|"
@@ -306,7 +312,8 @@ _CONTACT = [
     ("phone", re.compile(r"\b(?:call|ring|phone|telephone|text)\s+me\b|\bby (?:phone|telephone)\b|"
                          r"\bprefer (?:a )?(?:call|phone)|\bcontacted by (?:phone|telephone)|"
                          r"\bplease telephone\b|\bring me\b|\breached on\b", re.I)),
-    ("letter", re.compile(r"\b(?:write to me|by letter|by post|reply in writing|"
+    ("letter", re.compile(r"\b(?:write to me|(?<!told )(?<!informed )(?<!sent )(?<!received )"
+                          r"(?<!confirmed )by (?:letter|post)|reply in writing|"
                           r"(?:contact|reply to) me in writing|prefer[^.]{0,20}in writing|"
                           r"do not (?:have|use) (?:an )?e-?mail|"
                           r"don't (?:have|use) (?:e-?mail|a computer)|"
@@ -643,27 +650,35 @@ def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int,
 
 def normalise_postcode(raw: str) -> str:
     """A postcode as Royal Mail writes it ("PR2 4XT"), OCR slips mended where that is certain."""
+    decoded = _decode_postcode(re.sub(r"\s+", "", raw))
     compact = re.sub(r"\s+", "", raw).upper()
-    decoded = _decode_postcode(compact)
     if decoded:
         return decoded
     return f"{compact[:-3]} {compact[-3:]}"
 
 
-def _decode_postcode(compact: str) -> str | None:
-    """The valid postcode reached from `compact` with the fewest OCR corrections, if any."""
-    if not 5 <= len(compact) <= 7:
+def _decode_postcode(written: str) -> str | None:
+    """The valid postcode reached from `written` with the fewest OCR corrections, if any.
+
+    A lower-case l or o among capitals is surely a slip for 1 or 0, so mending it costs
+    less than reading a capital letter as a digit.
+    """
+    if not 5 <= len(written) <= 7:
         return None
+    sure_slips = {i for i, ch in enumerate(written[:-3]) if ch in "lo" and not written.islower()}
+    compact = written.upper()
     outward, inward = compact[:-3], compact[-3:]
     inward = _AS_DIGIT.get(inward[0], inward[0]) + "".join(
         _AS_LETTER.get(ch, ch) for ch in inward[1:])
     options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch)}, key=lambda c: c != ch)
                for ch in outward]
-    best: tuple[int, str] | None = None
+    best: tuple[float, str] | None = None
     for combination in itertools.product(*options):
         candidate = f"{''.join(combination)} {inward}"
         if CANONICAL_POSTCODE.match(candidate):
-            changes = sum(a != b for a, b in zip(combination, outward, strict=True))
+            changes = sum((0.5 if i in sure_slips else 1.0)
+                          for i, (a, b) in enumerate(zip(combination, outward, strict=True))
+                          if a != b)
             if best is None or changes < best[0]:
                 best = (changes, candidate)
     return best[1] if best else None
@@ -687,7 +702,7 @@ def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
         letters = re.sub(r"[^A-Za-z]", "", raw.replace("l", "L").replace("o", "O"))
         if not (letters.isupper() or raw.islower()):
             continue
-        decoded = _decode_postcode(raw.upper())
+        decoded = _decode_postcode(raw)
         if decoded:
             found.append((match, decoded))
     return found
