@@ -1,88 +1,348 @@
-"""Extract the contract's fields from an item's text: rules where rules are better, spaCy else."""
+"""Extract the contract's fields from an item's text: rules where rules are better, spaCy else.
+
+The order matters: quoted history, "Sent from my phone" lines and employers' disclaimers are
+cut away first; then the writer is found (signature, "my name is", the From display name),
+then whether they write for someone else, then the address around a postcode, the staff
+they name, what they ask for, how to reach them and when the matter began.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from classify.dates import DATE_PATTERN, find_dates
+import phonenumbers
+
+from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 from classify.text import split_quoted
 
-POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
+# --- postcodes -------------------------------------------------------------------------
+# The Royal Mail grammar: outward code A9, A99, A9A, AA9, AA99, AA9A; inward code 9AA.
+CANONICAL_POSTCODE = re.compile(
+    r"^(?:GIR 0AA|(?:[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+    r" [0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+# What a postcode may look like on the page: any case, with or without its space, and with
+# the slips OCR makes (O for 0, I or l for 1, S for 5, and 0 for O in the letters).
+POSTCODE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSs][A-Za-z]{2})(?![A-Za-z0-9])"
+)
+_AS_DIGIT = {"O": "0", "I": "1", "L": "1", "S": "5"}
+_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
+
 EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(
     r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?\d{2,4}|\(?0\d{2,4}\)?)[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
 )
+
+# --- names -------------------------------------------------------------------------------
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Councillor|Sir|Dame|Rev|Prof)\.?"
-_TITLE_PREFIX = re.compile(rf"^(?:{TITLES}\s+)+", re.I)
-NAME_WORD = r"[A-Z][a-zA-Z'’-]+"
-_FULL_NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}"
+_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
+                "rev", "prof", "madam", "madame"}
+_TITLE_PREFIX = re.compile(rf"^(?:(?:{TITLES}|&|and)\s+)+", re.I)
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+# A capitalised word with at least one lower-case letter ("McAllister", "O'Connor",
+# "Osei-Bonsu", "Szymańska"); words in capitals ("NOT", "ASAP") are not names.
+NAME_WORD = (rf"(?!I['’])[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}][{_LOWER}'’-]*"
+             rf"(?:-[{_UPPER}][{_LOWER}]+)?")
+_GAP = r"[ \t]+"
+_FULL_NAME = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}}"
+_ONE_OR_TWO = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD})?"
 _SIGN_OFF = re.compile(
-    r"^\s*(?:yours\s+(?:sincerely|faithfully|truly)|(?:with\s+)?(?:very\s+)?kind(?:est)?\s+regards|"
-    r"(?:with\s+)?best\s+(?:regards|wishes)|"
-    r"regards|many\s+thanks|thanks(?:\s+again)?|thank\s+you|best\s+wishes|best|cheers|"
-    r"warm\s+regards|with\s+thanks|sincerely)\b[,.!]*\s*(.*)$",
+    r"^\s*(?:yours(?:\s+(?:sincerely|faithfully|truly|respectfully|sincerly|faithfuly|"
+    r"faithfu[l1]{2}y|sincere[l1]y|ever|aye))?|(?:sincerely|faithfully|truly|respectfully)\s+yours|"
+    r"thanks\s+(?:and|&)\s+regards|(?:many\s+)?thanks\s+in\s+advance|kind\s+regards?|"
+    r"(?:with\s+)?(?:very\s+)?(?:kind|warm)(?:est)?\s+regards|(?:with\s+)?best\s+(?:regards|wishes)|"
+    r"regards|many\s+thanks|thanks(?:\s+(?:again|very\s+much|so\s+much))?|"
+    r"thank\s+you(?:\s+(?:very|so)\s+much)?|best|cheers|ta|obrigad[ao]|gracias|"
+    r"with\s+(?:thanks|respect|best\s+wishes)|respectfully|sincerely|all\s+the\s+best|love)"
+    r"\b[,.!]*\s*(.*)$",
     re.I,
 )
 _MY_NAME = re.compile(
-    rf"\b(?:my name is|I am|I'm|this is)\s+(?:{TITLES}\s+)?({_FULL_NAME})(?!['’]s)\b"
+    rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({_FULL_NAME})"
+    r"(?!['’]s)\b"
+)
+_RELATIONS = (
+    r"(?:ward\s+)?(?:constituent|resident|client|mother|father|mum|mom|dad|nan|nana|gran|granny|"
+    r"grandmother|grandfather|grandad|grandma|husband|wife|partner|son|daughter|brother|sister|"
+    r"aunt|auntie|uncle|neighbour|neighbor|tenant|service\s+user|patient|friend|father-in-law|"
+    r"mother-in-law|carer|cousin|niece|nephew|stepson|stepdaughter|stepmother|stepfather|"
+    r"elderly\s+(?:mother|father|neighbour|parent)|parents?)"
 )
 _ON_BEHALF = re.compile(
-    rf"\b(?:on behalf of|for|behalf of|representing)\s+(?:my\s+\w+,?\s+)?(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})"
+    rf"\b(?:on behalf of|behalf of|representing|writing for|emailing for|writing about|"
+    rf"I support|working with|we act for|I act for|acting for)\s+"
+    rf"(?:(?:my|our)\s+{_RELATIONS},?\s+)?"
+    rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})"
 )
 _RELATION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+(?:ward\s+)?(?:constituent|resident|client|mother|father|mum|mom|dad|nan|gran|grandmother|grandfather|"
-    rf"husband|wife|partner|son|daughter|brother|sister|aunt|uncle|neighbour|tenant|service user)"
-    rf"[,:]?\s+(?:{TITLES}\s+)?({NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})"
+    rf"\b(?:[Mm]y|[Oo]ur)\s+{_RELATIONS}[,:]?\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
+)
+_THIRD_PERSON = re.compile(
+    rf"\b(?:(?:her|his) name is|in particular|[Oo]ne resident,?)\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
+    rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
+    rf"(?:is\s+)?your tenant|a tenant of yours|who is your tenant)"
+    rf"|(?i:\b(?:we|I) act for)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})"
+)
+# "the stair rail ... for Mr Harold Nkemelu at 12 Peel Street": a titled name the writer acts
+# for, believed only when the text also reads as written on someone's behalf.
+_FOR_TITLED = re.compile(
+    rf"\b(?:for|about|regarding|concerning)\s+(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
 )
 _HEADING_PERSON = re.compile(
-    rf"^\s*(?:Re|Our client|Client|Resident|Tenant)\s*:\s*(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})",
+    rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
+    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{_RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
+    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})",
     re.M,
 )
 _REPRESENTING = re.compile(
     r"\b(?:on behalf of|on (?:his|her|their) behalf|my constituent|(?:my|our) client|"
-    r"I am writing for|we are instructed|"
-    r"writing for my|I act for|we act for|acting for|advocate\b|caseworker|"
-    r"(?:contacted|approached) by (?:my|a|one of my) (?:ward )?(?:resident|constituent)|"
-    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly)\b)",
+    r"I am writing for|we are instructed|writing for my|emailing for my|I act for|we act for|"
+    r"acting for|advocate\b|caseworker|support worker|social worker|discharge|"
+    r"occupational therapist|with (?:his|her|their) (?:consent|agreement|permission)|"
+    r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send)|"
+    r"asked me to (?:send|write|email)|"
+    r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
+    r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
+    r"one resident|"
+    r"(?:contacted|approached) by (?:my|a|one of my|the above) (?:ward )?(?:resident|constituent)|"
+    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b)",
     re.I,
 )
-_STAFF_CUE = re.compile(
-    rf"\b(?:operative|engineer|officer|plumber|electrician|surveyor|inspector|contractor|"
-    rf"manager|caretaker|advisor|adviser|workman|technician|gasman|joiner|roofer|agent|"
-    rf"colleague|lady|man|chap|guy|named|called)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:\s+{NAME_WORD})?)"
+_RELATION_IN_BRACKETS = re.compile(
+    rf"({_FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
+    rf"sister|brother|neighbour|carer|wife|husband|partner|friend|child|granddaughter|"
+    rf"grandson|son-in-law|daughter-in-law)\)"
 )
-_TITLED_NAME = re.compile(rf"\b{TITLES}\s+({NAME_WORD}(?:\s+{NAME_WORD})?)")
-_DESIRED = re.compile(
-    r"(?:^|(?<=[.!?\n]))\s*([^.!?\n]*\b(?:I would like|I'd like|I want|I would want|we would like|"
-    r"we want|I expect|I am asking|I'm asking|I ask that|I would ask|I request|I am requesting|"
-    r"I would appreciate|I would be grateful if|please can you|please could you|can you please|"
-    r"could you please|(?:our client|he|she|they) (?:requires|wants|would like)|"
-    r"what I want|I am seeking|I seek|I need you to|all I want)\b[^.!?\n]*[.!?]?)",
+_FIRM = re.compile(r"\b(?:LLP|Solicitors|Solicitor|& Co\b|Law\b|Legal\b|Advice\b|Chambers\b)")
+
+_NOT_NAMES = {
+    "Northbrook", "Homes", "Housing", "Council", "Services", "Service", "Team", "Dear", "Sir",
+    "Madam", "Regards", "Thanks", "Complaints", "Complaint", "Customer", "Repairs", "Stage",
+    "Ombudsman", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Sent", "Ref", "Re", "Subject", "Tenant", "Resident", "Flat", "Road", "Street", "Lane",
+    "Close", "Avenue", "Officer", "Manager", "Yours", "Kind", "Best", "Many", "The", "Hi",
+    "Hello", "Please", "Desk", "Committee", "Dept", "Department", "Centre", "Center", "Office",
+    "Support", "Help", "Ltd", "Limited", "Group", "Association", "Trust", "Heating", "Property",
+    "Properties", "Contracting", "Contractors", "Plumbing", "Electrical", "Court", "House",
+    "Tower", "Wharf", "Unit", "Estate", "Way", "Drive", "Gardens", "Terrace", "Crescent",
+    "Solicitor", "Solicitors", "Caseworker", "Worker", "Advocate", "Coordinator", "Adviser",
+    "Advisor", "Therapist", "Director", "Tel", "Telephone", "Email", "Mobile", "Phone", "Your",
+    "My", "Our", "Ward", "Member", "Hospital", "Dad", "Mum", "Mam", "Nan", "Gran", "Grandad",
+    "Ta", "Cheers", "Morning", "Afternoon", "Evening", "Good", "Diolch", "Salaan", "Kindly",
+    "Sincerely", "Faithfully", "Law", "Legal", "Advice", "Block", "Scheme", "Lodge", "Hostel",
+    "Park", "Green", "Hill", "View", "Rise", "Row", "Walk", "Mews", "Place", "Square", "Grove",
+    "Christmas", "Easter", "Universal", "Credit", "Benefit", "Allowance", "Attendance",
+    "Policy", "Programme", "Board", "Dzień", "Dobry", "Obrigada",
+    "January", "February", "March", "April", "June", "July", "August", "September",
+    "October", "November", "December", "May", "Urgent", "Admin", "Accounts", "Payroll",
+    "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
+}
+
+# --- staff -------------------------------------------------------------------------------
+_ROLE = (
+    r"(?:operatives?|engineers?|officers?|plumbers?|electricians?|surveyors?|inspectors?|"
+    r"contractors?|managers?|caretakers?|advisor|adviser|workm[ae]n|technicians?|gasman|"
+    r"joiners?|roofers?|fitters?|handyperson|handyman|receptionist|supervisors?|cleaners?|"
+    r"gardeners?|wardens?|co-?ordinator|handler|agent|assistant|colleague|decorators?|"
+    r"plasterers?|carpenters?|locksmith|lady|man|woman|chap|guy|lads?|gentleman|bloke|"
+    r"member of staff|staff member|worker|scaffolders?|glaziers?|painters?|builders?|"
+    r"(?:team\s+)?leader|rep|representative|person|installer|driver|chaps|men|guys|ladies)"
+)
+_STAFF_NAMES = (rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
+                rf"(?:(?:[ \t]+and[ \t]+|,[ \t]*)(?:{TITLES}[ \t]+)?({_ONE_OR_TWO}))?")
+_STAFF_PATTERNS = [
+    # "your surveyor, Mr Keith Danby", "operative called Mo", "the fitter Jamal",
+    # "officer at sign-up, Femi", "plumber (Craig)", "two engineers from X, Ryan and Sanjay"
+    re.compile(
+        rf"\b{_ROLE}(?:[ \t]+(?:at|from|in|on|for|with)[ \t]+[^,.;()\n]{{1,40}})?"
+        rf"(?:[ \t]*[,:(-][ \t]*|[ \t]+(?:called|named|by the name of|-)[ \t]+|[ \t]+)"
+        rf"(?:I think (?:his|her|their) name (?:was|is)[ \t]+)?{_STAFF_NAMES}"
+    ),
+    # "the man who came to fix her stairlift on tuesday, Kwame, was so kind"
+    re.compile(rf"\b{_ROLE}[ \t]+(?:who|that)\b[^,.;\n]{{3,80}},[ \t]*{_STAFF_NAMES}"),
+    # "I think her name was Bernadette"
+    re.compile(rf"\b(?:his|her) name (?:was|is)[ \t]+{_STAFF_NAMES}"),
+    # "Mrs Anjali Desai in your lettings team", "Gemma from lettings", "Natalie in complaints"
+    re.compile(
+        rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})[ \t]*,?[ \t]+(?:from|in|at|of|on)[ \t]+"
+        r"(?:the[ \t]+|your[ \t]+|our[ \t]+)?(?:(?:[\w-]+[ \t]+){0,3}?"
+        r"(?:team|department|dept|office|section|service)\b|lettings\b|repairs\b|"
+        r"complaints\b|ASB\b|voids\b|allocations\b|customer services\b|call centre\b|"
+        r"contact centre\b)"
+    ),
+    # "Colin Ashby - estate officer", "Mr Rashid, your housing officer"
+    re.compile(
+        rf"(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})[ \t]*(?:,|-|–)[ \t]*"
+        r"(?:the[ \t]+|your[ \t]+|our[ \t]+|an?[ \t]+)?"
+        rf"(?:[\w-]+[ \t]+){{0,2}}?{_ROLE}\b"
+    ),
+    # "His name was on his top: Gavin."
+    re.compile(rf"\b(?:his|her|their) name (?:was|is)[^.,;\n]{{0,30}}:[ \t]*{_STAFF_NAMES}"),
+    # "complain about Mr Nathaniel Eze", "complaint against Bukola Adeyinka"
+    re.compile(
+        rf"\bcomplain(?:t|ts|ing)?[ \t]+(?:about|against|regarding)[ \t]+"
+        rf"(?:your[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_ROLE}[ \t,]+)?{_STAFF_NAMES}"
+    ),
+    # "thanks to Mark Oduro", "pass our thanks to Joanne", "please thank Tom", "commend Ms X"
+    re.compile(
+        rf"\b(?:thanks?|thank you|grateful|commend|praise)[ \t]+(?:to[ \t]+)?{_STAFF_NAMES}"
+    ),
+    re.compile(
+        rf"\bpass(?:ed)?[ \t]+(?:this|these|that|it|my thanks|our thanks|on my thanks|"
+        rf"on our thanks|my gratitude)?[ \t]*(?:on[ \t]+)?to[ \t]+{_STAFF_NAMES}"
+    ),
+    # "signed by Ms Joanne Ritson", "the reply from Mr Rashid", "spoke to Sharon"
+    re.compile(
+        rf"\b(?:signed by|reply from|response from|letter from|email from|spoke (?:to|with)|"
+        rf"speaking (?:to|with)|talked to|dealt with by|handled by|visit from)[ \t]+{_STAFF_NAMES}"
+    ),
+    # "Andy and Sam who did my bathroom", "Farah Siddiqui, who handled my complaint"
+    re.compile(
+        rf"{_STAFF_NAMES}[ \t]*,?[ \t]+who[ \t]+(?:came|did|fitted|fixed|installed|repaired|"
+        r"sorted|visited|handled|dealt|attended|inspected|helped|rang|called|phoned|took)\b"
+    ),
+]
+_TITLED_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+({_ONE_OR_TWO})")
+_STAFF_CONTEXT = re.compile(
+    rf"\b(?:{_ROLE}|team|staff)\b",
+    re.I,
+)
+# A titled surname ("Mrs Patel promised to ring me") is staff on weaker evidence: residents
+# rarely call their own circle "Mrs".
+_TITLED_STAFF_CONTEXT = re.compile(
+    rf"\b(?:{_ROLE}|team|staff|promised|rang me|called me|phoned me)\b",
+    re.I,
+)
+_NOT_STAFF_CONTEXT = re.compile(
+    rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)[ \t]+(?:[\w-]+[ \t]+)?(?:{_RELATIONS}|dog|cat|pet|"
+    rf"GP|doctor|solicitor|MP|councillor|support worker|social worker|advocate|landlord|"
+    rf"boss|employer|teacher|ex|ex-husband|ex-wife|ex-partner|fianc[eé]e?|boyfriend|girlfriend)"
+    rf",?[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
+)
+_OUTSIDERS = re.compile(
+    rf"\b(?:Cllr|Councillor|Dr)\.?[ \t]+({_ONE_OR_TWO})|({_ONE_OR_TWO})[ \t]+MP\b|"
+    rf"\b(?:[Oo]ffice of|[Cc]aseworker (?:to|for))[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
+)
+
+# --- outcome, contact ---------------------------------------------------------------------
+# What residents write when they ask for something, strongest first: "I want ...", "I would
+# like ..." (3); "Please send ...", "Can you ...", "... should be changed" (2); a question
+# about what to do, "How do I ...?" (1).
+_LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer)"
+_ASK_STRONG = re.compile(
+    rf"\b(?:I|we|he|she|they)\s+(?:would|should|'d)\s+{_LIKE}\b|\b(?:I|we|he|she|they)'d\s+{_LIKE}\b|"
+    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )(?<!\bdo )(?<!\bdid )(?<!\bshould )"
+    r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
+    r"still\s+|therefore\s+|simply\s+|only\s+)?"
+    r"(?:want|wish|need\s+(?:you|someone|somebody|an?\s+\w+\s+to)|expect|request|require|"
+    r"demand|ask|insist|invite)\b"
+    r"(?!\s+(?:him|her|them|whether|if)\b)|"
+    r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+|therefore\s+|simply\s+)?(?:asking|requesting|seeking)\b|"
+    r"\b(?:write|writing)\s+to\s+ask\b|\band\s+ask\s+(?:for|that|you)\b|"
+    r"\b(?:and|but)\s+(?:would|should|'d)\s+(?:like|appreciate)\b|"
+    r"\b(?:grateful|obliged|glad|pleased|happy)\s+if\b|"
+    r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
+    r"\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:hoping\s+(?:that\s+)?(?:you|someone|somebody)|"
+    r"asking)\b|\b(?:I|we)\s+(?:hope|trust)\s+"
+    r"(?:that\s+)?(?:you|someone|somebody|this|it)\b|\bwould\s+welcome\b|"
+    r"\bwould\s+it\s+be\s+possible\b|\bwould\s+be\s+(?:good|great|helpful|nice|"
+    r"appreciated)\s+(?:if|to)\b|\bmy\s+request\s+is\b|"
+    rf"(?-i:\b(?:[Oo]ur client|[Mm]y client|[Tt]he client|[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|"
+    rf"Cllr|Councillor)\.?\s+{NAME_WORD}|{NAME_WORD})\s+(?:wants|would\s+{_LIKE}|requires|needs|"
+    r"asks|is asking|would ask)\b)",
+    re.I,
+)
+_ASK = re.compile(
+    r"\bplease\b|\bP1ease\b|\bkindly\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|an?\s+\w+|the\s+\w+)\b|"
+    r"\b(?:should|must|needs?\s+to)\s+be\s+(?:changed|reduced|withdrawn|rewritten|scrapped|"
+    r"reviewed|removed|cancelled|refunded|replaced|fixed|repaired|stopped|dropped|lowered|"
+    r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with|"
+    r"put\s+right|sorted|treated|investigated)\b|"
+    r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b(?!\s+have\b)|\bneed\s+someone\b|"
+    r"\bescalate\b|\b(?:I|we)\s+want\b|\byou\s+(?:need|have)\s+to\b|"
+    r"\bneeds?\s+(?:fixing|sorting|replacing|repairing|doing|looking\s+at|to\s+be\s+\w+ed)\b|"
+    r"\bis\s+there\s+any\s+(?:chance|way)\b",
+    re.I,
+)
+_ASK_QUESTION = re.compile(
+    r"\bcan I\b|\bhow (?:do|can|should|would) (?:I|we)\b|\bwhat (?:should|do) (?:I|we) do\b|"
+    r"\bdo (?:I|we) need\b|\bis (?:it|there) (?:possible|a way)\b|\bwho (?:do|should) I\b|"
+    r"\bwhen will\b",
+    re.I,
+)
+_IMPERATIVE = re.compile(
+    r"^(?:please[ ,]+)?(?:sort|fix|get|send|stop|replace|repair|come|make|take|give|tell|"
+    r"arrange|remove|clear|put|cancel|escalate|refund|reduce|change|treat|book|review)\b",
+    re.I,
+)
+# Not asks for the outcome: how to reach the writer, pleasantries, and introductions.
+_CONTACT_REQUEST = re.compile(
+    r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
+    r"text|contact|write to)\s+(?:me|us)\b[^.!?]*)|"
+    r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
+    r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
+    r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
+    r"\b(?:would|should|'d)\s+like\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?"
+    r"complaint|say|thank|raise|register)\b(?!\s+and\s+(?:get|have|receive|see|be)\b)|"
+    r"\b(?:want|wish)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
+    r"register|say|let\s+you|tell|inform|thank|commend|draw)\b"
+    r"(?!\s+and\s+(?:get|have|receive|see|be)\b)",
     re.I,
 )
 _CONTACT = [
-    ("phone", re.compile(r"\b(?:call|ring|phone|telephone)\s+me\b|\bby (?:phone|telephone)\b|"
-                         r"\bprefer (?:a )?(?:call|phone)", re.I)),
-    ("email", re.compile(r"\b(?:e-?mail me|by e-?mail|reply by e-?mail|prefer e-?mail|"
-                         r"contact me (?:by|via|on) (?:e-?mail|this address))", re.I)),
-    ("letter", re.compile(r"\b(?:write to me|by (?:letter|post)|in writing|reply in writing|"
-                          r"do not have (?:an )?e-?mail|don't (?:have|use) (?:e-?mail|a computer))",
-                          re.I)),
+    ("email", re.compile(r"\b(?:e-?mail me|(?<!confirmed )(?<!told )(?<!informed )(?<!sent )"
+                         r"(?<!received )by e-?mail|reply by e-?mail|prefer e-?mail|"
+                         r"to this e-?mail(?: address)?|"
+                         r"e-?mail (?:is|would be) (?:best|better|easiest|preferred)|"
+                         r"(?:please\s+)?e-?mail (?:rather than|not|instead of)|"
+                         r"email me back|contact me (?:by|via|on) (?:e-?mail|this address)|"
+                         r"confirm[^.]{0,30} by e-?mail|"
+                         r"(?:reply|respond|write back) (?:to me )?(?:by|via) e-?mail|"
+                         r"e-?mail,? which I (?:would )?prefer)", re.I)),
+    ("phone", re.compile(r"\b(?:call|ring|phone|telephone|text)\s+me\b|\bby (?:phone|telephone)\b|"
+                         r"\bprefer (?:a )?(?:call|phone)|\bcontacted by (?:phone|telephone)|"
+                         r"\bplease telephone\b|\bring me\b|\breached on\b", re.I)),
+    ("letter", re.compile(r"\b(?:write to me|(?<!told )(?<!informed )(?<!sent )(?<!received )"
+                          r"(?<!confirmed )by (?:letter|post)|reply in writing|"
+                          r"(?:contact|reply to) me in writing|prefer[^.]{0,20}in writing|"
+                          r"do not (?:have|use) (?:an )?e-?mail|"
+                          r"don't (?:have|use) (?:e-?mail|a computer)|"
+                          r"doesn't (?:have|do) e-?mails?|reply in writing)", re.I)),
     ("in_person", re.compile(r"\b(?:visit me|come (?:round|to see me)|in person|home visit)",
                              re.I)),
 ]
-_NOT_NAMES = {
-    "Northbrook", "Homes", "Housing", "Council", "Services", "Team", "Dear", "Sir", "Madam",
-    "Regards", "Thanks", "Complaints", "Customer", "Repairs", "Stage", "Ombudsman", "Monday",
-    "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Sent", "Ref", "Re",
-    "Subject", "Tenant", "Resident", "Flat", "Road", "Street", "Lane", "Close", "Avenue",
-    "Officer", "Manager", "Yours", "Kind", "Best", "Many", "The", "Hi", "Hello", "Please",
-}
+
+# --- noise around the writer's words --------------------------------------------------------
+_SENT_FROM = re.compile(r"^\s*(?:Sent from (?:my )?\S.*|Get Outlook for \S+.*)$", re.I | re.M)
+_DISCLAIMER = re.compile(
+    r"^\s*(?:disclaimer\b|confidentiality\s+(?:notice|statement)|important:? this|"
+    r"this (?:e-?mail|message|communication)(?:\s+and\s+any\s+(?:files|attachments)[^.]{0,60})?"
+    r"\s+(?:is|are|may\s+be|contains?)\s+(?:strictly\s+)?(?:confidential|intended|private|privileged)|"
+    r"the information (?:contained )?in this (?:e-?mail|message)|"
+    r"if you (?:are not the intended|have received this (?:e-?mail|message) in error)|"
+    r"registered (?:office|in england|charity|company)|[\w&,. ]{2,60} is a registered|"
+    r"please consider the environment|any views or opinions)",
+    re.I,
+)
+_AUTOMATIC = re.compile(
+    r"\b(?:out of (?:the )?office|automatic reply|auto-?reply|automated (?:message|response|reply)|"
+    r"do not reply to this (?:e-?mail|message)|replies to this address are not monitored|"
+    r"delivery (?:has )?failed|could(?:n't| not) be delivered|undeliverable|mailbox (?:is )?full|"
+    r"unsubscribe|you are receiving this|has not been forwarded|away from my desk|"
+    r"(?:on|away on) (?:annual|maternity|paternity|sick|study) leave until|"
+    r"(?:respond|reply) (?:to your (?:e-?mail|message) )?(?:on|upon) my return)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -137,10 +397,45 @@ class ExtractionRequest:
     sender_address: str | None = None
 
 
+@dataclass(frozen=True)
+class _Person:
+    """A PERSON entity from spaCy, where it is in the text."""
+
+    text: str
+    start: int
+
+
 def own_text(body: str) -> str:
-    """The writer's own words: quoted history below a reply is someone else's."""
+    """The writer's own words: no quoted history, phone footers or employers' disclaimers."""
     own, _quoted = split_quoted(body)
-    return own or body
+    text = _SENT_FROM.sub("", own or body)
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    kept = [p for p in paragraphs if not _DISCLAIMER.match(p)]
+    return "\n\n".join(kept).strip() or text.strip()
+
+
+_BUSINESS_SIGNATURE = re.compile(
+    r"\b(?:Ltd|Limited|plc|Inc|Business Development|Sales|Marketing|Account (?:Manager|"
+    r"Executive)|Managing Director|Chief Executive|Recruitment|Partnerships?|SEO|"
+    r"Conference Committee|Events? Team|Accounts (?:Dept|Department|Team))\b"
+)
+_HOME_CONTEXT = re.compile(
+    r"\b(?:my|our) (?:home|flat|house|bungalow|property|tenancy|rent|landlord|neighbours?|"
+    r"kitchen|bathroom|bedroom|boiler|heating|repair|complaint)\b|\bI live\b|\bI rent\b|"
+    r"\b(?:your|a) tenant\b|\bresidents?\b|\btenants'? (?:association|group)\b",
+    re.I,
+)
+
+
+def is_business_mail(text: str) -> bool:
+    """A supplier's pitch or invoice, signed by a company, about nobody's home."""
+    tail = "\n".join(text.splitlines()[-4:])
+    return bool(_BUSINESS_SIGNATURE.search(tail)) and not _HOME_CONTEXT.search(text)
+
+
+def is_automatic(text: str) -> bool:
+    """Out-of-office, delivery reports and bulletins: nobody's complaint, no fields to take."""
+    return bool(_AUTOMATIC.search(text))
 
 
 def extract_fields(
@@ -162,31 +457,35 @@ def extract_fields_many(requests: list[ExtractionRequest],
     texts = [own_text(r.body) for r in requests]
     docs = load_english().pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=NER_BATCH_SIZE)
     return [
-        _extract(text, [ent.text for ent in doc.ents if ent.label_ == "PERSON"], request,
-                 landlord or Landlord())
+        _extract(text, [_Person(ent.text, ent.start_char) for ent in doc.ents
+                        if ent.label_ == "PERSON"], request, landlord or Landlord())
         for text, doc, request in zip(texts, docs, requests, strict=True)
     ]
 
 
-def _extract(text: str, person_entities: list[str], request: ExtractionRequest,
+def _extract(text: str, person_entities: list[_Person], request: ExtractionRequest,
              landlord: Landlord) -> Extraction:
+    if is_automatic(text) or is_business_mail(text):
+        return Extraction()
     sender_name, sender_address, received = (request.sender_name, request.sender_address,
                                              request.received)
-    people = [clean_name(entity) for entity in person_entities]
-    people = [p for p in people if p and _looks_like_name(p, landlord)]
-
     signer = (_signer(text, landlord) or _name_from_sender(sender_name, landlord)
               or _closing_name(text, landlord))
-    represented, named_at = _represented_person(text, landlord)
-    is_representative = bool(_REPRESENTING.search(text)) and represented is not None
+    represented, named_at, strong = _represented_person(text, landlord)
+    bracketed = _RELATION_IN_BRACKETS.search(text)
+    writer = signer
+    if bracketed and (clean_name(bracketed.group(1)) or "") not in (represented or ""):
+        writer = clean_name(bracketed.group(1)) or signer
+    if represented and writer and _same_person(represented, writer):
+        represented = None
+    is_representative = represented is not None and (
+        strong or bool(_REPRESENTING.search(text)) or bracketed is not None)
     if is_representative:
-        name, representative = represented, signer
+        name, representative = represented, writer or _firm_signature(text)
     else:
         named = _MY_NAME.search(text)
-        if named and re.search(r"['’]s$", named.group(1)):
-            named = None  # "I am Mrs Ramsbottom's advocate" names someone else
-        name = clean_name(named.group(1)) if named else signer
-        if name and not _looks_like_name(name, landlord):
+        name = clean_name(named.group(1)) if named else None
+        if not name or not _looks_like_name(name, landlord):
             name = signer
         representative = None
     # A representative's own address block comes first: the resident's follows their name.
@@ -195,34 +494,36 @@ def _extract(text: str, person_entities: list[str], request: ExtractionRequest,
         postcode, address = _address(text, landlord, start=named_at)
     if postcode is None:
         postcode, address = _address(text, landlord)
-    not_staff = {name, representative, signer, *(address or "").split(", ")}
+    if address is None:
+        address = _address_without_postcode(text)
+    people = {p for p in (name, representative, signer, writer) if p}
     contact_email = _resident_email(text, sender_address, landlord, is_representative)
-    phone = PHONE.search(text)
     return Extraction(
         name=name,
         representative=representative if representative != name else None,
         address=address,
         postcode=postcode,
-        staff=_staff(text, people, not_staff, landlord),
+        staff=_staff(text, person_entities, people, address, landlord),
         desired_outcome=_desired_outcome(text),
         contact_method=next((m for m, pattern in _CONTACT if pattern.search(text)), None),
-        phone=phone.group(0).strip() if phone else None,
+        phone=_phone(text),
         email=contact_email,
         incident_date=_incident_date(text, received),
     )
 
 
+# --- names ------------------------------------------------------------------------------------
+
 def clean_name(raw: str) -> str | None:
     """A person's name as written, without title, trailing punctuation or line breaks."""
-    name = re.sub(r"\s+", " ", raw).strip(" ,.;:-'\"")
-    name = _TITLE_PREFIX.sub("", name).strip()
+    name = re.sub(rf"\({TITLES}\)", " ", raw, flags=re.I)
+    name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
+    name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
     name = re.sub(r"['’]s$", "", name)
-    return name or None
-
-
-def normalise_postcode(raw: str) -> str:
-    compact = re.sub(r"\s+", "", raw).upper()
-    return f"{compact[:-3]} {compact[-3:]}"
+    if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
+                       for word in name.split()):
+        return None
+    return name
 
 
 def _looks_like_name(candidate: str, landlord: Landlord) -> bool:
@@ -230,7 +531,38 @@ def _looks_like_name(candidate: str, landlord: Landlord) -> bool:
     if not words or len(words) > 4 or any(ch.isdigit() for ch in candidate):
         return False
     banned = _NOT_NAMES | set(landlord.names)
-    return not any(word in banned for word in words) and words[0][0].isupper()
+    if any(word.strip(".,'’") in banned for word in words):
+        return False
+    return bool(re.fullmatch(rf"{NAME_WORD}(?: {NAME_WORD})*", candidate))
+
+
+def _same_person(one: str, other: str) -> bool:
+    return one == other or (one.split()[-1] == other.split()[-1] and (
+        one.split()[0] == other.split()[0] or len(one.split()) == 1 or len(other.split()) == 1))
+
+
+def _couple(name: str) -> str:
+    """"Anil and Priti Varsani" signs for two: the first named, with the shared surname."""
+    match = re.fullmatch(rf"({NAME_WORD}) (?:and|&) {NAME_WORD} ({NAME_WORD})", name)
+    return f"{match.group(1)} {match.group(2)}" if match else name
+
+
+def _name_in_line(line: str, landlord: Landlord) -> str | None:
+    line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
+    line = re.sub(rf"^(?:{TITLES}\s+)+", "", line)
+    initial = re.fullmatch(rf"((?:[A-Z]\.?[ \t]?){{1,2}}[ \t]?{NAME_WORD})[\s,.]*", line)
+    if initial:  # "S. Clarke", "Mrs J R Haworth"
+        return initial.group(1)
+    capitals = re.fullmatch(r"([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+){1,2})[\s,.]*", line)
+    if capitals:  # "DARREN BOOTH" in an angry email, or a letter's typed signature
+        titled = capitals.group(1).title()
+        if _looks_like_name(titled, landlord):
+            return titled
+    head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
+    name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
+    if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):
+        return name
+    return None
 
 
 def _signer(text: str, landlord: Landlord) -> str | None:
@@ -242,8 +574,8 @@ def _signer(text: str, landlord: Landlord) -> str | None:
             continue
         candidates = [match.group(1)] + [line for line in lines[index + 1 : index + 4] if line]
         for candidate in candidates:
-            name = clean_name(re.split(r"[,(|]| - ", candidate)[0]) if candidate else None
-            if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):
+            name = _name_in_line(candidate, landlord) if candidate else None
+            if name:
                 return name
         return None
     return None
@@ -254,22 +586,30 @@ def _closing_name(text: str, landlord: Landlord) -> str | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     candidates: list[tuple[str, bool]] = []
     for line in reversed(lines[-6:]):
-        segment = re.split(r"(?<=[.!?])\s+", line)[-1]
+        segment = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", line)[-1]
         sign_off = _SIGN_OFF.match(segment)
         if sign_off:
             segment = sign_off.group(1)
-        head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b)", segment)[0]
-        name = clean_name(head)
-        if name and re.fullmatch(_FULL_NAME, name) and _looks_like_name(name, landlord):
-            candidates.append((name, segment.strip(" .,") == name))
-    # A full name anywhere near the end; one word ("Dale") only alone on the last line,
-    # since a town in an address block is one capitalised word too.
+        name = _name_in_line(segment, landlord)
+        if name:
+            bare = re.sub(r"[\s,.]*(?:\+?\d[\d ]{8,}\d)?[\s,.]*$", "", segment).strip(" .,")
+            candidates.append((name, bare == name))
+    # A full name anywhere near the end; one word ("Dale") only alone at the end of the last
+    # line (a phone number may follow), since a town in an address block is one word too.
     full = [name for name, _alone in candidates if len(name.split()) >= 2]
     if full:
         return full[0]
-    if candidates and candidates[0][1] and lines[-1].strip(" .,").endswith(candidates[0][0]):
-        return candidates[0][0]
-    return None
+    if candidates and candidates[0][1]:
+        last = re.sub(r"[\s,.]*(?:tel\.?:?\s*)?\+?\d[\d ]{8,}\d[\s,.]*$", "", lines[-1])
+        if last.strip(" .,").endswith(candidates[0][0]):
+            return candidates[0][0]
+    return _lower_case_signature(lines[-1]) if lines else None
+
+
+def _lower_case_signature(line: str) -> str | None:
+    """"tiffany hughes 19 meadow road grays": a name typed in lower case, then an address."""
+    match = re.fullmatch(r"([a-z][a-z'’-]+ [a-z][a-z'’-]+)[ ,]+\d+[a-z]?\s+[a-z].*", line)
+    return match.group(1).title() if match else None
 
 
 def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
@@ -283,33 +623,135 @@ def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None
     return name if name and _looks_like_name(name, landlord) else None
 
 
-def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int]:
-    """The person a representative writes for, and where the text names them."""
-    for pattern in (_HEADING_PERSON, _RELATION, _ON_BEHALF):
+def _firm_signature(text: str) -> str | None:
+    """A letter signed by a firm ("Okoro & Brandt LLP") has the firm as the representative."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines[-3:]):
+        if _FIRM.search(line) and len(line.split()) <= 6 and not re.search(r"\d|@", line):
+            return line.strip(" ,.")
+    return None
+
+
+def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, bool]:
+    """The person a representative writes for, where the text names them, and how surely."""
+    for match in _HEADING_PERSON.finditer(text):
+        name = clean_name(match.group(2))
+        if name and _looks_like_name(name, landlord) and (
+                match.group(1) or len(name.split()) >= 2):
+            return name, match.start(), True
+    for pattern, strong in ((_ON_BEHALF, True), (_THIRD_PERSON, True), (_RELATION, False),
+                            (_FOR_TITLED, False)):
         for match in pattern.finditer(text):
-            name = clean_name(match.group(1))
+            raw = next(g for g in match.groups() if g)
+            name = clean_name(raw)
             if name and _looks_like_name(name, landlord):
-                return name, match.start()
-    return None, 0
+                return name, match.start(), strong
+    return None, 0, False
+
+
+# --- postcodes and addresses --------------------------------------------------------------------
+
+def normalise_postcode(raw: str) -> str:
+    """A postcode as Royal Mail writes it ("PR2 4XT"), OCR slips mended where that is certain."""
+    decoded = _decode_postcode(re.sub(r"\s+", "", raw))
+    compact = re.sub(r"\s+", "", raw).upper()
+    if decoded:
+        return decoded
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _decode_postcode(written: str) -> str | None:
+    """The valid postcode reached from `written` with the fewest OCR corrections, if any.
+
+    A lower-case l or o among capitals is surely a slip for 1 or 0, so mending it costs
+    less than reading a capital letter as a digit.
+    """
+    if not 5 <= len(written) <= 7:
+        return None
+    sure_slips = {i for i, ch in enumerate(written[:-3]) if ch in "lo" and not written.islower()}
+    compact = written.upper()
+    outward, inward = compact[:-3], compact[-3:]
+    inward = _AS_DIGIT.get(inward[0], inward[0]) + "".join(
+        _AS_LETTER.get(ch, ch) for ch in inward[1:])
+    options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch)}, key=lambda c: c != ch)
+               for ch in outward]
+    best: tuple[float, str] | None = None
+    for combination in itertools.product(*options):
+        candidate = f"{''.join(combination)} {inward}"
+        if CANONICAL_POSTCODE.match(candidate):
+            changes = sum((0.5 if i in sure_slips else 1.0)
+                          for i, (a, b) in enumerate(zip(combination, outward, strict=True))
+                          if a != b)
+            if best is None or changes < best[0]:
+                best = (changes, candidate)
+    return best[1] if best else None
+
+
+def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
+    """Every postcode in the text with its canonical form; none inside a longer token."""
+    found = []
+    for match in POSTCODE.finditer(text):
+        raw = match.group(1) + match.group(2)
+        outward = match.group(1)
+        if not re.search(r"[A-Za-z]", outward):
+            continue
+        # Every outward code holds a digit; OCR may print it as a lower-case l or o among
+        # capitals ("LAl 3QZ"), but a word ("IS 2ND") is not a postcode.
+        if not re.search(r"[0-9]", outward) and not (
+                re.search(r"[lo]", outward) and re.sub(r"[lo]", "", outward).isupper()):
+            continue
+        # Written in capitals or in lower case; "Ab1 2cd" is a word, not a postcode (a
+        # lower-case l or o among capitals is an OCR slip for 1 or 0, not a case change).
+        letters = re.sub(r"[^A-Za-z]", "", raw.replace("l", "L").replace("o", "O"))
+        if not (letters.isupper() or raw.islower()):
+            continue
+        decoded = _decode_postcode(raw)
+        if decoded:
+            found.append((match, decoded))
+    return found
 
 
 def _address(text: str, landlord: Landlord, start: int = 0) -> tuple[str | None, str | None]:
     lines = text.splitlines()
     first_line = text.count("\n", 0, start)
     for index, line in enumerate(lines):
-        if index < first_line:
+        if index < first_line or _DISCLAIMER.match(line):
             continue
-        for match in POSTCODE.finditer(line):
-            postcode = normalise_postcode(match.group(0))
-            if postcode in landlord.postcodes:
+        for match, postcode in find_postcodes(line):
+            if postcode in landlord.postcodes or _is_officialdom(line, lines, index):
                 continue
             return postcode, _address_around(lines, index, match, postcode)
     return None, None
 
 
+def _is_officialdom(line: str, lines: list[str], index: int) -> bool:
+    """Parliament's, a firm's or a council's own address is not the resident's."""
+    around = " ".join(lines[max(0, index - 2) : index + 1])
+    return bool(re.search(r"House of Commons|Town Hall|Civic Centre|Solicitors|\bLLP\b|"
+                          r"Registered office|PO Box", around, re.I)) and not re.search(
+        r"\b(?:Flat|Apartment)\b", line, re.I)
+
+
 _INLINE_ADDRESS = re.compile(r"(?:\bat|\baddress(?: is)?:?|\blive at|\bof|:)\s+(\d[^\n]*)$", re.I)
 _STREET = re.compile(r"\d|\b(?:Road|Street|Lane|Close|Avenue|Court|House|Flat|Drive|Way|Place|"
                      r"Gardens|Terrace|Crescent|Walk|Row|Square|Grove|Mews|Park|Hill|View)\b")
+_ADDRESS_START = re.compile(
+    r"(?<![\w-])(?:(?:flat|apartment|room|unit|no\.?)\s*\d+[a-z]?\b|\d+[a-z]?\b(?=,?\s+[A-Za-z]))",
+    re.I,
+)
+_SENTENCE_WORDS = re.compile(
+    r"\b(?:at|in|and|is|am|are|was|the|to|from|on|with|for|my|our|we|i|i'm|it|of|who|lives?|"
+    r"living|moved|been|has|have|since)\b"
+)
+
+
+def _street_start(before: str) -> str:
+    """Where an address starts in a sentence: the first house or flat number with no prose after."""
+    for match in _ADDRESS_START.finditer(before):
+        rest = before[match.start():]
+        if not _SENTENCE_WORDS.search(rest):
+            return rest
+    return before
 
 
 def _address_around(lines: list[str], index: int, match: re.Match[str], postcode: str) -> str:
@@ -319,7 +761,10 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
     before = re.split(r"(?<=[.!?])(?<!\bSt\.)(?<!\bNo\.)\s+", before)[-1]
     context = " ".join([*(line.strip() for line in lines[max(0, index - 2) : index]), before])
     inline = _INLINE_ADDRESS.search(context)
-    if inline:
+    street = _street_start(before)
+    if street != before or (before and _ADDRESS_START.match(before)):
+        parts = [street]
+    elif inline:
         parts = [inline.group(1)]
     elif re.match(r"^\d", before) or "," in before:
         parts = [before]
@@ -327,7 +772,8 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         parts = [before] if before else []
         for back in range(index - 1, max(-1, index - 5), -1):
             previous = lines[back].strip(" ,")
-            if not previous or _SIGN_OFF.match(previous) or previous.lower().startswith("dear"):
+            if (not previous or _SIGN_OFF.match(previous) or previous.lower().startswith("dear")
+                    or DATE_PATTERN.fullmatch(previous)):
                 break
             if not _STREET.search(previous) and back < index - 2:
                 break
@@ -336,11 +782,42 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
             parts.pop(0)  # a name line above the address block
     pieces = [p.strip() for part in parts for p in part.split(",") if p.strip()]
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
-    starts = [i for i, piece in enumerate(pieces) if re.match(r"(?:\d|Flat\b|Apartment\b)", piece)]
+    starts = [i for i, piece in enumerate(pieces)
+              if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I)]
     if starts:
         pieces = pieces[starts[0] :]
+    pieces = [_mend_house_number(piece) for piece in pieces]
     return ", ".join([*pieces, postcode])
 
+
+def _mend_house_number(piece: str) -> str:
+    """"1O Church Walk": OCR read a zero in the house number as the letter O."""
+    return re.sub(r"^(\d*)[Oo](\d*)\b(?=\s)", lambda m: f"{m.group(1)}0{m.group(2)}"
+                  if m.group(1) or m.group(2) else m.group(0), piece)
+
+
+_ADDRESS_NO_POSTCODE = re.compile(
+    rf"(?:^|,[ \t]*|\b(?:I live at|I'm at|I am at|my address is|I'm in|I am in)[ \t]+)"
+    rf"((?:(?:[Ff]lat|Apartment|Room|Unit)[ \t]+\d+[A-Za-z]?,?[ \t]+)?\d*[A-Za-z]?,?[ \t]*"
+    rf"(?:{NAME_WORD}[ \t]+){{0,2}}(?:Road|Street|Lane|Close|Avenue|Court|House|Drive|Way|Place|"
+    r"Gardens|Terrace|Crescent|Walk|Row|Square|Grove|Mews|Heights|Tower|View|Rise|Buildings))\b",
+    re.M,
+)
+
+
+def _address_without_postcode(text: str) -> str | None:
+    """A house and street given without a postcode, in the signature lines at the end."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines[-3:]):
+        for match in _ADDRESS_NO_POSTCODE.finditer(line):
+            found = match.group(1).strip(" ,")
+            if re.search(r"\d", found):
+                pieces = [p.strip() for p in found.split(",") if p.strip()]
+                return ", ".join(pieces)
+    return None
+
+
+# --- contact details ----------------------------------------------------------------------------
 
 def _resident_email(
     text: str, sender_address: str | None, landlord: Landlord, is_representative: bool
@@ -357,18 +834,65 @@ def _resident_email(
     return None
 
 
-def _staff(
-    text: str, people: list[str], not_staff: set[str | None], landlord: Landlord
-) -> tuple[str, ...]:
-    excluded = {n for n in not_staff if n}
+def _phone(text: str) -> str | None:
+    """The first UK number in the writer's words, past any letterhead's switchboard line."""
+    body_start = _body_start(text)
+    numbers = [(m.start, m.raw_string) for m in phonenumbers.PhoneNumberMatcher(
+        text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
+    # A UK number has ten or eleven digits with its trunk 0 (or +44): not a year or a price.
+    numbers = [(start, raw) for start, raw in numbers
+               if re.fullmatch(r"(?:\+?44|0)\d{9,10}", re.sub(r"[\s()-]", "", raw))
+               and not re.search(r"[./]", raw)]
+    if not numbers:
+        fallback = PHONE.search(text)
+        return fallback.group(0).strip() if fallback else None
+    after = [raw for start, raw in numbers if start >= body_start]
+    return (after or [raw for _start, raw in numbers])[0].strip()
+
+
+def _body_start(text: str) -> int:
+    salutation = re.search(r"^\s*(?:dear|to whom|to\s+\w+|hi|hello|good\s+\w+)\b", text,
+                           re.I | re.M)
+    return salutation.start() if salutation else 0
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+def _staff(text: str, entities: list[_Person], people: set[str], address: str | None,
+           landlord: Landlord) -> tuple[str, ...]:
+    """Staff, contractors and officers the writer names; never the resident or their circle."""
+    excluded = {n for n in people if n}
     excluded_words = {word for n in excluded for word in n.split()}
+    excluded_words |= {w for part in (address or "").split(", ") for w in part.split()}
+    excluded_words |= _not_staff_words(text, landlord)
+    candidates: list[tuple[int, str]] = []
+    for pattern in _STAFF_PATTERNS:
+        for match in pattern.finditer(text):
+            for group in range(1, (pattern.groups or 0) + 1):
+                if match.group(group):
+                    candidates.append((match.start(group), match.group(group)))
+    for sentence_start, sentence in _sentences(text):
+        if re.match(r"\s*(?:dear|re\b|to\b|hi\b|hello\b|our client|client|constituent)",
+                    sentence, re.I):
+            continue
+        if _TITLED_STAFF_CONTEXT.search(sentence):
+            for match in _TITLED_NAME.finditer(sentence):
+                candidates.append((sentence_start + match.start(1), match.group(1)))
+        if not _STAFF_CONTEXT.search(sentence):
+            continue
+        end = sentence_start + len(sentence)
+        for person in entities:
+            if sentence_start <= person.start < end:
+                first_line = person.text.splitlines()[0]
+                candidates.append((person.start, first_line))
     found: list[str] = []
-    cue_names = [clean_name(m.group(1)) for m in _STAFF_CUE.finditer(text)]
-    titled = [clean_name(m.group(1)) for m in _TITLED_NAME.finditer(text)]
-    for candidate in [*cue_names, *titled, *people]:
+    for _start, raw in sorted(candidates):
+        candidate = clean_name(raw)
         if not candidate or not _looks_like_name(candidate, landlord):
             continue
-        if candidate in excluded or set(candidate.split()) <= excluded_words:
+        words = set(candidate.split())
+        if candidate in excluded or words <= excluded_words or (
+                len(words) > 1 and candidate.split()[-1] in excluded_words):
             continue
         if any(candidate == f or candidate in f.split() for f in found):
             continue
@@ -377,23 +901,176 @@ def _staff(
     return tuple(found)
 
 
+def _not_staff_words(text: str, landlord: Landlord) -> set[str]:
+    """Names the text ties to the writer's circle ("my partner, Jason") or outside bodies."""
+    words: set[str] = set()
+    for pattern in (_NOT_STAFF_CONTEXT, _OUTSIDERS, _RELATION_IN_BRACKETS, _ON_BEHALF,
+                    _THIRD_PERSON, _RELATION):
+        for match in pattern.finditer(text):
+            for raw in match.groups():
+                name = clean_name(raw) if raw else None
+                if name and _looks_like_name(name, landlord):
+                    words |= set(name.split())
+    for match in _HEADING_PERSON.finditer(text):
+        name = clean_name(match.group(2))
+        if name:
+            words |= set(name.split())
+    for line in text.splitlines():
+        salutation = re.match(rf"\s*(?:Dear|Hi|Hello)[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})",
+                              line)
+        if salutation:
+            words |= set(salutation.group(1).split())
+    return words
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """Sentences with their offsets; a line break ends one too (addresses, signatures)."""
+    found = []
+    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text, re.M):
+        if match.group(0).strip():
+            found.append((match.start(), match.group(0)))
+    return found
+
+
+# --- desired outcome -------------------------------------------------------------------------
+
 def _desired_outcome(text: str) -> str | None:
-    # Letters wrap sentences across lines; a blank line still ends a paragraph.
-    flowed = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
-    spans = [re.sub(r"\s+", " ", m.group(1)).strip() for m in _DESIRED.finditer(flowed)]
-    spans = [s for s in spans if len(s.split()) >= 3]
-    return " ".join(spans[:2]) if spans else None
+    """The resident's own words for what they want: the strongest run of asking sentences."""
+    sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
+    for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        if not lines or all(_SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
+            continue
+        # Letters wrap sentences across lines; a blank line still ends a paragraph.
+        joined = " ".join(lines)
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])", joined):
+            sentences.append((number, len(sentences), piece.strip()))
+    scored = []
+    for paragraph, index, sentence in sentences:
+        score, cue_at = _ask_score(sentence)
+        if score:
+            scored.append((paragraph, index, _from_clause(sentence, cue_at), score))
+    if not scored:
+        return None
+    runs: list[list[tuple[int, int, str, int]]] = []
+    for item in scored:
+        if runs and runs[-1][-1][0] == item[0] and runs[-1][-1][1] == item[1] - 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    # The strongest ask; of equals, the last (letters end on what they want done).
+    best = max(reversed(runs), key=lambda run: max(s for *_rest, s in run))
+    top = max(s for *_rest, s in best)
+    while len(best) > 1 and best[0][3] == 1 < top:
+        best = best[1:]
+    while len(best) > 1 and best[-1][3] == 1 < top:
+        best = best[:-1]
+    chosen = [sentence for _p, _i, sentence, _s in best[:2]]
+    return _trim_ask(" ".join(chosen)) or None
+
+
+def _ask_score(sentence: str) -> tuple[int, int]:
+    """How plainly the sentence asks for something (0 to 3), and where the asking starts."""
+    if len(sentence.split()) < 2 or "@" in sentence or re.search(r"\d{5} ?\d{6}", sentence):
+        sentence = re.sub(r"\S+@\S+|\+?\d[\d ]{9,}\d", " ", sentence)
+    cleaned = _CONTACT_REQUEST.sub(lambda m: " " * len(m.group(0)), sentence)
+    if len(cleaned.split()) < 2:
+        return 0, 0
+    if re.search(r"\bthank(?:s| you)\b", cleaned, re.I) and not re.search(
+            r"\bpass\b", cleaned, re.I):
+        return 0, 0
+    for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
+        match = pattern.search(cleaned)
+        if match:
+            return score, match.start()
+    if _IMPERATIVE.match(cleaned.strip()):
+        return 2, 0
+    return 0, 0
+
+
+_CLAUSE_BREAK = re.compile(r"(?:,\s+but\s+|\s+but\s+|;\s+|\s+-\s+|,\s+so\s+|\s+so\s+|,\s+and\s+|"
+                           r"\s+and\s+|,\s+)(?=\S)", re.I)
+
+
+def _from_clause(sentence: str, cue_at: int) -> str:
+    """A long sentence that gets to its ask late starts at the clause that asks."""
+    if len(sentence[:cue_at].split()) < 12:
+        return sentence
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, cue_at + 1) if m.end() <= cue_at]
+    if not starts:
+        return sentence
+    start = starts[-1]
+    # "..., and it should be rewritten": keep the short subject before the cue.
+    return sentence[start:].strip()
+
+
+def _trim_ask(span: str) -> str:
+    """Drop a greeting or a phone number tacked on to the ask."""
+    span = re.sub(r"^(?:hi|hello|hiya|dear [^,]+),?\s+", "", span, flags=re.I)
+    span = re.sub(r",?\s*(?:or\s+|and\s+)?(?:ring|call|text|phone)\s+me\b[^.]*", "", span,
+                  flags=re.I)
+    return span.strip(" ,")
+
+
+# --- incident date ---------------------------------------------------------------------------
+
+_FUTURE = re.compile(
+    r"\b(?:will|going|hoping to|hope to|listed|due|next|hearing|planned|plan to|"
+    r"expected|scheduled|until|by the end|before the|deadline)\b",
+    re.I,
+)
+_NOT_INCIDENT = re.compile(
+    r"\b(?:date of birth|born|d\.o\.b|dob|covering|statement|aged|tenant since|"
+    r"been (?:your|a) tenant|payment date|each month|every month|monthly|"
+    r"issued|served|claim no|directions hearing)\b",
+    re.I,
+)
 
 
 def _incident_date(text: str, received: date) -> date | None:
-    """The earliest date the writer mentions, skipping the letter's own date line."""
-    body_start = 0
-    salutation = re.search(r"^\s*(?:dear|to whom|to\s+\w+|hi|hello)\b", text, re.I | re.M)
-    if salutation:
-        body_start = salutation.start()
-    dates = [found for offset, found in find_dates(text, relative_to=received)
-             if offset >= body_start and not _is_dateline(text, offset)]
-    return min(dates) if dates else None
+    """The earliest date the writer gives for the matter, read from the letter's own date."""
+    body_start = _body_start(text)
+    base = _letter_date(text, received) or received
+    candidates: list[DatedPhrase] = []
+    for phrase in find_dated_phrases(text, relative_to=base):
+        if phrase.start < body_start or _is_dateline(text, phrase.start):
+            continue
+        if phrase.precision == "year":
+            continue
+        sentence = _sentence_around(text, phrase.start, phrase.end)
+        if _NOT_INCIDENT.search(sentence) or _quoted(text, phrase.start):
+            continue
+        lead = sentence[: max(0, phrase.start - _sentence_start(text, phrase.start))]
+        if _FUTURE.search(lead[-60:]) and not re.search(r"\d{4}", text[phrase.start:phrase.end]):
+            continue
+        candidates.append(phrase)
+    return min((c.day for c in candidates), default=None)
+
+
+def _letter_date(text: str, received: date) -> date | None:
+    """The date a letter bears on its own line, which "yesterday" in it is counted from."""
+    body_start = _body_start(text)
+    for phrase in find_dated_phrases(text[: body_start or 0], relative_to=received):
+        if _is_dateline(text, phrase.start) and phrase.precision == "day":
+            return phrase.day
+    return None
+
+
+def _sentence_start(text: str, offset: int) -> int:
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:offset])]
+    return ends[-1] if ends else 0
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    stops = [i for i in (text.find(mark, end) for mark in (".", "!", "?", "\n")) if i != -1]
+    return text[_sentence_start(text, start) : min(stops) if stops else len(text)]
+
+
+def _quoted(text: str, offset: int) -> bool:
+    """A date inside quotation marks is the landlord's claim being repeated, not the writer's."""
+    line_start = _sentence_start(text, offset)
+    before = text[line_start:offset]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
 def _is_dateline(text: str, offset: int) -> bool:
