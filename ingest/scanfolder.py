@@ -116,8 +116,7 @@ class ScanFolder:
     def _claim(self, path: Path, before: os.stat_result) -> ClaimedScan | None:
         """Rename into processing under a unique name, if the file is still unchanged."""
         claimed_at = datetime.now(UTC)
-        target = self.folders.processing / (
-            f"{claimed_at.strftime(_CLAIM_STAMP)}-{secrets.token_hex(4)}--{path.name}")
+        target = self.folders.processing / _claim_name(claimed_at, path.name)
         try:
             again = path.stat()
             if (again.st_size, again.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
@@ -156,8 +155,7 @@ class ScanFolder:
 
     def reclaim(self, claim: ClaimedScan) -> ClaimedScan | None:
         """Take over a file a worker claimed and never stored (it crashed): a fresh claim."""
-        fresh = self.folders.processing / (
-            f"{datetime.now(UTC).strftime(_CLAIM_STAMP)}-{secrets.token_hex(4)}--{claim.name}")
+        fresh = self.folders.processing / _claim_name(datetime.now(UTC), claim.name)
         try:
             os.rename(claim.path, fresh)
         except FileNotFoundError:
@@ -199,9 +197,20 @@ class ScanFolder:
 
 
 def _is_candidate(path: Path) -> bool:
+    """A regular file (never a symlink, which could point anywhere) that is not hidden."""
     name = path.name
-    return (path.is_file() and not name.startswith(".") and not name.startswith("~$")
-            and name.lower() not in SYSTEM_FILES)
+    return (not path.is_symlink() and path.is_file() and not name.startswith(".")
+            and not name.startswith("~$") and name.lower() not in SYSTEM_FILES)
+
+
+def _claim_name(claimed_at: datetime, name: str) -> str:
+    """`STAMP-TOKEN--name`, the name shortened so the whole stays within 255 bytes."""
+    prefix = f"{claimed_at.strftime(_CLAIM_STAMP)}-{secrets.token_hex(4)}--"
+    suffix = Path(name).suffix
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while len((prefix + stem + suffix).encode()) > 250 and stem:
+        stem = stem[:-1]
+    return prefix + stem + suffix
 
 
 def parse_claim_name(name: str) -> tuple[datetime, str] | None:

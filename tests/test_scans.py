@@ -369,12 +369,15 @@ def test_other_files_are_quarantined_and_system_files_left_alone(
     (configured.scan_dir / "minutes.docx").write_bytes(b"PK\x03\x04 not a scan")
     (configured.scan_dir / "Thumbs.db").write_bytes(b"\x00")
     (configured.scan_dir / ".partial-upload.pdf").write_bytes(b"%PDF-")
+    (configured.scan_dir / "link.pdf").symlink_to(tmp_path / "elsewhere.pdf")
+    (tmp_path / "elsewhere.pdf").write_bytes(text_layer_pdf(TYPED_LETTER))
     report = one_pass(configured)
-    assert report.quarantined == 1
+    assert report.quarantined == 1 and report.taken == 0
     reason = (configured.scan_dir / "quarantine" / "minutes.docx.reason.txt").read_text()
     assert "unsupported_type" in reason
     assert (configured.scan_dir / "Thumbs.db").exists()
     assert (configured.scan_dir / ".partial-upload.pdf").exists()
+    assert (configured.scan_dir / "link.pdf").is_symlink()
 
 
 def test_an_oversized_file_is_quarantined_unread(settings: Settings, tmp_path: Path) -> None:
@@ -564,3 +567,15 @@ def test_a_scanned_pdf_page_is_taken_from_its_image_as_rendering_would_give_it(
     assert all(abs(q - r) <= 1 for q, r in zip(quick.shape, rendered.shape, strict=True))
     height, width = min(quick.shape[0], rendered.shape[0]), min(quick.shape[1], rendered.shape[1])
     assert np.abs(quick[:height, :width] - rendered[:height, :width]).mean() < 2.0
+
+
+def test_a_very_long_file_name_is_claimed_under_a_name_the_file_system_takes() -> None:
+    from datetime import UTC, datetime
+
+    from ingest.scanfolder import _claim_name, parse_claim_name
+
+    long_name = "Résumé of Mrs Ó Súilleabháin's complaint " * 8 + ".pdf"
+    claimed = _claim_name(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), long_name)
+    assert len(claimed.encode()) <= 250 and claimed.endswith(".pdf")
+    parsed = parse_claim_name(claimed)
+    assert parsed is not None and long_name.startswith(parsed[1][:-4])
