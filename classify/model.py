@@ -20,21 +20,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import sklearn
-import skops
-import skops.io as sio
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
+from typing import TYPE_CHECKING, Any
 
 from classify.calibration import FALLBACK_AUTO, FALLBACK_SUGGEST, choose_thresholds
 from classify.dataset import Example, fingerprint, load_examples
 from classify.text import classifier_text
+
+if TYPE_CHECKING:  # scikit-learn and skops take seconds to import: only where a model is used
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
 
 log = logging.getLogger("classify.model")
 
@@ -81,6 +77,8 @@ class TrainedModel:
         return float(self.thresholds.get("suggest", FALLBACK_SUGGEST))
 
     def metadata(self) -> dict[str, Any]:
+        import skops
+
         return {
             "format_version": FORMAT_VERSION,
             "version": self.version,
@@ -106,6 +104,9 @@ def _features() -> FeatureUnion:
 
 def _calibrated_svm(cv: int) -> CalibratedClassifierCV:
     """A linear SVM whose scores are calibrated into probabilities by cross-validation."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
     return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), method="sigmoid",
                                   cv=cv)
 
@@ -128,6 +129,8 @@ def _fit_calibrated(matrix, labels: list[Any], cv: int) -> CalibratedClassifierC
 
 
 def _logistic(matrix, labels: list[Any]) -> LogisticRegression:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(matrix, labels)
 
 
@@ -145,6 +148,8 @@ def example_text(example: Example) -> str:
 def train(examples: list[Example], version: str, *, training_hash: str = "",
           n_officer_labels: int = 0) -> TrainedModel:
     """Fit the shared features, then the category, excluded-reason, escalation and hazard models."""
+    import sklearn
+
     texts = [example_text(e) for e in examples]
     features = _features().fit(texts)
     matrix = features.transform(texts)
@@ -180,6 +185,8 @@ def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) ->
         model.thresholds = {"auto": FALLBACK_AUTO, "suggest": FALLBACK_SUGGEST,
                             "basis": "no development set: defaults"}
         return
+    from sklearn.metrics import f1_score
+
     texts = [example_text(e) for e in dev_examples]
     probabilities = model.category.predict_proba(model.features.transform(texts))
     classes = [str(c) for c in model.category.classes_]
@@ -267,6 +274,9 @@ def promote(model: TrainedModel, model_dir: Path) -> None:
 
 def load_model_file(path: Path) -> TrainedModel:
     """Rebuild a model from its skops file, refusing any type outside the allowlist."""
+    import sklearn
+    import skops.io as sio
+
     untrusted = set(sio.get_untrusted_types(file=path))
     refused = untrusted - ALLOWED_TYPES
     if refused:
@@ -299,6 +309,8 @@ def save_model(model: TrainedModel, path: Path) -> None:
 
     The metadata goes last: a crash in between leaves a model file nothing points at yet.
     """
+    import skops.io as sio
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
@@ -314,6 +326,8 @@ def save_model(model: TrainedModel, path: Path) -> None:
 
 
 def _vectorizers(features: FeatureUnion) -> list[tuple[str, TfidfVectorizer]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return [(name, step) for name, step in features.transformer_list
             if isinstance(step, TfidfVectorizer)]
 
