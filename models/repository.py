@@ -22,6 +22,7 @@ from models.tables import (
     ItemStatus,
 )
 from triage.pipeline import TriageResult, case_references
+from workflow.review import review_reason_of
 from workflow.rules import ThreadMatch
 from workflow.staging import CaseDraft, case_reference
 
@@ -114,9 +115,19 @@ def save_result(session: Session, item: Item, result: TriageResult) -> None:
         rule_results={"results": [asdict(r) for r in decision.results]},
         policy=result.policy,
     ))
+    item.hazard = decision.hazard
     if decision.needs_review:
         item.status = ItemStatus.NEEDS_REVIEW
+        item.review_due = result.review_due
+        item.review_reason = review_reason_of(r.rule for r in decision.results if r.hit)
         return
+    stage_item(session, item, result)
+
+
+def stage_item(session: Session, item: Item, result: TriageResult) -> None:
+    """Move a decided item on: the case it opens or joins, or what it is recorded as. The
+    pipeline calls it for what it decides alone, the review app for an officer's decision."""
+    decision = result.decision
     item.status = ItemStatus.IGNORED if decision.action == "archive" else ItemStatus.STAGED
     if decision.action == "open_case" and result.case is not None:
         _open_case(session, item, result, result.case)

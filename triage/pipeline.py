@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from classify.fields import Extraction, Landlord, extract_fields
 from classify.model import TrainedModel
@@ -15,6 +16,7 @@ from ingest.items import IntakeItem, RawItem
 from ingest.letters import extract_letter_text
 from ingest.mail import parse_message
 from workflow.policy import Policy
+from workflow.review import review_deadline
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
 from workflow.staging import CaseDraft, received_day, stage_case
 
@@ -30,6 +32,7 @@ class TriageResult:
     case: CaseDraft | None
     policy: str
     thread: ThreadMatch | None = None
+    review_due: date | None = None  # for an item sent to an officer: decide by then
 
 
 def read_item(raw: RawItem, *, max_pdf_pages: int = 50) -> IntakeItem:
@@ -85,7 +88,12 @@ def triage_item(
         case = stage_case(policy, 1, received)
     elif decision.action == "escalate_case" and thread is not None:
         case = stage_case(policy, thread.stage + 1, received)
-    return TriageResult(item, extraction, prediction, decision, case, policy.id, thread)
+    review_due = None
+    if decision.needs_review:
+        escalating = decision.escalation and thread is not None
+        review_due = review_deadline(policy, received, thread.stage + 1 if escalating else 1)
+    return TriageResult(item, extraction, prediction, decision, case, policy.id, thread,
+                        review_due)
 
 
 def contract_view(path: str, result: TriageResult) -> dict[str, object]:
