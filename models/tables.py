@@ -121,6 +121,8 @@ class Classification(Base):
     """One prediction and the policy decision on it; a new row each time an item is triaged."""
 
     __tablename__ = "classifications"
+    # The latest classification of an item, found in the index alone (migration 0005).
+    __table_args__ = (Index("ix_classifications_item_latest", "item_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)

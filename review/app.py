@@ -7,6 +7,7 @@ framing, sniffing, inline script and foreign content (the only script is /static
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next) -> Response:
+        started = time.perf_counter()
         session = sessions.load(request)
         if session.get("user"):
             role = await run_in_threadpool(active_role, str(session["user"]))
@@ -133,6 +135,8 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers.update(SECURITY_HEADERS)
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"  # pages hold residents' details
+        # How long the server took, for the browser's network panel and bench/web.py.
+        response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
         return response
 
     @app.exception_handler(StarletteHTTPException)

@@ -76,17 +76,17 @@ class QueueFilter:
                                             ("reason", self.reason)) if v})
 
 
-def _latest_classification_id():
-    return (select(func.max(Classification.id)).where(Classification.item_id == Item.id)
-            .correlate(Item).scalar_subquery())
+def _latest(column):
+    """The item's latest classification's `column`, as a correlated subquery: one lookup in
+    the (item_id, id) index per item in review, never a scan of every classification."""
+    return (select(column).where(Classification.item_id == Item.id)
+            .order_by(Classification.id.desc()).limit(1).correlate(Item).scalar_subquery())
 
 
 def _queue_select(columns: list[Any], filters: QueueFilter) -> Select:
-    query = (select(*columns)
-             .outerjoin(Classification, Classification.id == _latest_classification_id())
-             .where(Item.status == ItemStatus.NEEDS_REVIEW))
+    query = select(*columns).where(Item.status == ItemStatus.NEEDS_REVIEW)
     if filters.category:
-        query = query.where(Classification.category == filters.category)
+        query = query.where(_latest(Classification.category) == filters.category)
     if filters.source:
         query = query.where(Item.source == filters.source)
     if filters.reason:
@@ -97,38 +97,50 @@ def _queue_select(columns: list[Any], filters: QueueFilter) -> Select:
 def _queue_order() -> list[Any]:
     """Hazards first, then the nearest deadline, then the least confident; id breaks ties."""
     return [case((Item.hazard.is_(None), 1), else_=0), Item.review_due.asc().nulls_last(),
-            Classification.confidence.asc().nulls_last(), Item.id]
+            _latest(Classification.confidence).asc().nulls_last(), Item.id]
+
+
+def _queue_ids(session: Session, filters: QueueFilter, offset: int = 0,
+               limit: int | None = None) -> list[int]:
+    query = _queue_select([Item.id], filters).order_by(*_queue_order()).offset(offset)
+    return list(session.scalars(query.limit(limit) if limit else query))
 
 
 def queue_page(url: str, filters: QueueFilter, page: int = 1,
                page_size: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of the items awaiting an officer, with the total and what to filter by."""
+    """One page of the items awaiting an officer, with the total and what to filter by: the
+    page's ids in the queue's order first, then what the page shows about those few."""
     today = landlord_today()
-    columns = [Item.id, Item.received_at, Item.source, Item.subject, Item.hazard,
-               Item.review_due, Item.review_reason, Item.case_id, Classification.category,
-               Classification.excluded_reason, Classification.confidence,
-               ExtractedFields.name, ExtractedFields.postcode]
     with session_scope(url) as session:
         total = session.scalar(_queue_select([func.count(Item.id)], filters)) or 0
         pages = max(1, ceil(total / page_size))
         page = min(max(page, 1), pages)
-        query = (_queue_select(columns, filters)
-                 .outerjoin(ExtractedFields, ExtractedFields.item_id == Item.id)
-                 .order_by(*_queue_order()).offset((page - 1) * page_size).limit(page_size))
-        rows = [
-            {
-                "id": row.id, "received": local_time(row.received_at), "source": row.source,
-                "subject": row.subject or "", "category": row.category or "",
-                "excluded_reason": row.excluded_reason,
-                "confidence": f"{row.confidence:.2f}" if row.confidence is not None else "",
-                "hazard": row.hazard, "name": row.name, "postcode": row.postcode,
-                "due": row.review_due.isoformat() if row.review_due else "",
-                "overdue": bool(row.review_due and row.review_due < today),
-                "due_today": row.review_due == today,
-                "reason": REVIEW_REASONS.get(row.review_reason or "", "other"),
-            }
-            for row in session.execute(query)
-        ]
+        ids = _queue_ids(session, filters, (page - 1) * page_size, page_size)
+        items = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(ids)))}
+        labels: dict[int, Classification] = {}
+        for label in session.scalars(select(Classification)
+                                     .where(Classification.item_id.in_(ids))
+                                     .order_by(Classification.id)):
+            labels[label.item_id] = label  # the latest wins
+        fields = {f.item_id: f for f in session.scalars(
+            select(ExtractedFields).where(ExtractedFields.item_id.in_(ids)))}
+        rows = []
+        for item_id in ids:
+            item, label, extracted = items[item_id], labels.get(item_id), fields.get(item_id)
+            rows.append({
+                "id": item.id, "received": local_time(item.received_at),
+                "source": item.source, "subject": item.subject or "",
+                "category": label.category if label else "",
+                "excluded_reason": label.excluded_reason if label else None,
+                "confidence": f"{label.confidence:.2f}" if label else "",
+                "hazard": item.hazard,
+                "name": extracted.name if extracted else None,
+                "postcode": extracted.postcode if extracted else None,
+                "due": item.review_due.isoformat() if item.review_due else "",
+                "overdue": bool(item.review_due and item.review_due < today),
+                "due_today": item.review_due == today,
+                "reason": REVIEW_REASONS.get(item.review_reason or "", "other"),
+            })
     return {"rows": rows, "total": total, "page": page, "pages": pages,
             "filters": filters, "query": filters.query_string()}
 
@@ -137,7 +149,7 @@ def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, 
     """The items before and after this one in the queue's order (for `j` and `k`); when this
     one has just left the queue, the one now in its place."""
     with session_scope(url) as session:
-        ids = list(session.scalars(_queue_select([Item.id], filters).order_by(*_queue_order())))
+        ids = _queue_ids(session, filters)
     if item_id in ids:
         at = ids.index(item_id)
         return {"previous": ids[at - 1] if at > 0 else None,
@@ -150,8 +162,7 @@ def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, 
 def next_in_queue(url: str, after: list[int], filters: QueueFilter) -> int | None:
     """The first item still waiting after the decided one's old neighbours, else the first."""
     with session_scope(url) as session:
-        ids = list(session.scalars(_queue_select([Item.id], filters)
-                                   .order_by(*_queue_order()).limit(5000)))
+        ids = _queue_ids(session, filters)
     for candidate in after:
         if candidate in ids:
             return candidate
@@ -292,7 +303,8 @@ CASE_DUES = ("", "overdue", "soon")
 
 
 def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
-               page: int = 1, soon_days: int = DEFAULT_DUE_SOON_DAYS, nation: str = "england",
+               page: int = 1, soon_days: int = DEFAULT_DUE_SOON_DAYS,
+               nation: str = "england-wales",
                page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of cases, soonest reply first; filter by status, overdue or due soon, and a
     reference or postcode."""
@@ -338,7 +350,7 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
 
 
 def case_detail(url: str, ref: str, soon_days: int = DEFAULT_DUE_SOON_DAYS,
-                nation: str = "england") -> dict[str, Any] | None:
+                nation: str = "england-wales") -> dict[str, Any] | None:
     today = landlord_today()
     with session_scope(url) as session:
         row = session.scalar(select(Case).where(Case.ref == ref.strip().upper())

@@ -25,6 +25,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_items_review_queue', ['status', 'hazard', 'review_due'])
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_status_respond_by', ['status', 'respond_by'])
+    with op.batch_alter_table('classifications', schema=None) as batch_op:
+        batch_op.create_index('ix_classifications_item_latest', ['item_id', 'id'])
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active', sa.Boolean(), nullable=False,
                                       server_default=sa.true()))
@@ -87,6 +89,8 @@ def downgrade() -> None:
     op.drop_table('report_settings')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('active')
+    with op.batch_alter_table('classifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_classifications_item_latest')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_status_respond_by')
     with op.batch_alter_table('items', schema=None) as batch_op:
