@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.items import IntakeItem, RawItem
+from models.casework import (
+    allocate_reference,
+    apply_transition,
+    create_case,
+    draft_for_case,
+    record_change,
+    save_record,
+    state_of,
+    store_draft,
+)
 from models.rawstore import sha256_of, store_raw
 from models.tables import (
     Case,
-    CaseEvent,
-    CaseSequence,
     Classification,
     ExtractedFields,
+    IntakeRecord,
     Item,
     ItemStatus,
 )
 from triage.pipeline import TriageResult, case_references
-from workflow.review import review_reason_of
+from workflow.drafts import render_draft, summarise
+from workflow.lifecycle import CaseChange, RefusedTransition, add_follow_up, escalate, open_case
+from workflow.policy import Policy, load_policy
+from workflow.records import (
+    Record,
+    record_archived,
+    record_compliment,
+    record_proposed_exclusion,
+    record_service_request,
+)
+from workflow.review import review_deadline, review_reason_of
 from workflow.rules import ThreadMatch
-from workflow.staging import CaseDraft, case_reference
+from workflow.staging import CaseDraft, receipt_day
+
+__all__ = ["allocate_reference", "find_thread", "record_raw", "save_result", "stage_item"]
 
 
 def record_raw(session: Session, raw_dir: Path, raw: RawItem) -> tuple[Item, bool]:
@@ -89,8 +109,11 @@ def mark_quarantined(item: Item, code: str, detail: str) -> None:
     item.attempts += 1
 
 
-def save_result(session: Session, item: Item, result: TriageResult) -> None:
+def save_result(session: Session, item: Item, result: TriageResult,
+                policy: Policy | None = None) -> None:
     """Persist fields, the classification and the decision's case changes, in one transaction."""
+    policy = policy if policy is not None and policy.id == result.policy else load_policy(
+        result.policy)
     parsed, decision = result.item, result.decision
     item.received_at = parsed.received_at
     item.message_id = parsed.message_id
@@ -120,19 +143,48 @@ def save_result(session: Session, item: Item, result: TriageResult) -> None:
         item.status = ItemStatus.NEEDS_REVIEW
         item.review_due = result.review_due
         item.review_reason = review_reason_of(r.rule for r in decision.results if r.hit)
+        if decision.action == "propose_exclusion":
+            _save_record(session, item, result, policy, record_proposed_exclusion(
+                policy, decision.excluded_reason, decision.reasons))
         return
-    stage_item(session, item, result)
+    stage_item(session, item, result, policy)
 
 
-def stage_item(session: Session, item: Item, result: TriageResult) -> None:
+def stage_item(session: Session, item: Item, result: TriageResult, policy: Policy) -> None:
     """Move a decided item on: the case it opens or joins, or what it is recorded as. The
     pipeline calls it for what it decides alone, the review app for an officer's decision."""
     decision = result.decision
     item.status = ItemStatus.IGNORED if decision.action == "archive" else ItemStatus.STAGED
     if decision.action == "open_case" and result.case is not None:
-        _open_case(session, item, result, result.case)
+        _open_case(session, item, result, result.case, policy)
     elif decision.action in {"add_to_case", "escalate_case"}:
-        _update_case(session, item, result)
+        _update_case(session, item, result, policy)
+    elif decision.action == "record_service_request":
+        record = record_service_request(
+            policy, receipt_day(result.item.received_at, policy), decision.hazard)
+        _save_record(session, item, result, policy, record)
+        _draft_service_reply(session, item, result, policy, record)
+    elif decision.action == "record_compliment":
+        _save_record(session, item, result, policy,
+                     record_compliment(policy, list(result.extraction.staff or ())))
+    elif decision.action == "archive":
+        _save_record(session, item, result, policy, record_archived(decision.reasons))
+
+
+def _save_record(session: Session, item: Item, result: TriageResult, policy: Policy,
+                 record: Record) -> None:
+    received = receipt_day(result.item.received_at, policy)
+    save_record(session, item, record.kind, policy.id, received, record.status, record.detail)
+
+
+def _draft_service_reply(session: Session, item: Item, result: TriageResult, policy: Policy,
+                         record: Record) -> None:
+    context = {
+        **record.detail, "received": receipt_day(result.item.received_at, policy),
+        "name": result.extraction.name, "representative": result.extraction.representative,
+        "summary": summarise(result.item.text),
+    }
+    store_draft(session, render_draft(policy, "service_request", context), item_id=item.id)
 
 
 def _save_fields(session: Session, item: Item, result: TriageResult) -> None:
@@ -144,49 +196,36 @@ def _save_fields(session: Session, item: Item, result: TriageResult) -> None:
     else:
         for key, value in values.items():
             setattr(row, key, value)
-
-
-def allocate_reference(session: Session, year: int) -> str:
-    """The next case reference for the year; atomic on SQLite and PostgreSQL alike."""
-    if session.get(CaseSequence, year) is None:
-        try:
-            with session.begin_nested():
-                session.execute(insert(CaseSequence).values(year=year, last_number=0))
-        except IntegrityError:
-            pass
-    number = session.execute(
-        update(CaseSequence).where(CaseSequence.year == year)
-        .values(last_number=CaseSequence.last_number + 1)
-        .returning(CaseSequence.last_number)
-    ).scalar_one()
-    session.expire_all()
-    return case_reference(year, number)
-
-
-def _open_case(session: Session, item: Item, result: TriageResult, draft: CaseDraft) -> None:
-    received = result.item.received_at
-    case = Case(
-        ref=allocate_reference(session, draft.started.year),
-        policy=draft.policy,
-        stage=draft.stage,
-        status="open",
-        handler=draft.handler,
-        received_at=received,
-        stage_started=draft.started,
-        acknowledge_by=draft.acknowledge_by,
-        respond_by=draft.respond_by,
-        hazard=result.decision.hazard,
-        name=result.extraction.name,
-        postcode=result.extraction.postcode,
-    )
-    session.add(case)
     session.flush()
-    item.case_id = case.id
-    session.add(CaseEvent(case_id=case.id, item_id=item.id, kind="opened", stage=draft.stage,
-                          detail=_deadline_detail(draft)))
 
 
-def _update_case(session: Session, item: Item, result: TriageResult) -> None:
+def _open_case(session: Session, item: Item, result: TriageResult, draft: CaseDraft,
+               policy: Policy) -> None:
+    """A complaint opens a case at stage 1, with its acknowledgement drafted."""
+    ref = allocate_reference(session, draft.started.year)
+    state, change = open_case(policy, ref, draft.started)
+    request = _service_request_replied_to(session, result)
+    if request is not None:
+        # Dissatisfied with a service request: the complaint is raised, the request goes on.
+        change = CaseChange(change.kind, change.stage,
+                            {**change.detail, "raised_from_service_request": request.item_id})
+        request.detail = {**request.detail, "complaint_raised": ref}
+    case = create_case(session, state, change, received_at=result.item.received_at, item=item,
+                       name=result.extraction.name, postcode=result.extraction.postcode,
+                       hazard=result.decision.hazard)
+    draft_for_case(session, case, policy, "acknowledgement")
+
+
+def _service_request_replied_to(session: Session, result: TriageResult) -> IntakeRecord | None:
+    if not result.item.in_reply_to:
+        return None
+    return session.scalar(
+        select(IntakeRecord).join(Item, Item.id == IntakeRecord.item_id)
+        .where(IntakeRecord.kind == "service_request",
+               Item.message_id.in_(result.item.in_reply_to)).limit(1))
+
+
+def _update_case(session: Session, item: Item, result: TriageResult, policy: Policy) -> None:
     """Attach a follow-up to its case, or move the case on a stage for an escalation."""
     if result.thread is None:
         return
@@ -194,27 +233,21 @@ def _update_case(session: Session, item: Item, result: TriageResult) -> None:
     if case is None:
         return
     item.case_id = case.id
-    if result.decision.action == "escalate_case" and result.case is not None:
-        draft = result.case
-        case.stage = draft.stage
-        case.handler = draft.handler
-        case.stage_started = draft.started
-        case.acknowledge_by = draft.acknowledge_by
-        case.respond_by = draft.respond_by
-        case.status = "open"
-        session.add(CaseEvent(case_id=case.id, item_id=item.id, kind="escalated",
-                              stage=draft.stage, detail=_deadline_detail(draft)))
+    state = state_of(case)
+    if result.decision.action == "escalate_case":
+        requested = receipt_day(result.item.received_at, policy)
+        try:
+            new, change = escalate(state, policy, requested)
+        except RefusedTransition as refused:
+            # The resident's request is kept on the case; an officer answers it.
+            item.status = ItemStatus.NEEDS_REVIEW
+            item.review_reason = "escalation-refused"
+            item.review_due = review_deadline(policy, requested, case.stage + 1)
+            record_change(session, case, CaseChange("escalation_refused", case.stage, {
+                "reason": str(refused), "matched_by": result.thread.matched_by}), item.id)
+            return
+        apply_transition(session, case, new, change, item.id)
+        draft_for_case(session, case, policy, "stage_acknowledgement")
     else:
-        session.add(CaseEvent(case_id=case.id, item_id=item.id, kind="follow_up",
-                              stage=case.stage,
-                              detail={"matched_by": result.thread.matched_by}))
-
-
-def _deadline_detail(draft: CaseDraft) -> dict[str, object]:
-    return {
-        "handler": draft.handler,
-        "started": draft.started.isoformat(),
-        "acknowledge_by": draft.acknowledge_by.isoformat() if draft.acknowledge_by else None,
-        "respond_by": draft.respond_by.isoformat(),
-        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+        record_change(session, case, add_follow_up(state, matched_by=result.thread.matched_by),
+                      item.id)

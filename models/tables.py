@@ -172,9 +172,21 @@ class Case(Base):
     postcode: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The lifecycle (migration 0002): the present of the current stage; events keep the past.
+    received_on: Mapped[date | None]  # day 0 of stage 1, after any after-hours cut-off
+    officer: Mapped[str | None] = mapped_column(String(100))
+    acknowledged_on: Mapped[date | None]
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    responded_on: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    remedy: Mapped[str | None] = mapped_column(Text)
+    refused_reason: Mapped[str | None] = mapped_column(String(32))
+    earlier_officers: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     items: Mapped[list[Item]] = relationship(back_populates="case", order_by="Item.id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    drafts: Mapped[list[DraftLetter]] = relationship(back_populates="case",
+                                                     order_by="DraftLetter.id")
 
 
 class CaseEvent(Base):
@@ -191,6 +203,46 @@ class CaseEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class DraftLetter(Base):
+    """A letter drafted from the policy's templates, kept with its case; sent only by SMTP when
+    one is configured, else by the landlord's own mail system."""
+
+    __tablename__ = "case_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    sent_to: Mapped[str | None] = mapped_column(String(320))
+    send_error: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case | None] = relationship(back_populates="drafts")
+
+
+class IntakeRecord(Base):
+    """What became of an item that opened no case: a service request (with the resident's next
+    step and right to complain), a compliment (with the staff it names), a proposed exclusion
+    awaiting an officer, or archived mail."""
+
+    __tablename__ = "intake_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    received: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ReviewDecision(Base):

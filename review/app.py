@@ -313,10 +313,13 @@ def create_app(settings: Settings) -> FastAPI:
     def performance(request: Request, year: int | None = None) -> Response:
         from review.performance import performance_figures, reporting_years
 
-        chosen = year or reporting_years()[0]
+        years = reporting_years()
+        chosen = year if year in years else years[0]
         figures = performance_figures(settings, chosen, configured_policy.id)
-        return render(request, "performance.html", figures=figures, year=chosen,
-                      years=reporting_years(),
+        ch02 = {f"stage {row['stage']}": row["on_time_percent"] for row in figures["stages"]
+                if row["on_time_percent"] is not None}
+        return render(request, "performance.html", figures=figures, year=chosen, years=years,
+                      ch02_chart=bar_chart(ch02, "CH02: responses on time, per cent"),
                       category_chart=bar_chart(figures["volumes_by_category"],
                                                "Items received by category"),
                       month_chart=stacked_bars(figures["volumes_by_month"],

@@ -16,6 +16,13 @@ from classify.dataset import HAZARDS
 from classify.fields import Extraction
 from classify.predict import Prediction
 from ingest.items import IntakeItem
+from models.casework import (
+    allocate_reference,
+    apply_transition,
+    create_case,
+    draft_for_case,
+    state_of,
+)
 from models.db import session_scope
 from models.repository import stage_item
 from models.tables import (
@@ -23,16 +30,20 @@ from models.tables import (
     CaseEvent,
     Classification,
     ExtractedFields,
+    IntakeRecord,
     Item,
     ItemStatus,
     ReviewDecision,
 )
 from triage.pipeline import TriageResult
 from triage.settings import Settings
+from workflow import lifecycle
+from workflow.drafts import refusal_reason_text
+from workflow.lifecycle import CaseChange, RefusedTransition
 from workflow.policy import BUILT_IN, Policy, load_policy
 from workflow.review import DecisionError, OfficerChoice, Prior, settle
 from workflow.rules import Decision, ThreadMatch
-from workflow.staging import received_day, stage_case
+from workflow.staging import LANDLORD_TIMEZONE, receipt_day, stage_case
 
 # The fields an officer may correct, with the longest value each column holds.
 EDITABLE_FIELDS: dict[str, int] = {
@@ -74,21 +85,26 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         prior = Prior(label.category, label.excluded_reason, item.hazard, label.escalation,
                       label.confidence)
         decision = settle(choice, prior, policy, officer)
-        received = received_day(item.received_at or datetime.now(UTC))
+        received = receipt_day(item.received_at or datetime.now(UTC), policy)
         thread, draft = None, None
         if decision.action in {"add_to_case", "escalate_case"}:
             case = _open_case_by_ref(session, choice.case_ref or "")
             thread = ThreadMatch(case.ref, case.stage, f"officer {officer}", case.postcode)
             if decision.action == "escalate_case":
-                if case.stage >= len(policy.stages):
-                    raise DecisionError(f"{case.ref} is at the policy's final stage "
-                                        f"({case.stage}); it cannot be escalated")
+                try:  # asked first, so a refused escalation leaves the item waiting
+                    lifecycle.escalate(state_of(case), policy, received)
+                except RefusedTransition as exc:
+                    raise DecisionError(str(exc)) from exc
                 draft = stage_case(policy, case.stage + 1, received)
         elif decision.action == "open_case":
             draft = stage_case(policy, 1, received)
         result = _stored_result(item, label, decision, draft, policy.id, thread)
-        stage_item(session, item, result)
+        if decision.action == "refuse_complaint":
+            _refuse(session, item, result, policy, officer, choice.note, received)
+        else:
+            stage_item(session, item, result, policy)
         item.hazard = decision.hazard
+        _settle_proposed_exclusion(session, item, officer, decision)
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,
@@ -193,6 +209,49 @@ def retry_quarantined(settings: Settings, item_id: int) -> Outcome:
     return Outcome(item_id, f"Item {item_id} retried: now {status.replace('_', ' ')}.")
 
 
+def _refuse(session: Session, item: Item, result: TriageResult, policy: Policy, officer: str,
+            note: str | None, received: date) -> None:
+    """A confirmed exclusion is a complaint logged as refused, with the reason, and a refusal
+    letter drafted that gives the resident the right to go to the Ombudsman (as
+    `triage exclusion confirm` does)."""
+    decision = result.decision
+    reason = decision.excluded_reason or ""
+    try:
+        lifecycle.check_refusal(policy, reason, officer)
+        state, opened = lifecycle.open_case(policy, allocate_reference(session, received.year),
+                                            received)
+        fields = item.fields
+        case = create_case(session, state, opened,
+                           received_at=item.received_at or datetime.now(UTC), item=item,
+                           name=fields.name if fields else None,
+                           postcode=fields.postcode if fields else None,
+                           hazard=decision.hazard)
+        refused, change = lifecycle.refuse(state, policy, reason, officer, landlord_today(),
+                                           _clean_note(note))
+    except RefusedTransition as exc:
+        raise DecisionError(str(exc)) from exc
+    label = item.classification
+    change = CaseChange(change.kind, change.stage, {
+        **change.detail, "proposed_reason": label.excluded_reason if label else None})
+    apply_transition(session, case, refused, change, item.id, by=officer)
+    draft_for_case(session, case, policy, "refusal", note=_clean_note(note),
+                   reason_text=refusal_reason_text(policy, reason))
+    item.status = ItemStatus.STAGED
+
+
+def _settle_proposed_exclusion(session: Session, item: Item, officer: str,
+                               decision: Decision) -> None:
+    """The record of a proposed exclusion says how the officer settled it."""
+    record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == item.id))
+    if record is None or record.kind != "proposed_exclusion":
+        return
+    record.status = "confirmed" if decision.category == "excluded" else "rejected"
+    record.case_id = item.case_id
+    record.detail = {**record.detail, "decided_by": officer,
+                     "decision": "confirm_exclusion" if decision.category == "excluded"
+                     else "reject_exclusion"}
+
+
 def _waiting_item(session: Session, item_id: int) -> Item:
     # Locked on PostgreSQL, so two officers deciding the same item cannot both move it on.
     item = session.scalar(select(Item).where(Item.id == item_id).with_for_update())
@@ -232,6 +291,10 @@ def _stored_result(item: Item, label: Classification, decision: Decision, draft,
                             excluded_reason=label.excluded_reason, escalation=label.escalation,
                             hazard=label.hazard, model_version=label.model_version)
     return TriageResult(intake, extraction, prediction, decision, draft, policy_id, thread)
+
+
+def landlord_today() -> date:
+    return datetime.now(LANDLORD_TIMEZONE).date()
 
 
 def _clean_note(note: str | None) -> str | None:

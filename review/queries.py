@@ -11,14 +11,14 @@ from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from classify.dataset import CATEGORIES, EXCLUDED_REASONS, HAZARDS
+from models.casework import state_of
 from models.db import session_scope
 from models.tables import (
     Case,
-    CaseEvent,
     Classification,
     ExtractedFields,
     Item,
@@ -28,6 +28,7 @@ from models.tables import (
     User,
 )
 from workflow.calendar import add_working_days
+from workflow.lifecycle import next_deadline
 from workflow.review import REVIEW_REASONS
 from workflow.staging import LANDLORD_TIMEZONE
 
@@ -203,7 +204,6 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
         decisions = session.scalars(select(ReviewDecision)
                                     .where(ReviewDecision.item_id == item_id)
                                     .order_by(ReviewDecision.id)).all()
-        acknowledged = _acknowledged(session, [item.case.id]) if item.case else set()
         return {
             "id": item.id, "source": item.source, "source_ref": item.source_ref,
             "raw_path": item.raw_path, "sha256": item.sha256,
@@ -218,8 +218,7 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
             "review_reason": REVIEW_REASONS.get(item.review_reason or "", ""),
             "fields": _fields(item.fields),
             "classification": _classification(item.classification),
-            "case": (_case(item.case, today, item.case.id in acknowledged)
-                     if item.case else None),
+            "case": _case(item.case, today) if item.case else None,
             "decisions": [{"at": local_time(d.decided_at), "officer": d.officer,
                            "action": label_of(d.action), "category": d.category,
                            "excluded_reason": d.excluded_reason, "hazard": d.hazard,
@@ -259,19 +258,11 @@ def _classification(label: Classification | None) -> dict[str, Any] | None:
     }
 
 
-def _acknowledged(session: Session, case_ids: list[int]) -> set[int]:
-    if not case_ids:
-        return set()
-    return set(session.scalars(select(CaseEvent.case_id).distinct()
-                               .where(CaseEvent.case_id.in_(case_ids),
-                                      CaseEvent.kind == "acknowledged")))
-
-
-def _case(row: Case, today: date, acknowledged: bool, soon: date | None = None
-          ) -> dict[str, Any]:
+def _case(row: Case, today: date, soon: date | None = None) -> dict[str, Any]:
     """A case with its flags: a passed reply date, or a passed unacknowledged one, is overdue;
     a reply (or acknowledgement) due by `soon` is due soon."""
     is_open = row.status == "open"
+    acknowledged = row.acknowledged_on is not None
     ack_overdue = bool(is_open and row.acknowledge_by and row.acknowledge_by < today
                        and not acknowledged)
     respond_overdue = is_open and row.respond_by < today
@@ -286,6 +277,10 @@ def _case(row: Case, today: date, acknowledged: bool, soon: date | None = None
         "acknowledge_by": row.acknowledge_by.isoformat() if row.acknowledge_by else "",
         "respond_by": row.respond_by.isoformat(), "name": row.name, "postcode": row.postcode,
         "acknowledged": acknowledged,
+        "acknowledged_on": row.acknowledged_on.isoformat() if row.acknowledged_on else "",
+        "officer": row.officer or "", "extension_days": row.extension_days or 0,
+        "refused_reason": row.refused_reason, "outcome": row.outcome, "remedy": row.remedy,
+        "responded_on": row.responded_on.isoformat() if row.responded_on else "",
         "ack_overdue": ack_overdue, "respond_overdue": respond_overdue, "overdue": overdue,
         "ack_soon": ack_soon, "respond_soon": respond_soon,
         "due_soon": not overdue and (ack_soon or respond_soon),
@@ -312,8 +307,7 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
     due = due if due in CASE_DUES else ""
     today = landlord_today()
     soon = add_working_days(today, soon_days, nation)
-    not_acknowledged = ~exists(select(CaseEvent.id).where(CaseEvent.case_id == Case.id,
-                                                          CaseEvent.kind == "acknowledged"))
+    not_acknowledged = Case.acknowledged_on.is_(None)
     conditions = []
     if status == "open" or due:
         conditions.append(Case.status == "open")
@@ -339,8 +333,7 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
         rows = session.scalars(select(Case).where(*conditions)
                                .order_by(Case.respond_by, Case.id)
                                .offset((page - 1) * page_size).limit(page_size)).all()
-        acknowledged = _acknowledged(session, [row.id for row in rows])
-        cases = [_case(row, today, row.id in acknowledged, soon) for row in rows]
+        cases = [_case(row, today, soon) for row in rows]
     from urllib.parse import urlencode
 
     query = urlencode({k: v for k, v in (("status", status), ("due", due), ("ref", ref)) if v})
@@ -354,16 +347,19 @@ def case_detail(url: str, ref: str, soon_days: int = DEFAULT_DUE_SOON_DAYS,
     today = landlord_today()
     with session_scope(url) as session:
         row = session.scalar(select(Case).where(Case.ref == ref.strip().upper())
-                             .options(selectinload(Case.events), selectinload(Case.items)))
+                             .options(selectinload(Case.events), selectinload(Case.items),
+                                      selectinload(Case.drafts)))
         if row is None:
             return None
-        acknowledged = any(event.kind == "acknowledged" for event in row.events)
-        detail = _case(row, today, acknowledged, add_working_days(today, soon_days, nation))
+        detail = _case(row, today, add_working_days(today, soon_days, nation))
+        upcoming = next_deadline(state_of(row))
+        detail["next_step"] = ({"step": upcoming[0], "due": upcoming[1].isoformat()}
+                               if upcoming else None)
         detail["events"] = [
             {"at": local_time(event.at), "kind": label_of(event.kind), "stage": event.stage,
              "item_id": event.item_id,
              "detail": [(label_of(k), _show(v)) for k, v in (event.detail or {}).items()
-                        if k != "recorded_at"]}
+                        if v is not None and k not in ("recorded_at", "ombudsman_contact")]}
             for event in row.events]
         detail["items"] = [
             {"id": item.id, "received": local_time(item.received_at), "source": item.source,
@@ -374,8 +370,8 @@ def case_detail(url: str, ref: str, soon_days: int = DEFAULT_DUE_SOON_DAYS,
 
 
 def _drafts(row: Case) -> list[dict[str, Any]]:
-    """The letters drafted for the case (the lifecycle's drafts, where the schema has them)."""
-    drafts = getattr(row, "drafts", None) or []
+    """The letters drafted for the case, oldest first."""
+    drafts = row.drafts
     return [{"id": d.id, "kind": label_of(d.kind), "stage": d.stage, "subject": d.subject,
              "body": d.body, "created": local_time(d.created_at),
              "sent": local_time(d.sent_at) if d.sent_at else "",

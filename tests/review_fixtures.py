@@ -82,7 +82,7 @@ def add_case(settings: Settings, ref: str, *, respond_by: date, acknowledge_by: 
     with session_scope(settings.resolved_database_url) as session:
         case = Case(ref=ref, policy="code-2024", stage=stage, status=status,
                     received_at=datetime(2026, 3, 2, 10, tzinfo=UTC),
-                    stage_started=respond_by - timedelta(days=20),
+                    stage_started=date(2026, 2, 2),
                     acknowledge_by=acknowledge_by, respond_by=respond_by, name=name,
                     postcode=postcode, handler="complaints officer")
         session.add(case)

@@ -14,7 +14,11 @@ from sqlalchemy import select
 
 from models.db import migrate, session_scope
 from models.tables import (
+    Case,
+    CaseEvent,
+    DraftLetter,
     ExtractedFields,
+    IntakeRecord,
     Item,
     ReportSetting,
     ReviewDecision,
@@ -164,6 +168,12 @@ def _decisions(settings: Settings, item_id: int) -> list[ReviewDecision]:
         return list(session.scalars(select(ReviewDecision)
                                     .where(ReviewDecision.item_id == item_id)
                                     .order_by(ReviewDecision.id)))
+
+
+def _drafts(settings: Settings, case_id: int) -> list[DraftLetter]:
+    with session_scope(settings.resolved_database_url) as session:
+        return list(session.scalars(select(DraftLetter).where(DraftLetter.case_id == case_id)
+                                    .order_by(DraftLetter.id)))
 
 
 def _item(settings: Settings, item_id: int) -> Item:
@@ -420,6 +430,7 @@ def test_accepting_a_complaint_opens_its_case_and_records_the_label(
     assert item.status == "staged" and item.case is not None
     assert item.case.ref.startswith("CMP-2026-") and item.case.stage == 1
     assert [e.kind for e in item.case.events] == ["opened"]
+    assert [d.kind for d in _drafts(settings, item.case.id)] == ["acknowledgement"]
     [decision] = _decisions(settings, ids["unsure"])
     assert (decision.officer, decision.action, decision.category) == (
         "officer1", "accept", "complaint")
@@ -435,6 +446,11 @@ def test_correcting_to_a_service_request_opens_no_case(client: TestClient, setti
     _decide(client, ids["hazard"], correct="service_request")
     item = _item(settings, ids["hazard"])
     assert item.status == "staged" and item.case_id is None
+    with session_scope(settings.resolved_database_url) as session:
+        record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == item.id))
+        assert record.kind == "service_request" and record.detail["hazard"] == "damp_mould"
+        [reply] = session.scalars(select(DraftLetter).where(DraftLetter.item_id == item.id))
+        assert reply.kind == "service_request"
     [decision] = _decisions(settings, ids["hazard"])
     assert (decision.action, decision.category, decision.hazard) == (
         "correct", "service_request", "damp_mould")
@@ -472,7 +488,16 @@ def test_confirming_a_proposed_exclusion(client: TestClient, settings: Settings,
     [decision] = _decisions(settings, ids["exclusion"])
     assert (decision.action, decision.category, decision.excluded_reason) == (
         "confirm_exclusion", "excluded", "legal_proceedings")
-    assert _item(settings, ids["exclusion"]).status == "staged"
+    item = _item(settings, ids["exclusion"])
+    assert item.status == "staged"
+    assert (item.case.status, item.case.refused_reason) == ("refused", "legal_proceedings")
+    assert [e.kind for e in item.case.events] == ["opened", "refused"]
+    assert item.case.events[-1].detail["by"] == "officer1"
+    [refusal] = _drafts(settings, item.case.id)
+    assert refusal.kind == "refusal" and "Ombudsman" in refusal.body
+    with session_scope(settings.resolved_database_url) as session:
+        record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == item.id))
+        assert record is None or (record.status, record.case_id) == ("confirmed", item.case.id)
 
 
 def test_refusing_a_proposed_exclusion_opens_a_case(client: TestClient, settings: Settings,
@@ -604,6 +629,25 @@ def test_case_page_shows_timeline_and_items(client: TestClient, ids: dict[str, i
     assert client.get("/cases/CMP-1999-00001").status_code == 404
 
 
+def test_case_page_shows_the_log_and_letters_escaped(settings: Settings,
+                                                     client: TestClient) -> None:
+    with session_scope(settings.resolved_database_url) as session:
+        case = session.scalar(select(Case).where(Case.ref == "CMP-2025-00001"))
+        session.add(CaseEvent(case_id=case.id, kind="extended", stage=1,
+                              detail={"reason": HOSTILE, "days": 5}))
+        session.add(DraftLetter(case_id=case.id, kind="acknowledgement", stage=1,
+                                subject="Your complaint CMP-2025-00001",
+                                body=f"We understand: {HOSTILE}"))
+    _logged_in(client)
+    assert 'href="/cases/CMP-2025-00001"' in client.get("/cases").text
+    page = client.get("/cases/CMP-2025-00001")
+    assert page.status_code == 200
+    assert HOSTILE not in page.text
+    assert page.text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    assert "acknowledgement, stage 1: Your complaint CMP-2025-00001" in page.text
+    assert "Not sent" in page.text
+
+
 def test_quarantine_lists_reasons_with_a_retry_button(client: TestClient,
                                                       ids: dict[str, int]) -> None:
     page = _logged_in(client).get("/quarantine").text
@@ -639,6 +683,28 @@ def test_retry_reads_a_quarantined_item_again(tmp_path: Path, model_dir: Path,
     assert "retried: now" in client.get(response.headers["location"]).text
     item = _item(configured, item_id)
     assert item.status != "quarantined" and item.text and "ceiling" in item.text
+
+
+def test_performance_page_draws_the_report_figures(client: TestClient, settings: Settings,
+                                                   ids: dict[str, int]) -> None:
+    _logged_in(client, "boss")
+    client.post("/admin/reports/code-2024", data={"csrf_token": _token(client, "/admin/reports"),
+                                                  "homes": "2000", "due_soon_days": "3"})
+    _decide(client, ids["unsure"], action="accept")
+    _decide(client, ids["exclusion"], action="confirm_exclusion",
+            excluded_reason="legal_proceedings")
+    page = client.get("/performance?year=2025")  # 1 April 2025 to 31 March 2026
+    assert page.status_code == 200
+    text = page.text
+    assert "2025-04-01 to 2026-03-31" in text and "2,000 homes" in text
+    stage_1 = re.search(r"<th scope=\"row\">Stage 1</th>\s*<td>(\d+)</td>\s*<td>([^<]+)</td>",
+                        text)
+    assert stage_1 and stage_1.groups() == ("1", "0.5")  # one complaint per 2,000 homes
+    refusals = text.split('id="refusals"')[1]
+    assert "(1)" in refusals.split("</h2>")[0] and "legal proceedings" in refusals
+    assert text.count('<svg class="chart" role="img"') >= 3
+    assert "<script" not in text.split("<main")[1]
+    assert client.get("/performance?year=1900").status_code == 200  # falls back to this year
 
 
 # --- keys and secrets -------------------------------------------------------------------

@@ -147,6 +147,9 @@ def test_officer_corrects_an_item_with_the_keyboard_and_its_case_is_staged(
         assert item.status == "staged" and item.case is not None and item.case.ref == ref
     page.goto(f"{url}/")
     assert page.locator("a.queue-link").count() == 2
+    page.goto(f"{url}/performance?year=2025")  # the reporting year of 2 March 2026
+    assert page.locator("svg.chart").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "review-performance.png"), full_page=True)
 
 
 def test_hostile_email_runs_nothing(page, site) -> None:

@@ -108,7 +108,7 @@ def _triage_one(settings: Settings, item_id: int, model: TrainedModel, policy: P
             result = triage_item(parsed, model=model, policy=policy,
                                  thresholds=thresholds_of(settings),
                                  thread=find_thread(session, parsed), landlord=Landlord())
-            save_result(session, item, result)
+            save_result(session, item, result, policy)
             return item.status
         except UnreadableItem as exc:
             log.warning("item %s quarantined: %s", item_id, exc.reason.value)

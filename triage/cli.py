@@ -215,5 +215,232 @@ def train() -> None:
     out.print(f"model {model.version}: {model.n_examples} examples, trained {model.trained_at}")
 
 
+# --- Casework, drafts, reporting and policy check (issue 3) ---------------------------------
+
+case_app = typer.Typer(help="One case's lifecycle: every change is an event in its log.")
+exclusion_app = typer.Typer(help="Proposed exclusions: an officer confirms or rejects each.")
+app.add_typer(case_app, name="case")
+app.add_typer(exclusion_app, name="exclusion")
+
+OnOption = Annotated[str | None, typer.Option("--on", help="ISO date (default: today, UK)")]
+ByOption = Annotated[str | None, typer.Option("--by", help="the officer making the change")]
+
+
+def _casework(action):
+    """Run one casework change; a refused transition or a bad argument exits 1 with why."""
+    from triage.casework import CaseworkError
+    from workflow.drafts import DraftError
+    from workflow.lifecycle import RefusedTransition
+    from workflow.policy import PolicyError
+
+    settings = get_settings()
+    _ready(settings)
+    try:
+        return action(settings)
+    except (RefusedTransition, CaseworkError, PolicyError, DraftError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise ValueError(f"not an ISO date: {value!r}") from exc
+
+
+def _print_case(view: dict, as_json: bool = False) -> None:
+    from triage.listing import print_case_detail
+
+    _print_jsonl([view]) if as_json else print_case_detail(view, out)
+
+
+@case_app.command("show")
+def case_show(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """A case's present, its event log and its drafted letters."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.show(s, ref)), as_json)
+
+
+@case_app.command("acknowledge")
+def case_acknowledge(ref: str, on: OnOption = None, by: ByOption = None) -> None:
+    """Record that the current stage was acknowledged (re-dates a response counted from it)."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.acknowledge(s, ref, _day(on), by)))
+
+
+@case_app.command("assign")
+def case_assign(ref: str, officer: str) -> None:
+    """Name the officer handling the current stage (an independent stage needs someone new)."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.assign(s, ref, officer)))
+
+
+@case_app.command("extend")
+def case_extend(
+    ref: str,
+    days: Annotated[int, typer.Option("--days", help="working days to add")],
+    reason: Annotated[str, typer.Option("--reason", help="the reason the resident is given")],
+    on: OnOption = None, by: ByOption = None,
+) -> None:
+    """Extend the response deadline, within the stage's maximum; drafts the letter."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.extend(s, ref, days, reason, _day(on), by)))
+
+
+@case_app.command("escalate")
+def case_escalate(
+    ref: str, on: OnOption = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="who handles the new stage")]
+    = None,
+) -> None:
+    """The resident asked for the next stage (by phone or letter): new deadlines and handler."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.escalate(s, ref, _day(on), officer)))
+
+
+@case_app.command("close")
+def case_close(
+    ref: str,
+    outcome: Annotated[str, typer.Option("--outcome", help="upheld, partly_upheld, not_upheld, "
+                                         "resolved or withdrawn")],
+    remedy: Annotated[str | None, typer.Option("--remedy", help="what was put right")] = None,
+    on: OnOption = None, by: ByOption = None,
+) -> None:
+    """The stage's response was sent: record its outcome and any remedy."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.close(s, ref, outcome, remedy, _day(on), by)))
+
+
+@case_app.command("refuse")
+def case_refuse(
+    ref: str,
+    reason: Annotated[str, typer.Option("--reason", help="one of the policy's exclusions")],
+    officer: Annotated[str, typer.Option("--officer")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    on: OnOption = None,
+) -> None:
+    """Refuse an open case for a reason the policy allows; drafts the refusal letter."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.refuse(s, ref, reason, officer, note, _day(on))))
+
+
+@exclusion_app.command("confirm")
+def exclusion_confirm(
+    item_id: int,
+    officer: Annotated[str, typer.Option("--officer")],
+    reason: Annotated[str | None, typer.Option("--reason", help="default: the proposed one")]
+    = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Confirm a proposed exclusion: logged as refused, with a refusal letter drafted."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.confirm_exclusion(s, item_id, officer, reason,
+                                                               note)))
+
+
+@exclusion_app.command("reject")
+def exclusion_reject(
+    item_id: int, officer: Annotated[str, typer.Option("--officer")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """It is a complaint after all: open a case at stage 1."""
+    from triage import casework
+
+    _print_case(_casework(lambda s: casework.reject_exclusion(s, item_id, officer, note)))
+
+
+@app.command()
+def drafts(
+    unsent: Annotated[bool, typer.Option("--unsent", help="only drafts not yet sent")] = False,
+    send: Annotated[bool, typer.Option("--send", help="send unsent drafts by SMTP "
+                                       "(TRIAGE_SMTP_HOST)")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Letters drafted for cases and service requests; sending needs an SMTP server."""
+    from triage.letters import draft_rows, print_drafts, send_unsent
+
+    settings = get_settings()
+    _ready(settings)
+    if send:
+        try:
+            report = send_unsent(settings)
+        except ValueError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from exc
+        out.print(f"sent {report['sent']}, failed {report['failed']}, "
+                  f"no address {report['no_address']}")
+        raise typer.Exit(1 if report["failed"] else 0)
+    rows = draft_rows(settings, unsent_only=unsent)
+    _print_jsonl(rows) if as_json else print_drafts(rows, out)
+
+
+@app.command()
+def report(
+    year: Annotated[int, typer.Option("--year", help="the reporting year from 1 April")],
+    homes: Annotated[int | None, typer.Option("--homes", help="homes managed, for CH01")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="write the figures as CSV")]
+    = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="write a PNG chart")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Complaint performance for the year: CH01, CH02, refusals, volumes, median days."""
+    from triage.reports import print_report, report_for_year, write_chart, write_csv
+
+    settings = get_settings()
+    _ready(settings)
+    if homes is not None and homes <= 0:
+        err.print("[red]error:[/] --homes must be a positive number of homes")
+        raise typer.Exit(2)
+    figures = report_for_year(settings, year, homes)
+    if csv_path:
+        write_csv(figures, csv_path)
+    if chart:
+        write_chart(figures, chart)
+    if as_json:
+        _print_jsonl([figures])
+    else:
+        print_report(figures, out)
+        for path in (csv_path, chart):
+            if path:
+                out.print(f"wrote {path}")
+
+
+@policy_app.command("check")
+def policy_check(
+    policy: Annotated[str, typer.Argument(help="code-2024, lancaster, lumen or a file")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Where a policy departs from the Housing Ombudsman's Complaint Handling Code 2024."""
+    from workflow.conformance import check_against_code
+    from workflow.policy import PolicyError, load_policy
+
+    try:
+        loaded = load_policy(policy)
+    except PolicyError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    departures = check_against_code(loaded)
+    if as_json:
+        _print_jsonl([{"policy": loaded.id, "departures": [d.as_dict() for d in departures]}])
+        return
+    from rich.markup import escape
+
+    breaks = sum(1 for d in departures if d.severity == "departure")
+    notes = len(departures) - breaks
+    out.print(f"{escape(loaded.name)}: {breaks} departures from the Complaint Handling Code "
+              f"2024, {notes} notes")
+    for d in departures:
+        out.print(escape(f"  [{d.severity}] {d.code}: {d.message}"))
+
+
 if __name__ == "__main__":
     app()

@@ -45,7 +45,25 @@ def run_demo(settings: Settings, console: Console) -> int:
         console.print(f"Stored {len(report.stored)} new items "
                       f"({report.duplicates} already seen).")
     print_item_table(settings, console)
+    print_casework_summary(settings, console)
     return 0
+
+
+def print_casework_summary(settings: Settings, console: Console) -> None:
+    """The letters drafted and the deadline watch, so the demo shows what is due next."""
+    from models.tables import DraftLetter
+    from triage.listing import case_rows
+
+    with session_scope(settings.resolved_database_url) as session:
+        kinds = Counter(session.scalars(select(DraftLetter.kind)))
+    sending = "sent by SMTP" if settings.smtp_host else "kept for officers to send"
+    console.print("Letters drafted (" + sending + "): "
+                  + (", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+                     or "none"))
+    due = case_rows(settings, due_within=3)
+    console.print(f"Deadline watch: {len(due)} open cases due within 3 working days or "
+                  "overdue (`triage cases --due 3`); `triage report --year YEAR` for the "
+                  "year's figures.")
 
 
 def print_item_table(settings: Settings, console: Console) -> None:

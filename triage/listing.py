@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,8 +13,6 @@ from sqlalchemy.orm import selectinload
 from models.db import session_scope
 from models.tables import Case, Item
 from triage.settings import Settings
-from workflow.calendar import working_days_between
-from workflow.policy import load_policy
 
 
 def item_rows(settings: Settings) -> list[dict[str, object]]:
@@ -40,18 +39,23 @@ def item_rows(settings: Settings) -> list[dict[str, object]]:
 
 def case_rows(settings: Settings, due_within: int | None = None,
               today: date | None = None) -> list[dict[str, object]]:
-    """Every case; with `due_within`, only open cases due within that many working days."""
-    today = today or date.today()
+    """Every case; with `due_within`, only open cases whose next deadline (acknowledgement,
+    else response) falls within that many working days of today, or has passed."""
+    from models.casework import state_of
+    from triage.casework import landlord_today, policy_for
+    from workflow.lifecycle import is_due
+
+    today = today or landlord_today()
     with session_scope(settings.resolved_database_url) as session:
-        cases = session.scalars(select(Case).options(selectinload(Case.items)).order_by(Case.id))
+        cases = session.scalars(select(Case).options(selectinload(Case.items),
+                                                     selectinload(Case.events))
+                                .order_by(Case.id))
         rows = []
         for case in cases:
-            nation = load_policy(case.policy).nation if due_within is not None else None
-            if nation is not None and (
-                case.status != "open"
-                or working_days_between(today, _next_deadline(case, today), nation) > due_within
-            ):
-                continue
+            if due_within is not None:
+                nation = policy_for(settings, case.policy).nation
+                if not is_due(state_of(case), today, due_within, nation):
+                    continue
             rows.append({
                 "ref": case.ref,
                 "policy": case.policy,
@@ -65,13 +69,6 @@ def case_rows(settings: Settings, due_within: int | None = None,
                 "item_ids": [item.id for item in case.items],
             })
         return rows
-
-
-def _next_deadline(case: Case, today: date) -> date:
-    acknowledged = any(event.kind == "acknowledged" for event in case.events)
-    if case.acknowledge_by and not acknowledged:
-        return case.acknowledge_by
-    return case.respond_by
 
 
 def print_items(rows: list[dict[str, object]], console: Console) -> None:
@@ -92,3 +89,35 @@ def print_cases(rows: list[dict[str, object]], console: Console) -> None:
                       str(row["name"] or ""), str(row["postcode"] or ""),
                       ", ".join(str(i) for i in row["item_ids"]))
     console.print(table)
+
+
+def print_case_detail(view: dict[str, object], console: Console) -> None:
+    """One case: where it stands, what is due next, its log and its drafts."""
+    console.print(f"[bold]{view['ref']}[/] ({view['policy']}) stage {view['stage']}, "
+                  f"{view['status']}; handler: {escape(str(view['handler']))}"
+                  + (f", officer {escape(str(view['officer']))}" if view["officer"] else ""))
+    console.print(f"  received {view['received']}; stage began {view['stage_started']}; "
+                  f"acknowledge by {view['acknowledge_by'] or '—'}"
+                  f" (acknowledged {view['acknowledged_on'] or 'not yet'}); "
+                  f"respond by {view['respond_by']}"
+                  + (f" (extended {view['extension_days']} WD)" if view["extension_days"]
+                     else ""))
+    upcoming = view["next_step"]
+    if isinstance(upcoming, dict):
+        console.print(f"  next: {upcoming['step']} by {upcoming['due']}")
+    if view["outcome"]:
+        console.print(f"  outcome {view['outcome']} on {view['responded_on'] or '—'}"
+                      + (f"; remedy: {view['remedy']}" if view["remedy"] else ""))
+    if view["refused_reason"]:
+        console.print(f"  refused: {view['refused_reason']}")
+    events = Table("at", "event", "stage", "item", "detail", title="Event log")
+    for event in view["events"]:  # type: ignore[union-attr]
+        detail = ", ".join(f"{k}={v}" for k, v in event["detail"].items()
+                           if k not in {"recorded_at", "ombudsman_contact"} and v is not None)
+        events.add_row(event["at"], event["kind"], str(event["stage"]),
+                       str(event["item_id"] or ""), escape(detail))
+    console.print(events)
+    for draft in view["drafts"]:  # type: ignore[union-attr]
+        sent = f"sent {draft['sent_at']} to {draft['sent_to']}" if draft["sent_at"] else "draft"
+        console.print(f"[bold]{draft['kind']}[/] (stage {draft['stage']}, {escape(sent)}): "
+                      f"{escape(draft['subject'])}")

@@ -18,7 +18,7 @@ from ingest.mail import parse_message
 from workflow.policy import Policy
 from workflow.review import review_deadline
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
-from workflow.staging import CaseDraft, received_day, stage_case
+from workflow.staging import CaseDraft, receipt_day, stage_case
 
 CASE_REFERENCE = re.compile(r"\bCMP-(\d{4})-(\d{5})\b", re.I)
 
@@ -58,7 +58,7 @@ def triage_item(
     landlord: Landlord | None = None,
 ) -> TriageResult:
     """Extract fields, predict, decide under the policy and, for a case, compute deadlines."""
-    received = received_day(item.received_at)
+    received = receipt_day(item.received_at, policy)
     extraction = extract_fields(
         item.text,
         received=received,

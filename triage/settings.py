@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     max_item_bytes: int = 25 * 1024 * 1024
     max_pdf_pages: int = 50
     batch_size: int = Field(25, ge=1)
+    # Outgoing letters: sent only when an SMTP server is configured (`triage drafts --send`);
+    # otherwise officers send the stored drafts from the landlord's own mail system.
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    smtp_from: str | None = None
+    smtp_timeout_seconds: float = 30.0
+
     samples_dir: Path = REPO_ROOT / "data" / "samples"
     training_dir: Path = REPO_ROOT / "data" / "training"
     dev_dir: Path = REPO_ROOT / "data" / "dev"

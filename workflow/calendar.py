@@ -40,6 +40,11 @@ def add_working_days(start: date, days: int, nation: str) -> date:
     return current
 
 
+def next_working_day(day: date, nation: str) -> date:
+    """The first working day after `day`."""
+    return add_working_days(day, 1, nation)
+
+
 def working_days_between(start: date, end: date, nation: str) -> int:
     """How many working days after `start` `end` falls (negative when `end` is earlier)."""
     step = 1 if end >= start else -1

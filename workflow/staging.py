@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from workflow.calendar import is_working_day, next_working_day
 from workflow.policy import Policy
 
 LANDLORD_TIMEZONE = ZoneInfo("Europe/London")
@@ -28,9 +29,26 @@ def received_day(received_at: datetime) -> date:
     return received_at.astimezone(LANDLORD_TIMEZONE).date()
 
 
-def stage_case(policy: Policy, stage: int, started: date) -> CaseDraft:
+def receipt_day(received_at: datetime, policy: Policy) -> date:
+    """Day 0 of a complaint's deadlines under the policy's after-hours cut-off, if it has one.
+
+    With a cut-off, mail that arrives at or after it, or on a weekend or bank holiday, counts
+    as received on the next working day; without one, the UK calendar day of arrival is day 0.
+    """
+    local = received_at.astimezone(LANDLORD_TIMEZONE)
+    day = local.date()
+    cutoff = policy.after_hours_cutoff
+    if cutoff is None:
+        return day
+    if not is_working_day(day, policy.nation) or local.time() >= cutoff:
+        return next_working_day(day, policy.nation)
+    return day
+
+
+def stage_case(policy: Policy, stage: int, started: date,
+               received: date | None = None) -> CaseDraft:
     """Deadlines for a case entering `stage` on `started` (receipt, or the resident's request)."""
-    acknowledge_by, respond_by = policy.stage_deadlines(stage, started)
+    acknowledge_by, respond_by = policy.stage_deadlines(stage, started, received)
     return CaseDraft(
         policy=policy.id,
         stage=stage,

@@ -2,7 +2,7 @@
 can be switched off; policies' report settings; indexes for the queue and the cases list.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0001'
+down_revision: Union[str, Sequence[str], None] = '0002'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,131 @@
+"""The annual report's figures on a small set of cases checked by hand, and its CSV and chart."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from workflow.reporting import (
+    ItemVolume,
+    Refusal,
+    StageRecord,
+    build_report,
+    reporting_year,
+    stage_records_from_events,
+)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+# Year from 1 April 2026 to 31 March 2027.
+STAGES = [
+    # Began before the year, answered in it: a response of the year, not a complaint of it.
+    StageRecord("A", 1, d("2026-03-20"), d("2026-04-07"), d("2026-04-02"), 9),
+    StageRecord("B", 1, d("2026-04-01"), d("2026-04-24"), d("2026-04-20"), 12),
+    StageRecord("C", 1, d("2026-05-11"), d("2026-06-05"), d("2026-06-10"), 22),  # late
+    # Extended by 5 WD (within the maximum) and answered after the original date: on time.
+    StageRecord("D", 1, d("2026-06-01"), d("2026-06-22"), d("2026-06-19"), 14, 5),
+    StageRecord("E", 1, d("2027-03-30")),  # received in the year, not yet answered
+    StageRecord("F", 1, d("2027-04-01")),  # next year
+    StageRecord("B", 2, d("2026-05-01"), d("2026-06-02"), d("2026-05-29"), 19),
+    StageRecord("D", 2, d("2026-07-01"), d("2026-07-29"), d("2026-08-20"), 36),  # late
+]
+REFUSALS = [
+    Refusal("G", d("2026-05-05"), "out_of_time"),
+    Refusal("H", d("2026-09-01"), "out_of_time"),
+    Refusal("I", d("2026-10-10"), "legal_proceedings"),
+    Refusal("J", d("2026-03-31"), "out_of_time"),  # last year
+]
+ITEMS = [
+    ItemVolume(d("2026-04-01"), "complaint"), ItemVolume(d("2026-04-30"), "complaint"),
+    ItemVolume(d("2026-04-15"), "service_request"), ItemVolume(d("2026-12-25"), "compliment"),
+    ItemVolume(d("2027-03-31"), "other"), ItemVolume(d("2026-03-31"), "complaint"),
+    ItemVolume(d("2027-04-01"), "excluded"),
+]
+
+
+@pytest.fixture
+def figures() -> dict:
+    return build_report(2026, STAGES, REFUSALS, ITEMS, homes=2500, policy="code-2024")
+
+
+def test_reporting_year_runs_from_the_first_of_april() -> None:
+    assert reporting_year(2026) == (date(2026, 4, 1), date(2027, 3, 31))
+
+
+def test_ch01_counts_complaints_received_per_thousand_homes(figures: dict) -> None:
+    # Stage 1: B, C, D, E (4 of 2,500 homes); stage 2: B and D.
+    assert figures["ch01"] == {"stage_1": 1.6, "stage_2": 0.8}
+    assert [row["received"] for row in figures["stages"]] == [4, 2]
+
+
+def test_ch02_counts_extended_responses_within_the_limit_as_on_time(figures: dict) -> None:
+    first, second = figures["stages"]
+    # Stage 1 responses in the year: A, B, C, D; on time A, B and D (extended).
+    assert (first["responses"], first["on_time"], first["on_time_with_extension"]) == (4, 3, 1)
+    assert figures["ch02"] == {"stage_1": 75.0, "stage_2": 50.0}
+    assert (second["responses"], second["on_time"]) == (2, 1)
+
+
+def test_median_working_days_to_respond(figures: dict) -> None:
+    # Stage 1: 9, 12, 14, 22 -> 13; stage 2: 19, 36 -> 27.5.
+    assert figures["median_working_days_to_respond"] == {"stage_1": 13.0, "stage_2": 27.5}
+
+
+def test_refusals_by_reason_and_volumes(figures: dict) -> None:
+    assert figures["refused_by_reason"] == {"legal_proceedings": 1, "out_of_time": 2}
+    assert figures["refused_total"] == 3
+    assert figures["volumes_by_category"] == {"complaint": 2, "compliment": 1, "other": 1,
+                                              "service_request": 1}
+    months = {row["month"]: row for row in figures["volumes_by_month"]}
+    assert list(months) == [f"2026-{m:02d}" for m in range(4, 13)] + ["2027-01", "2027-02",
+                                                                     "2027-03"]
+    assert months["2026-04"] == {"month": "2026-04", "complaint": 2, "service_request": 1}
+    assert months["2026-12"] == {"month": "2026-12", "compliment": 1}
+    assert months["2027-03"] == {"month": "2027-03", "other": 1}
+    assert months["2026-08"] == {"month": "2026-08"}
+
+
+def test_without_homes_or_responses_the_figures_say_so() -> None:
+    empty = build_report(2026, [StageRecord("E", 1, d("2026-05-01"))], [], [])
+    assert empty["ch01"] == {"stage_1": None, "stage_2": None}
+    assert empty["ch02"] == {"stage_1": None, "stage_2": None}
+    assert empty["stages"][0]["received"] == 1
+
+
+def test_stage_records_come_from_the_event_log() -> None:
+    events = [
+        ("opened", 1, {"started": "2026-04-01", "respond_by": "2026-04-24"}),
+        ("extended", 1, {"respond_by": "2026-05-01"}),
+        ("closed", 1, {"on": "2026-04-29", "respond_by": "2026-05-01", "responded": True,
+                       "working_days": 18, "extension_days": 5}),
+        ("escalated", 2, {"started": "2026-05-05", "requested": "2026-05-05"}),
+        ("closed", 2, {"on": "2026-05-06", "respond_by": "2026-06-09", "responded": False}),
+    ]
+    first, second = stage_records_from_events("CMP-2026-00001", events)
+    assert first == StageRecord("CMP-2026-00001", 1, d("2026-04-01"), d("2026-05-01"),
+                                d("2026-04-29"), 18, 5)
+    assert second == StageRecord("CMP-2026-00001", 2, d("2026-05-05"))  # withdrawn: no reply
+    refused = [("opened", 1, {"started": "2026-04-01"}), ("refused", 1, {"reason": "x"})]
+    assert stage_records_from_events("CMP-2026-00002", refused) == []
+
+
+def test_csv_and_png_chart(figures: dict, tmp_path: Path) -> None:
+    from triage.reports import write_chart, write_csv
+
+    write_csv(figures, tmp_path / "report.csv")
+    with (tmp_path / "report.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["section", "key", "measure", "value"]
+    assert ["ch01", "stage_1", "per_1000_homes", "1.6"] in rows
+    assert ["ch02", "stage_2", "on_time_percent", "50.0"] in rows
+    assert ["refused", "out_of_time", "count", "2"] in rows
+    assert ["month", "2026-04", "service_request", "1"] in rows
+    write_chart(figures, tmp_path / "chart.png")
+    png = (tmp_path / "chart.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

@@ -1,0 +1,142 @@
+"""`triage report`: the year's figures from the database, as a table, CSV and a PNG chart."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models.db import session_scope
+from models.tables import Case, Item
+from triage.settings import Settings
+from workflow.reporting import (
+    ItemVolume,
+    Refusal,
+    build_report,
+    stage_records_from_events,
+)
+from workflow.staging import received_day
+
+
+def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[str, Any]:
+    """Read every case's log and every item's category, then compute the figures."""
+    stages, refusals, volumes = [], [], []
+    with session_scope(settings.resolved_database_url) as session:
+        for case in session.scalars(select(Case).options(selectinload(Case.events))):
+            events = [(e.kind, e.stage, e.detail or {}) for e in case.events]
+            stages.extend(stage_records_from_events(case.ref, events))
+            if case.refused_reason:
+                refusals.append(Refusal(case.ref, case.received_on or case.stage_started,
+                                        case.refused_reason))
+        items = session.scalars(select(Item).options(selectinload(Item.classifications)))
+        for item in items:
+            if item.received_at is not None and item.classification is not None:
+                volumes.append(ItemVolume(received_day(item.received_at),
+                                          item.classification.category))
+    return build_report(year, stages, refusals, volumes, homes, policy=settings.policy)
+
+
+def _show(value: object, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+def print_report(figures: dict[str, Any], console: Console) -> None:
+    console.print(f"Complaints performance {figures['from']} to {figures['to']}"
+                  + (f", {figures['homes']:,} homes" if figures["homes"] else
+                     " (give --homes for CH01 per 1,000 homes)"))
+    table = Table("stage", "received", "per 1,000 homes (CH01)", "responses", "on time",
+                  "of which extended", "on time % (CH02)", "median WD to respond",
+                  title="By stage")
+    for row in figures["stages"]:
+        table.add_row(str(row["stage"]), str(row["received"]), _show(row["per_1000_homes"]),
+                      str(row["responses"]), str(row["on_time"]),
+                      str(row["on_time_with_extension"]), _show(row["on_time_percent"], "%"),
+                      _show(row["median_working_days_to_respond"]))
+    console.print(table)
+    refused = figures["refused_by_reason"]
+    console.print("Refused: " + (", ".join(f"{k} {v}" for k, v in refused.items()) or "none"))
+    volumes = figures["volumes_by_category"]
+    console.print("Items by category: "
+                  + (", ".join(f"{k} {v}" for k, v in volumes.items()) or "none"))
+    categories = sorted(volumes)
+    months = Table("month", *categories, title="Items by month")
+    for row in figures["volumes_by_month"]:
+        months.add_row(row["month"], *(str(row.get(c, 0)) for c in categories))
+    if categories:
+        console.print(months)
+
+
+def csv_rows(figures: dict[str, Any]) -> list[list[str]]:
+    """The figures flattened to (section, key, measure, value) rows."""
+    rows = [["section", "key", "measure", "value"]]
+    for name in ("ch01", "ch02"):
+        for key, value in figures[name].items():
+            rows.append([name, key, "per_1000_homes" if name == "ch01" else "on_time_percent",
+                         _csv(value)])
+    for row in figures["stages"]:
+        for measure, value in row.items():
+            if measure != "stage":
+                rows.append(["stage", f"stage_{row['stage']}", measure, _csv(value)])
+    for reason, count in figures["refused_by_reason"].items():
+        rows.append(["refused", reason, "count", str(count)])
+    for category, count in figures["volumes_by_category"].items():
+        rows.append(["category", category, "count", str(count)])
+    for row in figures["volumes_by_month"]:
+        for category, count in row.items():
+            if category != "month":
+                rows.append(["month", row["month"], category, str(count)])
+    return rows
+
+
+def _csv(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def write_csv(figures: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(csv_rows(figures))
+
+
+def write_chart(figures: dict[str, Any], path: Path) -> None:
+    """Items per month by category, and each stage's on-time percentage, in one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: the chart is a file
+    import matplotlib.pyplot as plt
+
+    months = [row["month"] for row in figures["volumes_by_month"]]
+    categories = sorted(figures["volumes_by_category"])
+    fig, (volumes, timeliness) = plt.subplots(1, 2, figsize=(12, 4.5),
+                                              gridspec_kw={"width_ratios": [3, 1]})
+    bottom = [0] * len(months)
+    for category in categories:
+        counts = [row.get(category, 0) for row in figures["volumes_by_month"]]
+        volumes.bar(months, counts, bottom=bottom, label=category)
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    volumes.set_title(f"Items by month, {figures['from']} to {figures['to']}")
+    volumes.set_ylabel("items")
+    volumes.tick_params(axis="x", labelrotation=45)
+    if categories:
+        volumes.legend(fontsize="small")
+    stages = figures["stages"]
+    labels = [f"stage {row['stage']}" for row in stages]
+    percents = [row["on_time_percent"] or 0 for row in stages]
+    bars = timeliness.bar(labels, percents, color="tab:green")
+    for bar, row in zip(bars, stages, strict=True):
+        text = "no responses" if row["on_time_percent"] is None else (
+            f"{row['on_time_percent']}% of {row['responses']}")
+        timeliness.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            ha="center", va="bottom", fontsize="small")
+    timeliness.set_ylim(0, 110)
+    timeliness.set_title("Responses on time (CH02)")
+    timeliness.set_ylabel("%")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", dpi=100)
+    plt.close(fig)
