@@ -693,13 +693,17 @@ def test_performance_page_draws_the_report_figures(client: TestClient, settings:
     _decide(client, ids["unsure"], action="accept")
     _decide(client, ids["exclusion"], action="confirm_exclusion",
             excluded_reason="legal_proceedings")
+    _decide(client, ids["letter"], correct="complaint")  # counted as the officer settled it
     page = client.get("/performance?year=2025")  # 1 April 2025 to 31 March 2026
     assert page.status_code == 200
     text = page.text
     assert "2025-04-01 to 2026-03-31" in text and "2,000 homes" in text
     stage_1 = re.search(r"<th scope=\"row\">Stage 1</th>\s*<td>(\d+)</td>\s*<td>([^<]+)</td>",
                         text)
-    assert stage_1 and stage_1.groups() == ("1", "0.5")  # one complaint per 2,000 homes
+    assert stage_1 and stage_1.groups() == ("2", "1.0")  # two complaints, 2,000 homes
+    by_category = text.split('id="by-category"')[1].split("</table>")[0]
+    assert "<td>complaint</td><td>5</td>" in by_category
+    assert "service request" not in by_category
     refusals = text.split('id="refusals"')[1]
     assert "(1)" in refusals.split("</h2>")[0] and "legal proceedings" in refusals
     assert text.count('<svg class="chart" role="img"') >= 3
