@@ -66,8 +66,8 @@ def _insert(connection, table, rows: list[dict]) -> None:
 
 
 def populate(cases: int, in_review: int) -> None:
-    """Cases with an opening event (a fifth acknowledged) and the item that opened each, plus
-    the items waiting for review, each with a classification and extracted fields."""
+    """Cases with an opening event (a fifth acknowledged, a tenth closed) and the item that
+    opened each, plus the items waiting for review, each with a classification and fields."""
     rng = random.Random(8)
     today = date.today()
     now = datetime.now(UTC)
@@ -85,6 +85,9 @@ def populate(cases: int, in_review: int) -> None:
                 "acknowledge_by": respond_by - timedelta(days=9), "respond_by": respond_by,
                 "hazard": HAZARDS[n % 5] if n % 20 == 0 else None,
                 "name": f"Resident {n}", "postcode": f"PR{n % 9 + 1} {n % 10}AB",
+                "received_on": respond_by - timedelta(days=14),
+                "acknowledged_on": respond_by - timedelta(days=10) if n % 5 == 0 else None,
+                "extension_days": 0, "earlier_officers": [],
                 "created_at": now, "updated_at": now})
             event_rows.append({"case_id": n, "kind": "opened", "stage": 1, "at": now,
                                "detail": {"respond_by": respond_by.isoformat()}})

@@ -155,7 +155,10 @@ class Case(Base):
     """A complaint under a policy: its stage, status and the deadlines of the current stage."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_respond_by", "status", "respond_by"),)
+    # The cases list in its order, whole or by status (migration 0005).
+    __table_args__ = (Index("ix_cases_status_respond_by", "status", "respond_by", "id"),
+                      Index("ix_cases_respond_by_id", "respond_by", "id"),
+                      Index("ix_cases_postcode", "postcode"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), unique=True)

@@ -186,7 +186,7 @@ def create_app(settings: Settings) -> FastAPI:
               page: int = 1) -> Response:
         filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
         return render(request, "queue.html", **queries.queue_page(url, filters, page),
-                      counts=queries.queue_counts(url), choices=queries.CHOICES,
+                      choices=queries.CHOICES,
                       sources=queries.SOURCES)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
@@ -217,8 +217,7 @@ def create_app(settings: Settings) -> FastAPI:
             png = page_images.png(detail["raw_path"], detail["sha256"], number)
         if png is None:
             raise StarletteHTTPException(404, f"Item {item_id} has no page {number}.")
-        return Response(png, media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=600"})
+        return Response(png, media_type="image/png")  # no-store, as every page here
 
     @app.post("/items/{item_id}/decision")
     def decide(request: Request, item_id: int,

@@ -20,6 +20,7 @@ from models.db import session_scope
 from models.tables import (
     Case,
     Classification,
+    DraftLetter,
     ExtractedFields,
     Item,
     ItemStatus,
@@ -33,6 +34,7 @@ from workflow.review import REVIEW_REASONS
 from workflow.staging import LANDLORD_TIMEZONE
 
 PAGE_SIZE = 50
+COUNT_LIMIT = 5000
 DEFAULT_DUE_SOON_DAYS = 3
 FIELD_LABELS = (
     ("name", "Name"), ("representative", "Representative"), ("address", "Address"),
@@ -117,32 +119,31 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
         pages = max(1, ceil(total / page_size))
         page = min(max(page, 1), pages)
         ids = _queue_ids(session, filters, (page - 1) * page_size, page_size)
-        items = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(ids)))}
-        labels: dict[int, Classification] = {}
-        for label in session.scalars(select(Classification)
-                                     .where(Classification.item_id.in_(ids))
-                                     .order_by(Classification.id)):
-            labels[label.item_id] = label  # the latest wins
-        fields = {f.item_id: f for f in session.scalars(
-            select(ExtractedFields).where(ExtractedFields.item_id.in_(ids)))}
+        shown = (select(Item.id, Item.received_at, Item.source, Item.subject, Item.hazard,
+                        Item.review_due, Item.review_reason, Classification.category,
+                        Classification.excluded_reason, Classification.confidence,
+                        ExtractedFields.name, ExtractedFields.postcode)
+                 .outerjoin(Classification, and_(Classification.item_id == Item.id,
+                                                 Classification.id == _latest(Classification.id)))
+                 .outerjoin(ExtractedFields, ExtractedFields.item_id == Item.id)
+                 .where(Item.id.in_(ids)))
+        found = {row.id: row for row in session.execute(shown)} if ids else {}
+        counts = _counts(session)
         rows = []
         for item_id in ids:
-            item, label, extracted = items[item_id], labels.get(item_id), fields.get(item_id)
+            row = found[item_id]
             rows.append({
-                "id": item.id, "received": local_time(item.received_at),
-                "source": item.source, "subject": item.subject or "",
-                "category": label.category if label else "",
-                "excluded_reason": label.excluded_reason if label else None,
-                "confidence": f"{label.confidence:.2f}" if label else "",
-                "hazard": item.hazard,
-                "name": extracted.name if extracted else None,
-                "postcode": extracted.postcode if extracted else None,
-                "due": item.review_due.isoformat() if item.review_due else "",
-                "overdue": bool(item.review_due and item.review_due < today),
-                "due_today": item.review_due == today,
-                "reason": REVIEW_REASONS.get(item.review_reason or "", "other"),
+                "id": row.id, "received": local_time(row.received_at),
+                "source": row.source, "subject": row.subject or "",
+                "category": row.category or "", "excluded_reason": row.excluded_reason,
+                "confidence": f"{row.confidence:.2f}" if row.confidence is not None else "",
+                "hazard": row.hazard, "name": row.name, "postcode": row.postcode,
+                "due": row.review_due.isoformat() if row.review_due else "",
+                "overdue": bool(row.review_due and row.review_due < today),
+                "due_today": row.review_due == today,
+                "reason": REVIEW_REASONS.get(row.review_reason or "", "other"),
             })
-    return {"rows": rows, "total": total, "page": page, "pages": pages,
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "counts": counts,
             "filters": filters, "query": filters.query_string()}
 
 
@@ -161,13 +162,15 @@ def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, 
 
 
 def next_in_queue(url: str, after: list[int], filters: QueueFilter) -> int | None:
-    """The first item still waiting after the decided one's old neighbours, else the first."""
+    """The decided item's old neighbour if it still waits (an officer works down the queue),
+    else the queue's first."""
     with session_scope(url) as session:
-        ids = _queue_ids(session, filters)
-    for candidate in after:
-        if candidate in ids:
-            return candidate
-    return ids[0] if ids else None
+        for candidate in after:
+            waiting = _queue_select([Item.id], filters).where(Item.id == candidate)
+            if session.scalar(waiting) is not None:
+                return candidate
+        first = _queue_ids(session, filters, 0, 1)
+    return first[0] if first else None
 
 
 def quarantined_rows(url: str) -> list[dict[str, Any]]:
@@ -183,12 +186,11 @@ def quarantined_rows(url: str) -> list[dict[str, Any]]:
         ]
 
 
-def queue_counts(url: str) -> dict[str, int]:
-    with session_scope(url) as session:
-        counts = {status: count for status, count in session.execute(
-            select(Item.status, func.count(Item.id))
-            .where(Item.status.in_([ItemStatus.NEEDS_REVIEW, ItemStatus.QUARANTINED]))
-            .group_by(Item.status))}
+def _counts(session: Session) -> dict[str, int]:
+    counts = {status: count for status, count in session.execute(
+        select(Item.status, func.count(Item.id))
+        .where(Item.status.in_([ItemStatus.NEEDS_REVIEW, ItemStatus.QUARANTINED]))
+        .group_by(Item.status))}
     return {"review": counts.get(ItemStatus.NEEDS_REVIEW, 0),
             "quarantined": counts.get(ItemStatus.QUARANTINED, 0)}
 
@@ -201,6 +203,9 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
         item = session.get(Item, item_id, options=options)
         if item is None:
             return None
+        letters = session.scalars(select(DraftLetter).where(DraftLetter.item_id == item_id,
+                                                            DraftLetter.case_id.is_(None))
+                                  .order_by(DraftLetter.id)).all()
         decisions = session.scalars(select(ReviewDecision)
                                     .where(ReviewDecision.item_id == item_id)
                                     .order_by(ReviewDecision.id)).all()
@@ -219,6 +224,9 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
             "fields": _fields(item.fields),
             "classification": _classification(item.classification),
             "case": _case(item.case, today) if item.case else None,
+            "letters": [{"kind": label_of(d.kind), "subject": d.subject, "body": d.body,
+                         "created": local_time(d.created_at),
+                         "sent": local_time(d.sent_at) if d.sent_at else ""} for d in letters],
             "decisions": [{"at": local_time(d.decided_at), "officer": d.officer,
                            "action": label_of(d.action), "category": d.category,
                            "excluded_reason": d.excluded_reason, "hazard": d.hazard,
@@ -327,17 +335,28 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
     if ref:
         conditions.append(or_(Case.ref == ref, Case.postcode == ref))
     with session_scope(url) as session:
-        total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
+        # Counted up to a bound: "5,000 or more" is all an officer needs, and counting every
+        # one of 100,000 cases on each page would cost more than the page itself.
+        counted = select(Case.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
+        more = total > COUNT_LIMIT
+        total = min(total, COUNT_LIMIT)
         pages = max(1, ceil(total / page_size))
-        page = min(max(page, 1), pages)
-        rows = session.scalars(select(Case).where(*conditions)
-                               .order_by(Case.respond_by, Case.id)
-                               .offset((page - 1) * page_size).limit(page_size)).all()
-        cases = [_case(row, today, soon) for row in rows]
+        page = max(page, 1) if more else min(max(page, 1), pages)
+        # The page's ids from the (status, respond_by, id) index alone, then those rows: a
+        # deep page skips index entries, not whole rows.
+        ids = list(session.scalars(select(Case.id).where(*conditions)
+                                   .order_by(Case.respond_by, Case.id)
+                                   .offset((page - 1) * page_size).limit(page_size)))
+        rows = {row.id: row for row in session.scalars(select(Case).where(Case.id.in_(ids)))}
+        cases = [_case(rows[case_id], today, soon) for case_id in ids]
     from urllib.parse import urlencode
 
     query = urlencode({k: v for k, v in (("status", status), ("due", due), ("ref", ref)) if v})
-    return {"cases": cases, "total": total, "page": page, "pages": pages, "status": status,
+    if more and len(ids) == page_size:
+        pages = max(pages, page + 1)
+    return {"cases": cases, "total": total, "more": more, "page": page, "pages": pages,
+            "status": status,
             "due": due, "ref": ref, "query": query, "soon_days": soon_days,
             "soon": soon.isoformat()}
 

@@ -451,6 +451,7 @@ def test_correcting_to_a_service_request_opens_no_case(client: TestClient, setti
         assert record.kind == "service_request" and record.detail["hazard"] == "damp_mould"
         [reply] = session.scalars(select(DraftLetter).where(DraftLetter.item_id == item.id))
         assert reply.kind == "service_request"
+    assert "Letters drafted for this item" in client.get(f"/items/{ids['hazard']}").text
     [decision] = _decisions(settings, ids["hazard"])
     assert (decision.action, decision.category, decision.hazard) == (
         "correct", "service_request", "damp_mould")

@@ -147,3 +147,44 @@ def test_decision_on_both_databases(database_settings) -> None:
     listing = queries.cases_page(url, status="all")
     assert [case["ref"] for case in listing["cases"]] == [outcome.case_ref]
     assert queries.case_detail(url, outcome.case_ref)["items"][0]["id"] == first
+
+
+def test_migration_0005_backfills_items_already_waiting(tmp_path) -> None:
+    """Items triaged before 0005 get their hazard, and those in review their reason and
+    deadline, as triage now sets them."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config, get_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = get_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    rules = json.dumps({"results": [{"rule": "low-confidence", "hit": True, "reason": ""},
+                                    {"rule": "urgent-hazard", "hit": True, "reason": ""}]})
+    with engine.begin() as connection:
+        for n, status in ((1, "needs_review"), (2, "staged")):
+            connection.execute(text(
+                "INSERT INTO items (id, source, source_ref, sha256, raw_path, size_bytes, "
+                "received_at, status, attempts, created_at, updated_at) VALUES (:id, 'email', "
+                "'x', :sha, 'r', 1, '2026-03-02 09:00:00.000000', :status, 1, "
+                "'2026-03-02 09:00:00', '2026-03-02 09:00:00')"),
+                {"id": n, "sha": f"{n:064x}", "status": status})
+            connection.execute(text(
+                "INSERT INTO classifications (item_id, category, escalation, hazard, confidence,"
+                " probabilities, model_version, needs_review, action, rule_results, policy, "
+                "created_at) VALUES (:id, 'complaint', 0, 'gas', 0.5, '{}', 't', 1, "
+                "'open_case', :rules, 'code-2024', '2026-03-02 09:00:00')"),
+                {"id": n, "rules": rules})
+    migrate(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT id, hazard, review_reason, review_due FROM items ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "gas", "low-confidence", CODE.stage_deadlines(1, date(2026, 3, 2))[0].isoformat()),
+        (2, "gas", None, None)]

@@ -24,7 +24,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('review_reason', sa.String(length=32), nullable=True))
         batch_op.create_index('ix_items_review_queue', ['status', 'hazard', 'review_due'])
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_status_respond_by', ['status', 'respond_by'])
+        batch_op.create_index('ix_cases_status_respond_by', ['status', 'respond_by', 'id'])
+        batch_op.create_index('ix_cases_respond_by_id', ['respond_by', 'id'])
+        batch_op.create_index('ix_cases_postcode', ['postcode'])
     with op.batch_alter_table('classifications', schema=None) as batch_op:
         batch_op.create_index('ix_classifications_item_latest', ['item_id', 'id'])
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -92,6 +94,8 @@ def downgrade() -> None:
     with op.batch_alter_table('classifications', schema=None) as batch_op:
         batch_op.drop_index('ix_classifications_item_latest')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_postcode')
+        batch_op.drop_index('ix_cases_respond_by_id')
         batch_op.drop_index('ix_cases_status_respond_by')
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.drop_index('ix_items_review_queue')
