@@ -89,16 +89,16 @@ def test_a_complaint_opens_a_case_with_its_acknowledgement_drafted(database_sett
         assert [e.kind for e in case.events] == ["opened"]
 
 
-def test_escalation_drafts_the_stage_two_acknowledgement(database_settings) -> None:
-    triage(database_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+def test_escalation_drafts_the_stage_two_acknowledgement(sqlite_settings) -> None:
+    triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
            "complaint")
-    triage(database_settings, b"c2",
+    triage(sqlite_settings, b"c2",
            email_item("I am not happy with the stage 1 reply. Please escalate.", day=24,
                       message_id="<b@x>", subject="Re: CMP-2026-00001"),
            "complaint", escalation=True)
-    kinds = [d.kind for d in drafts_of(database_settings, "CMP-2026-00001")]
+    kinds = [d.kind for d in drafts_of(sqlite_settings, "CMP-2026-00001")]
     assert kinds == ["acknowledgement", "stage_acknowledgement"]
-    body = drafts_of(database_settings, "CMP-2026-00001")[1].body
+    body = drafts_of(sqlite_settings, "CMP-2026-00001")[1].body
     assert "request of Tuesday 24 November 2026" in body
     assert "Thursday 31 December 2026" in body
 
@@ -200,14 +200,14 @@ def test_officers_change_a_case_and_every_change_is_logged(database_settings) ->
         assert len(session.scalars(select(CaseEvent)).all()) == 6
 
 
-def test_service_requests_and_compliments_are_recorded(database_settings) -> None:
-    sr = triage(database_settings, b"sr", email_item("The boiler broke today.", day=2,
+def test_service_requests_and_compliments_are_recorded(sqlite_settings) -> None:
+    sr = triage(sqlite_settings, b"sr", email_item("The boiler broke today.", day=2,
                                                      message_id="<s@x>"),
                 "service_request", hazard="no_heating")
-    cp = triage(database_settings, b"cp", email_item("Tom Price was brilliant.", day=2,
+    cp = triage(sqlite_settings, b"cp", email_item("Tom Price was brilliant.", day=2,
                                                      message_id="<t@x>"),
                 "compliment", staff=("Tom Price",))
-    with session_scope(database_settings.resolved_database_url) as session:
+    with session_scope(sqlite_settings.resolved_database_url) as session:
         assert session.scalar(select(Case)) is None
         records = {r.item_id: r for r in session.scalars(select(IntakeRecord))}
         assert records[sr].kind == "service_request"
@@ -217,15 +217,21 @@ def test_service_requests_and_compliments_are_recorded(database_settings) -> Non
         (reply,) = session.scalars(select(DraftLetter)).all()
         assert (reply.kind, reply.item_id, reply.case_id) == ("service_request", sr, None)
         assert "make a complaint" in reply.body and "The boiler broke today." in reply.body
+    from triage.listing import record_rows
+
+    (compliment,) = record_rows(sqlite_settings, "compliment")
+    assert (compliment["item_id"], compliment["detail"]["staff"]) == (cp, ["Tom Price"])
+    assert [row["kind"] for row in record_rows(sqlite_settings)] == ["service_request",
+                                                                     "compliment"]
 
 
-def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(database_settings) -> None:
-    triage(database_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(sqlite_settings) -> None:
+    triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
            "complaint")  # acknowledge by Monday 9 November
-    triage(database_settings, b"c2", email_item("Second complaint about the lift.", day=16,
+    triage(sqlite_settings, b"c2", email_item("Second complaint about the lift.", day=16,
                                                 message_id="<b@x>"),
            "complaint")  # acknowledge by Monday 23 November
-    settings = database_settings
+    settings = sqlite_settings
 
     def due(within: int, today: date) -> list[str]:
         return [row["ref"] for row in case_rows(settings, due_within=within, today=today)]
@@ -333,3 +339,59 @@ def test_a_complaint_about_a_service_request_is_raised_while_the_request_goes_on
         assert case.events[0].detail["raised_from_service_request"] == request
         record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == request))
         assert (record.status, record.detail["complaint_raised"]) == ("open", case.ref)
+
+
+def test_a_letter_the_server_refuses_stays_unsent_with_the_reason(sqlite_settings) -> None:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from triage.letters import draft_rows, send_unsent
+
+    class RefuseEveryone:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            return "550 5.1.1 mailbox unavailable"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(RefuseEveryone(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+               "complaint")
+        configured = sqlite_settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+            "smtp_from": "complaints@landlord.example"})
+        assert send_unsent(configured) == {"sent": 0, "failed": 1, "no_address": 0}
+    finally:
+        controller.stop()
+    (row,) = draft_rows(configured)
+    assert row["sent_at"] is None and "mailbox unavailable" in row["send_error"]
+    assert casework.show(configured, "CMP-2026-00001")["acknowledged_on"] is None
+
+
+def test_cases_opened_before_migration_0002_carry_on(tmp_path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config, get_engine, migrate
+    from triage.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "var", _env_file=None)
+    url = settings.resolved_database_url
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO cases (ref, policy, stage, status, handler, received_at, "
+            "stage_started, acknowledge_by, respond_by, created_at, updated_at) VALUES "
+            "('CMP-2026-00001', 'code-2024', 1, 'open', 'complaints officer', "
+            "'2026-11-02 10:00:00', '2026-11-02', '2026-11-09', '2026-11-23', "
+            "'2026-11-02 10:00:00', '2026-11-02 10:00:00')"))
+    migrate(url)
+    view = casework.acknowledge(settings, "CMP-2026-00001", date(2026, 11, 4), "ayesha")
+    assert (view["received"], view["extension_days"]) == ("2026-11-02", 0)
+    assert view["respond_by"] == "2026-11-18"
+    assert casework.escalate(settings, "CMP-2026-00001", date(2026, 11, 20), "bob")["stage"] == 2

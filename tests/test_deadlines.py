@@ -3,7 +3,7 @@ holidays (counted by hand), property tests, and the after-hours cut-off."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from workflow.calendar import is_working_day
 from workflow.policy import BUILT_IN, load_policy
-from workflow.staging import receipt_day
+from workflow.staging import LANDLORD_TIMEZONE, receipt_day
 
 POLICIES = {name: load_policy(name) for name in BUILT_IN}
 CODE_2024 = Path(__file__).parents[1] / "workflow" / "policies" / "code-2024.toml"
@@ -123,3 +123,19 @@ def test_after_hours_cut_off_moves_day_zero(tmp_path: Path) -> None:
     # Just after midnight in London is still the previous UTC day in summer.
     assert receipt_day(datetime(2026, 6, 2, 23, 30, tzinfo=UTC),
                        POLICIES["code-2024"]) == date(2026, 6, 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31),
+                           timezones=st.just(UTC)))
+def test_with_a_cut_off_day_zero_is_a_working_day_on_or_after_arrival(moment: datetime
+                                                                     ) -> None:
+    policy = load_policy("code-2024").model_copy(update={"after_hours_cutoff": time(17, 0)})
+    day = receipt_day(moment, policy)
+    local = moment.astimezone(LANDLORD_TIMEZONE)
+    assert is_working_day(day, policy.nation)
+    assert day >= local.date()
+    if is_working_day(local.date(), policy.nation) and local.time() < time(17, 0):
+        assert day == local.date()
+    else:
+        assert day > local.date()

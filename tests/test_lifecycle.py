@@ -6,8 +6,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workflow import lifecycle
+from workflow.calendar import add_working_days, is_working_day
 from workflow.lifecycle import CaseStatus, RefusedTransition
 from workflow.policy import load_policy
 from workflow.records import (
@@ -247,3 +250,47 @@ def test_proposed_exclusion_waits_for_an_officer_and_other_is_archived() -> None
     proposal = record_proposed_exclusion(CODE, "rent_or_charge_level", ["proposed exclusion"])
     assert (proposal.status, proposal.detail["allowed_by_policy"]) == ("awaiting_officer", False)
     assert record_archived(["automatic mail"]).status == "archived"
+
+
+ACTIONS = st.lists(st.tuples(
+    st.sampled_from(["acknowledge", "extend", "close", "escalate", "assign", "refuse"]),
+    st.integers(0, 25),  # working days from the stage's start, or extension days
+    st.sampled_from(["ayesha", "bob", "chen"]),
+), max_size=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(policy=st.sampled_from([CODE, LANCASTER, LUMEN]), actions=ACTIONS)
+def test_any_sequence_of_changes_keeps_the_policy(policy, actions) -> None:
+    """Whatever officers try, in any order, the case never breaks its policy's rules, and
+    each accepted change is exactly one event."""
+    state, first = lifecycle.open_case(policy, "CMP-2026-00001", RECEIVED)
+    events = [first]
+    for action, days, officer in actions:
+        on = add_working_days(state.stage_started, days, policy.nation)
+        try:
+            if action == "acknowledge":
+                state, change = lifecycle.acknowledge(state, policy, on)
+            elif action == "extend":
+                state, change = lifecycle.extend(state, policy, days, "reason", on)
+            elif action == "close":
+                state, change = lifecycle.close_case(state, policy, on, "not_upheld")
+            elif action == "escalate":
+                state, change = lifecycle.escalate(state, policy, on, officer=officer)
+            elif action == "assign":
+                state, change = lifecycle.assign(state, policy, officer)
+            else:
+                state, change = lifecycle.refuse(state, policy, "out_of_time", officer, on)
+        except RefusedTransition:
+            continue
+        events.append(change)
+        stage = policy.stage(state.stage)
+        assert 1 <= state.stage <= policy.final_stage
+        assert state.extension_days <= stage.max_extension_days
+        assert is_working_day(state.respond_by, policy.nation)
+        assert state.respond_by > state.stage_started
+        if stage.independent and state.officer:
+            assert state.officer not in state.earlier_officers
+        assert state.handler == stage.handler
+    assert events[0].kind == "opened"
+    assert sum(e.kind == "escalated" for e in events) == state.stage - 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from workflow.reporting import (
+    Compliment,
     ItemVolume,
     Refusal,
     StageRecord,
@@ -49,9 +50,23 @@ ITEMS = [
 ]
 
 
+COMPLIMENTS = [
+    Compliment(d("2026-06-01"), ("Tom Price",)),
+    Compliment(d("2026-07-01"), ("Tom Price", "Jess Okafor")),
+    Compliment(d("2026-08-01"), ()),  # the team
+    Compliment(d("2027-05-01"), ("Jess Okafor",)),  # next year
+]
+
+
 @pytest.fixture
 def figures() -> dict:
-    return build_report(2026, STAGES, REFUSALS, ITEMS, homes=2500, policy="code-2024")
+    return build_report(2026, STAGES, REFUSALS, ITEMS, homes=2500, policy="code-2024",
+                        compliments=COMPLIMENTS)
+
+
+def test_compliments_are_counted_against_the_staff_they_name(figures: dict) -> None:
+    assert figures["compliments"] == 3
+    assert figures["compliments_by_staff"] == {"Tom Price": 2, "Jess Okafor": 1}
 
 
 def test_reporting_year_runs_from_the_first_of_april() -> None:

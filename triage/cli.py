@@ -359,6 +359,21 @@ def exclusion_reject(
 
 
 @app.command()
+def records(
+    kind: Annotated[str | None, typer.Option("--kind", help="service_request, compliment, "
+                                             "proposed_exclusion or archived")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """What became of items that opened no case: service requests, compliments, exclusions."""
+    from triage.listing import print_records, record_rows
+
+    settings = get_settings()
+    _ready(settings)
+    rows = record_rows(settings, kind)
+    _print_jsonl(rows) if as_json else print_records(rows, out)
+
+
+@app.command()
 def drafts(
     unsent: Annotated[bool, typer.Option("--unsent", help="only drafts not yet sent")] = False,
     send: Annotated[bool, typer.Option("--send", help="send unsent drafts by SMTP "

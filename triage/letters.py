@@ -50,10 +50,14 @@ def print_drafts(rows: list[dict[str, Any]], console: Console) -> None:
     console.print(table)
 
 
-def _smtp(settings: Settings) -> smtplib.SMTP:
+def _require_smtp(settings: Settings) -> None:
     if not settings.smtp_host or not settings.smtp_from:
         raise ValueError("sending needs TRIAGE_SMTP_HOST and TRIAGE_SMTP_FROM; without them, "
                          "send the drafts from the landlord's mail system")
+
+
+def _smtp(settings: Settings) -> smtplib.SMTP:
+    _require_smtp(settings)
     timeout = settings.smtp_timeout_seconds
     if settings.smtp_security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port or 465,
@@ -97,14 +101,27 @@ def _message(settings: Settings, draft: DraftLetter, to: str, thread: str | None
 
 
 def send_unsent(settings: Settings) -> dict[str, int]:
-    """Send every unsent draft that has an address; an acknowledgement sent acknowledges."""
+    """Send every unsent draft that has an address; an acknowledgement sent acknowledges.
+
+    Each draft is marked sent in its own transaction straight after the server accepts it, so
+    a failure later in the run never leaves a sent letter looking unsent (and sent twice).
+    """
+    _require_smtp(settings)
     report = {"sent": 0, "failed": 0, "no_address": 0}
+    url = settings.resolved_database_url
+    with session_scope(url) as session:
+        draft_ids = list(session.scalars(select(DraftLetter.id)
+                                         .where(DraftLetter.sent_at.is_(None))
+                                         .order_by(DraftLetter.id)))
+    if not draft_ids:
+        return report
     client = _smtp(settings)
     try:
-        with session_scope(settings.resolved_database_url) as session:
-            drafts = session.scalars(select(DraftLetter).where(DraftLetter.sent_at.is_(None))
-                                     .order_by(DraftLetter.id)).all()
-            for draft in drafts:
+        for draft_id in draft_ids:
+            with session_scope(url) as session:
+                draft = session.get(DraftLetter, draft_id)
+                if draft is None or draft.sent_at is not None:
+                    continue
                 to, thread = _recipient_and_thread(session, draft)
                 if not to:
                     report["no_address"] += 1

@@ -46,15 +46,16 @@ def case_rows(settings: Settings, due_within: int | None = None,
     from workflow.lifecycle import is_due
 
     today = today or landlord_today()
+    nations: dict[str, str] = {}
     with session_scope(settings.resolved_database_url) as session:
-        cases = session.scalars(select(Case).options(selectinload(Case.items),
-                                                     selectinload(Case.events))
+        cases = session.scalars(select(Case).options(selectinload(Case.items))
                                 .order_by(Case.id))
         rows = []
         for case in cases:
             if due_within is not None:
-                nation = policy_for(settings, case.policy).nation
-                if not is_due(state_of(case), today, due_within, nation):
+                if case.policy not in nations:
+                    nations[case.policy] = policy_for(settings, case.policy).nation
+                if not is_due(state_of(case), today, due_within, nations[case.policy]):
                     continue
             rows.append({
                 "ref": case.ref,
@@ -121,3 +122,35 @@ def print_case_detail(view: dict[str, object], console: Console) -> None:
         sent = f"sent {draft['sent_at']} to {draft['sent_to']}" if draft["sent_at"] else "draft"
         console.print(f"[bold]{draft['kind']}[/] (stage {draft['stage']}, {escape(sent)}): "
                       f"{escape(draft['subject'])}")
+
+
+def record_rows(settings: Settings, kind: str | None = None) -> list[dict[str, object]]:
+    """What became of items that opened no case, oldest first."""
+    from models.tables import IntakeRecord
+
+    query = select(IntakeRecord).order_by(IntakeRecord.received, IntakeRecord.id)
+    if kind:
+        query = query.where(IntakeRecord.kind == kind)
+    with session_scope(settings.resolved_database_url) as session:
+        return [{"item_id": r.item_id, "kind": r.kind, "policy": r.policy,
+                 "received": r.received.isoformat(), "status": r.status, "detail": r.detail}
+                for r in session.scalars(query)]
+
+
+def _record_summary(kind: str, detail: dict) -> str:
+    if kind == "compliment":
+        return ", ".join(detail.get("staff") or []) or "the team"
+    if kind == "service_request" and detail.get("complaint_raised"):
+        return f"complaint raised: {detail['complaint_raised']}"
+    if kind == "proposed_exclusion":
+        return str(detail.get("proposed_reason") or "")
+    return ""
+
+
+def print_records(rows: list[dict[str, object]], console: Console) -> None:
+    table = Table("item", "kind", "received", "status", "detail")
+    for row in rows:
+        detail = row["detail"] if isinstance(row["detail"], dict) else {}
+        table.add_row(str(row["item_id"]), str(row["kind"]), str(row["received"]),
+                      str(row["status"]), escape(_record_summary(str(row["kind"]), detail)))
+    console.print(table)

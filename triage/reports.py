@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models.db import session_scope
-from models.tables import Case, Item, ReviewDecision
+from models.tables import Case, IntakeRecord, Item, ReviewDecision
 from triage.settings import Settings
 from workflow.reporting import (
+    Compliment,
     ItemVolume,
     Refusal,
     build_report,
@@ -25,7 +26,7 @@ from workflow.staging import received_day
 
 def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[str, Any]:
     """Read every case's log and every item's category, then compute the figures."""
-    stages, refusals, volumes = [], [], []
+    stages, refusals, volumes, compliments = [], [], [], []
     with session_scope(settings.resolved_database_url) as session:
         for case in session.scalars(select(Case).options(selectinload(Case.events))):
             events = [(e.kind, e.stage, e.detail or {}) for e in case.events]
@@ -42,7 +43,12 @@ def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[st
             if item.received_at is not None and item.classification is not None:
                 volumes.append(ItemVolume(received_day(item.received_at),
                                           settled.get(item.id, item.classification.category)))
-    return build_report(year, stages, refusals, volumes, homes, policy=settings.policy)
+        records = session.scalars(select(IntakeRecord).where(IntakeRecord.kind == "compliment"))
+        for record in records:
+            compliments.append(Compliment(record.received,
+                                          tuple((record.detail or {}).get("staff") or ())))
+    return build_report(year, stages, refusals, volumes, homes, policy=settings.policy,
+                        compliments=compliments)
 
 
 def _show(value: object, suffix: str = "") -> str:
@@ -67,6 +73,10 @@ def print_report(figures: dict[str, Any], console: Console) -> None:
     volumes = figures["volumes_by_category"]
     console.print("Items by category: "
                   + (", ".join(f"{k} {v}" for k, v in volumes.items()) or "none"))
+    staff = figures["compliments_by_staff"]
+    console.print(f"Compliments: {figures['compliments']}"
+                  + (" (" + ", ".join(f"{k} {v}" for k, v in staff.items()) + ")" if staff
+                     else ""))
     categories = sorted(volumes)
     months = Table("month", *categories, title="Items by month")
     for row in figures["volumes_by_month"]:
@@ -90,6 +100,9 @@ def csv_rows(figures: dict[str, Any]) -> list[list[str]]:
         rows.append(["refused", reason, "count", str(count)])
     for category, count in figures["volumes_by_category"].items():
         rows.append(["category", category, "count", str(count)])
+    rows.append(["compliments", "all", "count", str(figures["compliments"])])
+    for name, count in figures["compliments_by_staff"].items():
+        rows.append(["compliments", name, "count", str(count)])
     for row in figures["volumes_by_month"]:
         for category, count in row.items():
             if category != "month":

@@ -42,6 +42,12 @@ class ItemVolume:
     category: str
 
 
+@dataclass(frozen=True)
+class Compliment:
+    received: date
+    staff: tuple[str, ...]  # empty: the compliment names no one (the team)
+
+
 def reporting_year(year: int) -> tuple[date, date]:
     """The year from 1 April `year` to 31 March the year after, inclusive."""
     return date(year, 4, 1), date(year + 1, 3, 31)
@@ -62,8 +68,8 @@ def _median(values: list[int]) -> float | None:
 
 
 def build_report(year: int, stages: list[StageRecord], refusals: list[Refusal],
-                 items: list[ItemVolume], homes: int | None = None, policy: str = ""
-                 ) -> dict[str, Any]:
+                 items: list[ItemVolume], homes: int | None = None, policy: str = "",
+                 compliments: list[Compliment] | None = None) -> dict[str, Any]:
     """Every figure of the year's report, as plain JSON-ready data."""
     period = reporting_year(year)
     numbers = sorted({1, 2} | {record.stage for record in stages})
@@ -95,6 +101,8 @@ def build_report(year: int, stages: list[StageRecord], refusals: list[Refusal],
         by_month[f"{item.received.year}-{item.received.month:02d}"][item.category] += 1
     categories = Counter(item.category for item in in_year)
     refused = Counter(r.reason for r in refusals if _within(r.received, period))
+    praised = [c for c in compliments or [] if _within(c.received, period)]
+    by_staff = Counter(name for c in praised for name in c.staff)
     return {
         "year": year,
         "policy": policy,
@@ -111,6 +119,8 @@ def build_report(year: int, stages: list[StageRecord], refusals: list[Refusal],
                              for month in months],
         "median_working_days_to_respond": {
             f"stage_{row['stage']}": row["median_working_days_to_respond"] for row in stage_rows},
+        "compliments": len(praised),
+        "compliments_by_staff": dict(sorted(by_staff.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
 
 
