@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Tesseract reads scanned letters that have no text layer (osd: page orientation); the tests
-# also start a real Dovecot.
+# also start a real Dovecot and drive the review app in a real headless Chromium (Debian's,
+# never a downloaded one).
 DEMO_APT := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
-TEST_APT := $(DEMO_APT) dovecot-imapd
+TEST_APT := $(DEMO_APT) dovecot-imapd chromium chromium-driver
 
 .PHONY: demo test lint install system-deps bench contract clean
 

@@ -41,10 +41,11 @@ from workflow.records import (
     record_proposed_exclusion,
     record_service_request,
 )
+from workflow.review import review_deadline, review_reason_of
 from workflow.rules import ThreadMatch
 from workflow.staging import CaseDraft, receipt_day
 
-__all__ = ["allocate_reference", "find_thread", "record_raw", "save_result"]
+__all__ = ["allocate_reference", "find_thread", "record_raw", "save_result", "stage_item"]
 
 
 def record_raw(session: Session, raw_dir: Path, raw: RawItem) -> tuple[Item, bool]:
@@ -142,12 +143,22 @@ def save_result(session: Session, item: Item, result: TriageResult,
         rule_results={"results": [asdict(r) for r in decision.results]},
         policy=result.policy,
     ))
+    item.hazard = decision.hazard
     if decision.needs_review:
         item.status = ItemStatus.NEEDS_REVIEW
+        item.review_due = result.review_due
+        item.review_reason = review_reason_of(r.rule for r in decision.results if r.hit)
         if decision.action == "propose_exclusion":
             _save_record(session, item, result, policy, record_proposed_exclusion(
                 policy, decision.excluded_reason, decision.reasons))
         return
+    stage_item(session, item, result, policy)
+
+
+def stage_item(session: Session, item: Item, result: TriageResult, policy: Policy) -> None:
+    """Move a decided item on: the case it opens or joins, or what it is recorded as. The
+    pipeline calls it for what it decides alone, the review app for an officer's decision."""
+    decision = result.decision
     item.status = ItemStatus.IGNORED if decision.action == "archive" else ItemStatus.STAGED
     if decision.action == "open_case" and result.case is not None:
         _open_case(session, item, result, result.case, policy)
@@ -235,6 +246,8 @@ def _update_case(session: Session, item: Item, result: TriageResult, policy: Pol
         except RefusedTransition as refused:
             # The resident's request is kept on the case; an officer answers it.
             item.status = ItemStatus.NEEDS_REVIEW
+            item.review_reason = "escalation-refused"
+            item.review_due = review_deadline(policy, requested, case.stage + 1)
             record_change(session, case, CaseChange("escalation_refused", case.stage, {
                 "reason": str(refused), "matched_by": result.thread.matched_by}), item.id)
             return

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -58,6 +59,7 @@ class Item(Base):
     """One email or letter. Its raw bytes are stored and committed before any processing."""
 
     __tablename__ = "items"
+    __table_args__ = (Index("ix_items_review_queue", "status", "hazard", "review_due"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(16))
@@ -83,6 +85,11 @@ class Item(Base):
     scan_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     first_page: Mapped[int | None] = mapped_column(Integer)
     last_page: Mapped[int | None] = mapped_column(Integer)
+    # The review queue (migration 0005): the hazard as triage or an officer settled it, the day
+    # an officer must have looked by, and the rule that sent the item to review.
+    hazard: Mapped[str | None] = mapped_column(String(32))
+    review_due: Mapped[date | None]
+    review_reason: Mapped[str | None] = mapped_column(String(32))
 
     fields: Mapped[ExtractedFields | None] = relationship(back_populates="item", uselist=False)
     pages: Mapped[list[ItemPage]] = relationship(back_populates="item",
@@ -141,6 +148,8 @@ class Classification(Base):
     """One prediction and the policy decision on it; a new row each time an item is triaged."""
 
     __tablename__ = "classifications"
+    # The latest classification of an item, found in the index alone (migration 0005).
+    __table_args__ = (Index("ix_classifications_item_latest", "item_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
@@ -173,6 +182,10 @@ class Case(Base):
     """A complaint under a policy: its stage, status and the deadlines of the current stage."""
 
     __tablename__ = "cases"
+    # The cases list in its order, whole or by status (migration 0005).
+    __table_args__ = (Index("ix_cases_status_respond_by", "status", "respond_by", "id"),
+                      Index("ix_cases_respond_by_id", "respond_by", "id"),
+                      Index("ix_cases_postcode", "postcode"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), unique=True)
@@ -288,6 +301,20 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A manager switches an account off rather than deleting it: decisions keep its name.
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ReportSetting(Base):
+    """A policy's reporting settings, kept by managers in the review app (migration 0005)."""
+
+    __tablename__ = "report_settings"
+
+    policy: Mapped[str] = mapped_column(String(64), primary_key=True)
+    homes: Mapped[int | None] = mapped_column(Integer)  # CH01 is per 1,000 homes
+    due_soon_days: Mapped[int] = mapped_column(Integer, default=3)  # working days
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class MailboxMessage(Base):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 from classify.fields import (
     Extraction,
@@ -23,6 +24,7 @@ from ingest.layout import LetterLayout, OwnIdentity, parse_letter
 from ingest.letters import extract_letter_text
 from ingest.mail import parse_message
 from workflow.policy import Policy
+from workflow.review import review_deadline
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
 from workflow.staging import CaseDraft, receipt_day, stage_case
 
@@ -38,6 +40,7 @@ class TriageResult:
     case: CaseDraft | None
     policy: str
     thread: ThreadMatch | None = None
+    review_due: date | None = None  # for an item sent to an officer: decide by then
 
 
 def read_item(raw: RawItem, *, max_pdf_pages: int = 50,
@@ -134,7 +137,12 @@ def decide(
         case = stage_case(policy, 1, received)
     elif decision.action == "escalate_case" and thread is not None:
         case = stage_case(policy, thread.stage + 1, received)
-    return TriageResult(item, extraction, prediction, decision, case, policy.id, thread)
+    review_due = None
+    if decision.needs_review:
+        escalating = decision.escalation and thread is not None
+        review_due = review_deadline(policy, received, thread.stage + 1 if escalating else 1)
+    return TriageResult(item, extraction, prediction, decision, case, policy.id, thread,
+                        review_due)
 
 
 def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models.db import session_scope
-from models.tables import Case, IntakeRecord, Item
+from models.tables import Case, IntakeRecord, Item, ReviewDecision
 from triage.settings import Settings
 from workflow.reporting import (
     Compliment,
@@ -34,11 +34,15 @@ def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[st
             if case.refused_reason:
                 refusals.append(Refusal(case.ref, case.received_on or case.stage_started,
                                         case.refused_reason))
+        # An officer's settled category (the latest decision that set one) beats the model's.
+        settled = {item_id: category for item_id, category in session.execute(
+            select(ReviewDecision.item_id, ReviewDecision.category)
+            .where(ReviewDecision.category.is_not(None)).order_by(ReviewDecision.id))}
         items = session.scalars(select(Item).options(selectinload(Item.classifications)))
         for item in items:
             if item.received_at is not None and item.classification is not None:
                 volumes.append(ItemVolume(received_day(item.received_at),
-                                          item.classification.category))
+                                          settled.get(item.id, item.classification.category)))
         records = session.scalars(select(IntakeRecord).where(IntakeRecord.kind == "compliment"))
         for record in records:
             compliments.append(Compliment(record.received,

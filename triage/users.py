@@ -45,11 +45,23 @@ def add_user(settings: Settings, username: str, role: str, password: str) -> Non
         session.add(User(username=username, role=role, password_hash=_hasher.hash(password)))
 
 
-def check_password(settings: Settings, username: str, password: str) -> User | None:
-    """The user when the password matches; None otherwise (same answer for unknown users)."""
+def set_password(settings: Settings, username: str, password: str) -> None:
+    """A new password for an existing user (a manager's reset in the review app)."""
+    if len(password) < 8:
+        raise UserError("the password must be at least 8 characters")
     with session_scope(settings.resolved_database_url) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
+            raise UserError(f"there is no user {username!r}")
+        user.password_hash = _hasher.hash(password)
+
+
+def check_password(settings: Settings, username: str, password: str) -> User | None:
+    """The user when the password matches and the account is active; None otherwise (the same
+    answer for unknown users)."""
+    with session_scope(settings.resolved_database_url) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
             _hasher.hash(password)  # spend the same time, so timing does not reveal names
             return None
         try:

@@ -1,0 +1,197 @@
+"""Server time of the review app's queue and cases list with 100,000 cases and 5,000 items in
+review, on the local PostgreSQL server. Prints figures (p50, p95, max per page); asserts
+nothing. Target: p95 at most 150 ms.
+
+    .venv/bin/python bench/web.py [--cases 100000] [--review 5000] [--requests 60]
+
+It creates the database `triage_bench_web` on 127.0.0.1:5432 (user postgres) and drops it
+afterwards. Server time is the app's own `Server-Timing` figure (from the request reaching
+the app to the response being ready: session, database, template), requests sent in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import psycopg  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from models.db import get_engine, migrate  # noqa: E402
+from models.tables import (  # noqa: E402
+    Case,
+    CaseEvent,
+    Classification,
+    ExtractedFields,
+    Item,
+)
+from triage.settings import Settings  # noqa: E402
+from triage.users import add_user  # noqa: E402
+
+DATABASE = "triage_bench_web"
+ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}"
+CATEGORIES = ("complaint", "service_request", "excluded", "compliment", "other")
+REASONS = ("low-confidence", "proposed-exclusion", "anonymous-complaint", "low-ocr-confidence",
+           "thread-mismatch")
+HAZARDS = ("damp_mould", "gas", "electrical", "water_leak", "no_heating")
+CHUNK = 5000
+
+
+def create_database() -> None:
+    with psycopg.connect(ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def drop_database() -> None:
+    get_engine.cache_clear()
+    with psycopg.connect(ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+def _insert(connection, table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(insert(table), rows[start:start + CHUNK])
+
+
+def populate(cases: int, in_review: int) -> None:
+    """Cases with an opening event (a fifth acknowledged, a tenth closed) and the item that
+    opened each, plus the items waiting for review, each with a classification and fields."""
+    rng = random.Random(8)
+    today = date.today()
+    now = datetime.now(UTC)
+    engine = get_engine(URL)
+    with engine.begin() as connection:
+        case_rows, event_rows = [], []
+        for n in range(1, cases + 1):
+            respond_by = today + timedelta(days=rng.randint(-60, 60))
+            case_rows.append({
+                "id": n, "ref": f"CMP-2025-{n:06d}", "policy": "code-2024",
+                "stage": 1 + (n % 9 == 0),
+                "status": "open" if n % 10 < 7 else "closed", "handler": "complaints officer",
+                "received_at": now - timedelta(days=rng.randint(0, 400)),
+                "stage_started": respond_by - timedelta(days=14),
+                "acknowledge_by": respond_by - timedelta(days=9), "respond_by": respond_by,
+                "hazard": HAZARDS[n % 5] if n % 20 == 0 else None,
+                "name": f"Resident {n}", "postcode": f"PR{n % 9 + 1} {n % 10}AB",
+                "received_on": respond_by - timedelta(days=14),
+                "acknowledged_on": respond_by - timedelta(days=10) if n % 5 == 0 else None,
+                "extension_days": 0, "earlier_officers": [],
+                "created_at": now, "updated_at": now})
+            event_rows.append({"case_id": n, "kind": "opened", "stage": 1, "at": now,
+                               "detail": {"respond_by": respond_by.isoformat()}})
+            if n % 5 == 0:
+                event_rows.append({"case_id": n, "kind": "acknowledged", "stage": 1, "at": now,
+                                   "detail": {}})
+        _insert(connection, Case.__table__, case_rows)
+        _insert(connection, CaseEvent.__table__, event_rows)
+        item_rows, label_rows, field_rows = [], [], []
+        for n in range(1, cases + in_review + 1):
+            waiting = n > cases
+            category = CATEGORIES[n % 5]
+            confidence = round(rng.uniform(0.2, 0.79) if waiting else rng.uniform(0.8, 1), 4)
+            item_rows.append({
+                "id": n, "source": "email" if n % 4 else "letter", "source_ref": f"bench:{n}",
+                "sha256": f"{n:064x}", "raw_path": f"raw/{n}", "size_bytes": 1000,
+                "received_at": now - timedelta(days=rng.randint(0, 30)),
+                "subject": f"Item {n}", "text": "The boiler has been broken for weeks.",
+                "text_source": "body", "status": "needs_review" if waiting else "staged",
+                "attempts": 1, "case_id": None if waiting else n,
+                "hazard": HAZARDS[n % 5] if waiting and n % 25 == 0 else None,
+                "review_due": today + timedelta(days=rng.randint(-3, 10)) if waiting else None,
+                "review_reason": REASONS[n % 5] if waiting else None,
+                "created_at": now, "updated_at": now})
+            label_rows.append({
+                "item_id": n, "category": category, "confidence": confidence,
+                "excluded_reason": "out_of_time" if category == "excluded" else None,
+                "escalation": False, "hazard": None,
+                "probabilities": {c: round(confidence if c == category else
+                                           (1 - confidence) / 4, 4) for c in CATEGORIES},
+                "model_version": "bench", "needs_review": waiting,
+                "action": "open_case", "rule_results": {"results": []}, "policy": "code-2024",
+                "created_at": now})
+            field_rows.append({"item_id": n, "name": f"Resident {n}",
+                               "postcode": f"PR{n % 9 + 1} {n % 10}AB", "staff": []})
+        _insert(connection, Item.__table__, item_rows)
+        _insert(connection, Classification.__table__, label_rows)
+        _insert(connection, ExtractedFields.__table__, field_rows)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+
+
+def server_ms(client: TestClient, path: str) -> float:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path}: HTTP {response.status_code}")
+    timing = response.headers["server-timing"]
+    return float(timing.split("dur=")[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--review", type=int, default=5_000)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the database for a later --reuse (and for EXPLAIN)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the database a --keep run left, without filling it again")
+    args = parser.parse_args()
+    if not args.reuse:
+        create_database()
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            settings = Settings(data_dir=Path(data_dir), database_url=URL, _env_file=None)
+            migrate(URL)
+            if not args.reuse:
+                started = time.perf_counter()
+                populate(args.cases, args.review)
+                print(f"{args.cases:,} cases (each with its item) and {args.review:,} items "
+                      f"in review stored in {time.perf_counter() - started:.1f} s")
+                add_user(settings, "bench", "officer", "bench password")
+            from review.app import create_app
+            from tests.review_fixtures import csrf_of
+
+            client = TestClient(create_app(settings), follow_redirects=False)
+            token = csrf_of(client.get("/login").text)
+            client.post("/login", data={"username": "bench", "password": "bench password",
+                                        "csrf_token": token})
+            pages = {
+                "queue, first page": "/",
+                "queue, page 60 (of 100)": "/?page=60",
+                "queue, filtered by category": "/?category=complaint",
+                "queue, filtered by source and reason": "/?source=letter&reason=low-confidence",
+                "item page (queue neighbours for j/k)": f"/items/{args.cases + 7}",
+                "cases, open, first page": "/cases",
+                "cases, all, page 1,000": "/cases?status=all&page=1000",
+                "cases, overdue": "/cases?due=overdue",
+                "cases, due soon": "/cases?due=soon",
+                "cases, by postcode": "/cases?ref=PR3+2AB",
+            }
+            print(f"server time over {args.requests} requests each (after 3 to warm up), ms")
+            print(f"{'page':<40} {'p50':>7} {'p95':>7} {'max':>7}")
+            for label, path in pages.items():
+                for _ in range(3):
+                    server_ms(client, path)
+                times = sorted(server_ms(client, path) for _ in range(args.requests))
+                p95 = times[max(0, round(0.95 * len(times)) - 1)]
+                print(f"{label:<40} {statistics.median(times):7.1f} {p95:7.1f} "
+                      f"{times[-1]:7.1f}")
+    finally:
+        if not args.keep:
+            drop_database()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""Officers' decisions on items, at the edge: one transaction each, through the pipeline's own
+staging (`models.repository.stage_item`) so a reviewed item moves on exactly as one triage
+decided alone would. Each decision is a `ReviewDecision` row with the officer and time; one
+that settles the category is the confirmed label `triage train` learns from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from classify.dataset import HAZARDS
+from classify.fields import Extraction
+from classify.predict import Prediction
+from ingest.items import IntakeItem
+from models.casework import (
+    allocate_reference,
+    apply_transition,
+    create_case,
+    draft_for_case,
+    state_of,
+)
+from models.db import session_scope
+from models.repository import stage_item
+from models.tables import (
+    Case,
+    CaseEvent,
+    Classification,
+    ExtractedFields,
+    IntakeRecord,
+    Item,
+    ItemStatus,
+    ReviewDecision,
+)
+from triage.pipeline import TriageResult
+from triage.settings import Settings
+from workflow import lifecycle
+from workflow.drafts import refusal_reason_text
+from workflow.lifecycle import CaseChange, RefusedTransition
+from workflow.policy import BUILT_IN, Policy, load_policy
+from workflow.review import DecisionError, OfficerChoice, Prior, settle
+from workflow.rules import Decision, ThreadMatch
+from workflow.staging import LANDLORD_TIMEZONE, receipt_day, stage_case
+
+# The fields an officer may correct, with the longest value each column holds.
+EDITABLE_FIELDS: dict[str, int] = {
+    "name": 200, "representative": 200, "address": 500, "postcode": 10, "staff": 2000,
+    "desired_outcome": 4000, "contact_method": 16, "phone": 40, "email": 320,
+    "incident_date": 10,
+}
+CONTACT_METHODS = ("email", "phone", "letter")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the decision did, for the officer's confirmation message."""
+
+    item_id: int
+    message: str
+    case_ref: str | None = None
+
+
+def policy_for(settings: Settings, policy_id: str) -> Policy:
+    """The policy the item was triaged under: the configured one, or a built-in by its id."""
+    configured = load_policy(settings.policy)
+    if policy_id == configured.id:
+        return configured
+    if policy_id in BUILT_IN:
+        return load_policy(policy_id)
+    raise DecisionError(f"item was triaged under policy {policy_id!r}, which is not the "
+                        f"configured one ({configured.id}); set TRIAGE_POLICY to decide it")
+
+
+def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice) -> Outcome:
+    """Settle an item waiting for review and move it on; refused if it no longer waits."""
+    with session_scope(settings.resolved_database_url) as session:
+        item = _waiting_item(session, item_id)
+        label = item.classification
+        if label is None:
+            raise DecisionError(f"item {item_id} has no classification to decide on")
+        policy = policy_for(settings, label.policy)
+        prior = Prior(label.category, label.excluded_reason, item.hazard, label.escalation,
+                      label.confidence)
+        decision = settle(choice, prior, policy, officer)
+        received = receipt_day(item.received_at or datetime.now(UTC), policy)
+        thread, draft = None, None
+        if decision.action in {"add_to_case", "escalate_case"}:
+            case = _open_case_by_ref(session, choice.case_ref or "")
+            thread = ThreadMatch(case.ref, case.stage, f"officer {officer}", case.postcode)
+            if decision.action == "escalate_case":
+                try:  # asked first, so a refused escalation leaves the item waiting
+                    lifecycle.escalate(state_of(case), policy, received)
+                except RefusedTransition as exc:
+                    raise DecisionError(str(exc)) from exc
+                draft = stage_case(policy, case.stage + 1, received)
+        elif decision.action == "open_case":
+            draft = stage_case(policy, 1, received)
+        result = _stored_result(item, label, decision, draft, policy.id, thread)
+        if decision.action == "refuse_complaint":
+            _refuse(session, item, result, policy, officer, choice.note, received)
+        else:
+            stage_item(session, item, result, policy)
+        item.hazard = decision.hazard
+        _settle_proposed_exclusion(session, item, officer, decision)
+        session.add(ReviewDecision(
+            item_id=item.id, officer=officer, action=choice.action, category=decision.category,
+            excluded_reason=decision.excluded_reason, hazard=decision.hazard,
+            note=_clean_note(choice.note)))
+        session.flush()
+        case_ref = item.case.ref if item.case_id and item.case else None
+        return Outcome(item.id, _describe(item, decision, case_ref), case_ref)
+
+
+def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | None,
+                note: str | None = None) -> Outcome:
+    """Mark (or clear) the item's hazard: it goes to the top of the queue, and its case, if it
+    has one, carries the hazard and logs the change. The category is not settled by this."""
+    if hazard is not None and hazard not in HAZARDS:
+        raise DecisionError(f"unknown hazard {hazard!r}")
+    with session_scope(settings.resolved_database_url) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise DecisionError(f"there is no item {item_id}")
+        if item.status == ItemStatus.QUARANTINED:
+            raise DecisionError("a quarantined item has no reading to mark; retry it first")
+        item.hazard = hazard
+        session.add(ReviewDecision(item_id=item.id, officer=officer, action="mark_hazard",
+                                   category=None, hazard=hazard, note=_clean_note(note)))
+        if item.case is not None:
+            item.case.hazard = hazard
+            session.add(CaseEvent(case_id=item.case.id, item_id=item.id, kind="hazard_marked",
+                                  stage=item.case.stage,
+                                  detail={"hazard": hazard, "by": officer}))
+        label = hazard.replace("_", " ") if hazard else "no hazard"
+        return Outcome(item.id, f"Item {item.id} marked: {label}.",
+                       item.case.ref if item.case else None)
+
+
+def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str, str]
+                ) -> Outcome:
+    """Store an officer's corrections to the extracted fields; the decision row names which
+    fields changed (their values stay in the fields table only)."""
+    parsed = parse_field_values(values)
+    with session_scope(settings.resolved_database_url) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise DecisionError(f"there is no item {item_id}")
+        row = session.get(ExtractedFields, item_id)
+        if row is None:
+            row = ExtractedFields(item_id=item_id, staff=[])
+            session.add(row)
+        changed = [name for name, value in parsed.items() if getattr(row, name) != value]
+        for name in changed:
+            setattr(row, name, parsed[name])
+        if not changed:
+            return Outcome(item.id, f"Item {item.id}: no field changed.")
+        session.add(ReviewDecision(item_id=item.id, officer=officer, action="edit_fields",
+                                   category=None, note="changed " + ", ".join(changed)))
+        return Outcome(item.id, f"Item {item.id}: saved {', '.join(changed)}.")
+
+
+def parse_field_values(values: dict[str, str]) -> dict[str, object]:
+    """Form text to column values: blanks are None, staff a list, the date ISO; too long or
+    malformed values are refused with the field's name."""
+    parsed: dict[str, object] = {}
+    for name, limit in EDITABLE_FIELDS.items():
+        if name not in values:
+            continue
+        text = " ".join(values[name].split()) if name != "address" else values[name].strip()
+        if len(text) > limit:
+            raise DecisionError(f"{name.replace('_', ' ')} is longer than {limit} characters")
+        if name == "staff":
+            parsed[name] = [part.strip() for part in text.split(",") if part.strip()]
+        elif name == "incident_date":
+            try:
+                parsed[name] = date.fromisoformat(text) if text else None
+            except ValueError as exc:
+                raise DecisionError("incident date must be a date like 2026-03-31") from exc
+        elif name == "contact_method" and text and text not in CONTACT_METHODS:
+            raise DecisionError(f"contact method must be one of {', '.join(CONTACT_METHODS)}")
+        elif name == "postcode":
+            parsed[name] = text.upper() or None
+        else:
+            parsed[name] = text or None
+    return parsed
+
+
+def retry_quarantined(settings: Settings, item_id: int) -> Outcome:
+    """Reprocess one quarantined item from its stored bytes, with the batch code the retry flow
+    runs (one item needs no Prefect run of its own)."""
+    from triage.batch import triage_stored_items
+
+    with session_scope(settings.resolved_database_url) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise DecisionError(f"there is no item {item_id}")
+        if item.status != ItemStatus.QUARANTINED:
+            raise DecisionError(f"item {item_id} is not quarantined (it is {item.status})")
+    report = triage_stored_items(settings, [item_id])
+    status = next(iter(report.outcomes), "missing")
+    if status == ItemStatus.QUARANTINED:
+        with session_scope(settings.resolved_database_url) as session:
+            item = session.get(Item, item_id)
+            code = item.error_code if item else None
+        return Outcome(item_id, f"Item {item_id} is still quarantined ({code}).")
+    return Outcome(item_id, f"Item {item_id} retried: now {status.replace('_', ' ')}.")
+
+
+def _refuse(session: Session, item: Item, result: TriageResult, policy: Policy, officer: str,
+            note: str | None, received: date) -> None:
+    """A confirmed exclusion is a complaint logged as refused, with the reason, and a refusal
+    letter drafted that gives the resident the right to go to the Ombudsman (as
+    `triage exclusion confirm` does)."""
+    decision = result.decision
+    reason = decision.excluded_reason or ""
+    try:
+        lifecycle.check_refusal(policy, reason, officer)
+        state, opened = lifecycle.open_case(policy, allocate_reference(session, received.year),
+                                            received)
+        fields = item.fields
+        case = create_case(session, state, opened,
+                           received_at=item.received_at or datetime.now(UTC), item=item,
+                           name=fields.name if fields else None,
+                           postcode=fields.postcode if fields else None,
+                           hazard=decision.hazard)
+        refused, change = lifecycle.refuse(state, policy, reason, officer, landlord_today(),
+                                           _clean_note(note))
+    except RefusedTransition as exc:
+        raise DecisionError(str(exc)) from exc
+    label = item.classification
+    change = CaseChange(change.kind, change.stage, {
+        **change.detail, "proposed_reason": label.excluded_reason if label else None})
+    apply_transition(session, case, refused, change, item.id, by=officer)
+    draft_for_case(session, case, policy, "refusal", note=_clean_note(note),
+                   reason_text=refusal_reason_text(policy, reason))
+    item.status = ItemStatus.STAGED
+
+
+def _settle_proposed_exclusion(session: Session, item: Item, officer: str,
+                               decision: Decision) -> None:
+    """The record of a proposed exclusion says how the officer settled it."""
+    record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == item.id))
+    if record is None or record.kind != "proposed_exclusion":
+        return
+    record.status = "confirmed" if decision.category == "excluded" else "rejected"
+    record.case_id = item.case_id
+    record.detail = {**record.detail, "decided_by": officer,
+                     "decision": "confirm_exclusion" if decision.category == "excluded"
+                     else "reject_exclusion"}
+
+
+def _waiting_item(session: Session, item_id: int) -> Item:
+    # Locked on PostgreSQL, so two officers deciding the same item cannot both move it on.
+    item = session.scalar(select(Item).where(Item.id == item_id).with_for_update())
+    if item is None:
+        raise DecisionError(f"there is no item {item_id}")
+    if item.status != ItemStatus.NEEDS_REVIEW:
+        last = session.scalar(select(ReviewDecision).where(ReviewDecision.item_id == item_id)
+                              .order_by(ReviewDecision.id.desc()).limit(1))
+        by = f": {last.officer} decided it ({last.action})" if last else ""
+        raise DecisionError(f"item {item_id} no longer waits for review{by}")
+    return item
+
+
+def _open_case_by_ref(session: Session, ref: str) -> Case:
+    case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
+    if case is None:
+        raise DecisionError(f"there is no case {ref.strip() or '(none given)'}")
+    return case
+
+
+def _stored_result(item: Item, label: Classification, decision: Decision, draft, policy_id: str,
+                   thread: ThreadMatch | None) -> TriageResult:
+    """The triage result as stored, with the officer's decision in place of the rules' one: the
+    staging code needs nothing more, and nothing is read or predicted again."""
+    fields = item.fields
+    extraction = Extraction() if fields is None else Extraction(
+        name=fields.name, representative=fields.representative, address=fields.address,
+        postcode=fields.postcode, staff=tuple(fields.staff or ()),
+        desired_outcome=fields.desired_outcome, contact_method=fields.contact_method,
+        phone=fields.phone, email=fields.email, incident_date=fields.incident_date)
+    intake = IntakeItem(source=item.source, text=item.text or "",  # type: ignore[arg-type]
+                        received_at=item.received_at or datetime.now(UTC),
+                        subject=item.subject or "", message_id=item.message_id,
+                        text_source=item.text_source or "body")  # type: ignore[arg-type]
+    prediction = Prediction(category=label.category, confidence=label.confidence,
+                            probabilities=dict(label.probabilities or {}),
+                            excluded_reason=label.excluded_reason, escalation=label.escalation,
+                            hazard=label.hazard, model_version=label.model_version)
+    return TriageResult(intake, extraction, prediction, decision, draft, policy_id, thread)
+
+
+def landlord_today() -> date:
+    return datetime.now(LANDLORD_TIMEZONE).date()
+
+
+def _clean_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DecisionError("the note is longer than 2,000 characters")
+    return note or None
+
+
+def _describe(item: Item, decision: Decision, case_ref: str | None) -> str:
+    what = decision.category.replace("_", " ")
+    if decision.action == "open_case" and case_ref:
+        return f"Item {item.id}: complaint; case {case_ref} opened."
+    if decision.action == "add_to_case" and case_ref:
+        return f"Item {item.id} added to case {case_ref}."
+    if decision.action == "escalate_case" and case_ref:
+        return f"Item {item.id}: case {case_ref} escalated to stage {item.case.stage}."
+    if decision.action == "refuse_complaint":
+        reason = (decision.excluded_reason or "").replace("_", " ")
+        return f"Item {item.id}: exclusion confirmed ({reason})" + (
+            f"; case {case_ref} refused." if case_ref else ".")
+    if decision.action == "record_service_request":
+        return f"Item {item.id}: service request recorded."
+    if decision.action == "archive":
+        return f"Item {item.id}: {what}; archived."
+    return f"Item {item.id}: {what}."

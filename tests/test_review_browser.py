@@ -1,0 +1,186 @@
+"""The review app in a real headless Chromium (Debian's `chromium`, driven by Playwright; no
+browser is ever downloaded): log-in, the keyboard, hostile email, CSRF, anonymous visitors.
+
+Screenshots of the queue and the item page are kept under var/test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from models.db import migrate, session_scope
+from models.tables import Item
+from tests.review_fixtures import HOSTILE_HTML, PASSWORD, add_waiting_item, email_bytes
+from triage.settings import Settings
+from triage.users import add_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
+BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not shutil.which("chromium"),
+                                reason="Debian's chromium is not installed (make test does)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """The app on a real port with a few items waiting, served by uvicorn in a thread."""
+    import uvicorn
+
+    from review.app import create_app
+
+    data_dir = tmp_path_factory.mktemp("browser") / "var"
+    settings = Settings(data_dir=data_dir, _env_file=None)
+    migrate(settings.resolved_database_url)
+    add_user(settings, "officer1", "officer", PASSWORD)
+    today = date.today()
+    ids = {
+        "repair": add_waiting_item(
+            settings, subject="Boiler still broken after three visits",
+            text="This is the third time I have reported the boiler. Nobody has fixed it and "
+                 "I want to make a formal complaint.\nDana Resident, 4 Mill Lane, PR1 4AB",
+            category="service_request", confidence=0.52, received=BASE,
+            review_due=today + timedelta(days=1), name="Dana Resident", postcode="PR1 4AB"),
+        "hostile": add_waiting_item(
+            settings, subject="Photos of the damp <img src=x onerror=alert(1)>",
+            text="Dear housing team, the damp is back.", category="complaint",
+            confidence=0.48, received=BASE + timedelta(hours=1),
+            review_due=today + timedelta(days=2),
+            raw=email_bytes("Photos of the damp", "the damp is back", HOSTILE_HTML)),
+        "third": add_waiting_item(
+            settings, subject="Thank you", text="Thank you to Tom for the quick repair.",
+            category="compliment", confidence=0.61, received=BASE,
+            review_due=today + timedelta(days=3)),
+    }
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the review app did not start")
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "settings": settings}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def _sign_in(page, url: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Username").fill("officer1")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(page, site) -> None:
+    for path in ("/", f"/items/{site['ids']['repair']}", "/cases", "/performance"):
+        page.goto(site["url"] + path)
+        assert page.url == f"{site['url']}/login"
+        assert page.get_by_role("heading", name="Sign in").is_visible()
+
+
+def test_officer_corrects_an_item_with_the_keyboard_and_its_case_is_staged(
+        page, site) -> None:
+    url, ids = site["url"], site["ids"]
+    _sign_in(page, url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    rows = page.locator("a.queue-link")
+    assert rows.count() == 3
+    page.screenshot(path=str(ARTIFACTS / "review-queue.png"), full_page=True)
+    page.keyboard.press("j")  # the first row, the nearest deadline
+    assert page.evaluate("document.activeElement.textContent") == str(ids["repair"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*/items/{ids['repair']}$"))
+    assert page.get_by_text("Boiler still broken after three visits").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "review-item.png"), full_page=True)
+    page.keyboard.press("k")  # nothing before the first item: stays
+    page.keyboard.press("1")  # complaint, not the predicted service request
+    page.wait_for_url(re.compile(r".*/items/\d+$"))
+    flash = page.locator("#flash")
+    assert "complaint; case CMP-2026-" in flash.inner_text()
+    ref = re.search(r"CMP-\d{4}-\d{5}", flash.inner_text()).group(0)
+    flash.get_by_role("link", name=f"Open case {ref}").click()
+    page.wait_for_url(f"{url}/cases/{ref}")
+    assert page.get_by_role("link", name=str(ids["repair"]), exact=True).is_visible()
+    assert "opened" in page.locator(".timeline").inner_text()
+    with session_scope(site["settings"].resolved_database_url) as session:
+        item = session.get(Item, ids["repair"])
+        assert item.status == "staged" and item.case is not None and item.case.ref == ref
+    page.goto(f"{url}/")
+    assert page.locator("a.queue-link").count() == 2
+    page.goto(f"{url}/performance?year=2025")  # the reporting year of 2 March 2026
+    assert page.locator("svg.chart").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "review-performance.png"), full_page=True)
+
+
+def test_hostile_email_runs_nothing(page, site) -> None:
+    url, item_id = site["url"], site["ids"]["hostile"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    html = page.locator(".email-html")
+    assert "the damp is back" in html.inner_text()
+    page.locator(".email-html p", has_text="Click here").click()
+    link = html.get_by_text("see the photos")
+    assert link.get_attribute("href") is None  # the javascript: URL was taken out
+    link.click()
+    page.wait_for_timeout(300)
+    assert page.url == f"{url}/items/{item_id}"
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('.email-html script, .email-html img, "
+                         ".email-html iframe, .email-html svg, .email-html form').length") == 0
+    assert dialogs == []
+    assert "<img src=x onerror=alert(1)>" in page.locator("h1").inner_text()  # shown as text
+
+
+def test_form_post_without_its_csrf_token_is_refused(page, site) -> None:
+    url, item_id = site["url"], site["ids"]["third"]
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    page.evaluate("document.querySelectorAll('#decision-form input[name=csrf_token]')"
+                  ".forEach(input => input.remove())")
+    with page.expect_navigation():
+        page.locator("#accept").click()
+    assert "security token is missing" in page.locator("main").inner_text()
+    with session_scope(site["settings"].resolved_database_url) as session:
+        assert session.get(Item, item_id).status == "needs_review"
