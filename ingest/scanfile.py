@@ -58,6 +58,8 @@ class ScanFile:
         self.limits = limits or ScanLimits()
         self._pdf: pypdfium2.PdfDocument | None = None
         self._image: Image.Image | None = None
+        # Pages are prepared in parallel threads; a multi-page image has one read position.
+        self._image_lock = threading.Lock()
         self._layer: list[str] | None = None
         if is_pdf(raw):
             self.kind = "pdf"
@@ -157,10 +159,11 @@ class ScanFile:
     def _frame(self, index: int) -> tuple[Image.Image, int | None]:
         assert self._image is not None
         try:
-            self._image.seek(index)
-            dpi_info = self._image.info.get("dpi")
-            frame = ImageOps.exif_transpose(self._image.copy())
-            frame = frame.convert("L")
+            with self._image_lock:
+                self._image.seek(index)
+                dpi_info = self._image.info.get("dpi")
+                frame = self._image.copy()
+            frame = ImageOps.exif_transpose(frame).convert("L")
         except Image.DecompressionBombError as exc:
             raise UnreadableItem(QuarantineReason.IMAGE_TOO_LARGE, str(exc)) from exc
         except (OSError, ValueError, EOFError) as exc:
