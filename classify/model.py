@@ -337,14 +337,20 @@ def _vectorizers(features: FeatureUnion) -> list[tuple[str, TfidfVectorizer]]:
 
 def _detach_vocabularies(features: FeatureUnion) -> dict[str, list[str]]:
     """Each vectoriser's terms in column order, its vocabulary emptied for the skops file."""
+    vocabularies = _vocabularies(features)
+    for _name, vectorizer in _vectorizers(features):
+        vectorizer.vocabulary_ = {}
+    return vocabularies
+
+
+def _vocabularies(features: FeatureUnion) -> dict[str, list[str]]:
+    """Each vectoriser's terms in column order: the form kept in the metadata file."""
     vocabularies = {}
     for name, vectorizer in _vectorizers(features):
-        vocabulary = vectorizer.vocabulary_
-        terms = [""] * len(vocabulary)
-        for term, column in vocabulary.items():
+        terms = [""] * len(vectorizer.vocabulary_)
+        for term, column in vectorizer.vocabulary_.items():
             terms[column] = term
         vocabularies[name] = terms
-        vectorizer.vocabulary_ = {}
     return vocabularies
 
 
@@ -358,11 +364,7 @@ def _attach_vocabularies(features: FeatureUnion, vocabularies: dict[str, list[st
 
 
 def write_metadata(model: TrainedModel, path: Path) -> None:
-    vocabularies = {name: [""] * len(v.vocabulary_) for name, v in _vectorizers(model.features)}
-    for name, vectorizer in _vectorizers(model.features):
-        for term, column in vectorizer.vocabulary_.items():
-            vocabularies[name][column] = term
-    metadata = {**model.metadata(), "vocabularies": vocabularies}
+    metadata = {**model.metadata(), "vocabularies": _vocabularies(model.features)}
     _atomic_write(path.with_suffix(".json"),
                   json.dumps(metadata, indent=1, sort_keys=True, ensure_ascii=False).encode())
 
