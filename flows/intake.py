@@ -23,9 +23,20 @@ def store_folder(settings: Settings, folder: Path, source: Source) -> BatchRepor
     return batch.store_raw_items(settings, read_folder(folder, source), progress_hook)
 
 
-@task(name="triage-batch", cache_policy=NO_CACHE, timeout_seconds=1800)
-def triage_batch(settings: Settings, item_ids: list[int]) -> BatchReport:
-    return batch.triage_stored_items(settings, item_ids, progress_hook)
+def _database_busy(task, task_run, state) -> bool:
+    try:
+        state.result()
+    except Exception as exc:
+        return batch.is_transient_database_error(exc)
+    return False
+
+
+@task(name="triage-batch", cache_policy=NO_CACHE, timeout_seconds=1800, retries=3,
+      retry_delay_seconds=[1, 5, 20], retry_condition_fn=_database_busy)
+def triage_batch(settings: Settings, item_ids: list[int],
+                 claimable: tuple[str, ...] = ("pending",)) -> BatchReport:
+    """Bad input is quarantined inside the batch; only a database lock or drop is retried."""
+    return batch.triage_stored_items(settings, item_ids, progress_hook, claimable)
 
 
 @flow(name="intake", log_prints=False)
@@ -39,19 +50,23 @@ def intake(settings: Settings, mailbox_dir: Path | None, scans_dir: Path | None)
     return report
 
 
-def triage_in_batches(settings: Settings, item_ids: list[int]) -> BatchReport:
+def triage_in_batches(settings: Settings, item_ids: list[int],
+                      claimable: tuple[str, ...] = ("pending",)) -> BatchReport:
     """One triage task per batch of items, never one per item (Prefect costs ~70 ms a task)."""
     if progress_hook:
         progress_hook("triage_total", len(item_ids))
     report = BatchReport()
     for start in range(0, len(item_ids), settings.batch_size):
-        report.merge(triage_batch(settings, item_ids[start : start + settings.batch_size]))
+        report.merge(triage_batch(settings, item_ids[start : start + settings.batch_size],
+                                  claimable))
     return report
 
 
 @flow(name="retry")
 def retry_items(settings: Settings, item_ids: list[int] | None) -> BatchReport:
     """Reprocess quarantined items (or the ones named) from their stored raw bytes."""
-    retryable = batch.item_ids_with_status(settings, ("quarantined", "pending"))
+    statuses = ("quarantined", "pending")
+    retryable = batch.item_ids_with_status(settings, statuses)
     return triage_in_batches(settings,
-                             [i for i in item_ids if i in retryable] if item_ids else retryable)
+                             [i for i in item_ids if i in retryable] if item_ids else retryable,
+                             statuses)

@@ -1,16 +1,31 @@
-"""The IMAP ledger: which (account, folder, UIDVALIDITY, UID) have been taken, and how."""
+"""The IMAP ledger: which (account, folder, UIDVALIDITY, UID) have been taken, and how.
+
+A row is written in the same transaction as the message's item, so a message is either
+unknown (and fetched again next pass) or known with its bytes safely stored; it is settled
+(moved or flagged on the server) only once its item has been triaged and committed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ingest.imap import FetchedMessage
+from ingest.errors import QuarantineReason
+from ingest.imap import Envelope
 from ingest.items import RawItem
-from models.repository import record_raw
-from models.tables import MailboxMessage
+from models.repository import mark_quarantined, record_raw
+from models.tables import Item, ItemStatus, MailboxMessage, utcnow
+
+# Items in these states have been through triage and committed: their messages can be settled.
+DONE = (ItemStatus.STAGED, ItemStatus.NEEDS_REVIEW, ItemStatus.IGNORED)
+
+
+def source_ref(folder: str, uidvalidity: int, uid: int) -> str:
+    return f"{folder}:{uidvalidity}:{uid}"
 
 
 def known_uids(session: Session, account: str, folder: str, uidvalidity: int) -> set[int]:
@@ -19,21 +34,94 @@ def known_uids(session: Session, account: str, folder: str, uidvalidity: int) ->
         MailboxMessage.uidvalidity == uidvalidity)))
 
 
+def earlier_copy(session: Session, account: str, folder: str, envelope: Envelope) -> int | None:
+    """The item of a message already taken under another UIDVALIDITY: same Message-ID and size.
+
+    After a folder is recreated every UID is new; this spares refetching what we hold. A
+    message with no Message-ID is fetched, and its content hash decides.
+    """
+    if not envelope.message_id:
+        return None
+    return session.scalar(select(MailboxMessage.item_id).where(
+        MailboxMessage.account == account, MailboxMessage.folder == folder,
+        MailboxMessage.message_id == envelope.message_id,
+        MailboxMessage.size == envelope.size, MailboxMessage.item_id.is_not(None)).limit(1))
+
+
+def _row(account: str, folder: str, uidvalidity: int, envelope: Envelope,
+         status: str) -> MailboxMessage:
+    return MailboxMessage(account=account, folder=folder, uidvalidity=uidvalidity,
+                          uid=envelope.uid, message_id=envelope.message_id,
+                          size=envelope.size, status=status)
+
+
 def record_message(session: Session, raw_dir: Path, account: str, folder: str,
-                   message: FetchedMessage) -> tuple[int | None, bool]:
+                   uidvalidity: int, envelope: Envelope, raw: bytes) -> tuple[int, bool]:
     """Store the message's bytes and its ledger row together; (item id, newly stored)."""
-    row = MailboxMessage(account=account, folder=folder, uidvalidity=message.uidvalidity,
-                         uid=message.uid, status="stored")
-    item_id, created = None, False
-    if message.raw is None:
-        row.status = "too_large"
-        row.error = f"{message.size} bytes: over the size limit, not fetched"
-    else:
-        raw = RawItem("email", message.raw, message.source_ref(folder), message.internal_date)
-        item, created = record_raw(session, raw_dir, raw)
-        session.flush()
-        item_id, row.item_id, row.sha256 = item.id, item.id, item.sha256
-        if not created:
-            row.status = "duplicate"
+    item, created = record_raw(session, raw_dir, RawItem(
+        "email", raw, source_ref(folder, uidvalidity, envelope.uid), envelope.internal_date))
+    session.flush()
+    row = _row(account, folder, uidvalidity, envelope, "stored" if created else "duplicate")
+    row.item_id, row.sha256 = item.id, item.sha256
     session.add(row)
-    return item_id, created
+    return item.id, created
+
+
+def record_copy(session: Session, account: str, folder: str, uidvalidity: int,
+                envelope: Envelope, item_id: int) -> None:
+    """A message we already hold under an earlier UIDVALIDITY: linked, not fetched or staged."""
+    row = _row(account, folder, uidvalidity, envelope, "duplicate")
+    row.item_id = item_id
+    row.sha256 = session.scalar(select(Item.sha256).where(Item.id == item_id))
+    session.add(row)
+
+
+def record_too_large(session: Session, raw_dir: Path, account: str, folder: str,
+                     uidvalidity: int, envelope: Envelope, header: bytes,
+                     limit: int) -> int:
+    """Quarantine a message over the size limit from its header block alone.
+
+    The whole message stays on the server, untouched; the item keeps the headers (who sent
+    it, when) and the message's real size, so a retry refuses it again for the same reason.
+    """
+    detail = (f"{envelope.size} bytes, over the limit of {limit}: not fetched; the message "
+              f"is left in {folder} on the server")
+    item, _ = record_raw(session, raw_dir, RawItem(
+        "email", header or b"\r\n", source_ref(folder, uidvalidity, envelope.uid),
+        envelope.internal_date))
+    session.flush()
+    item.size_bytes = envelope.size
+    item.message_id = envelope.message_id
+    mark_quarantined(item, QuarantineReason.TOO_LARGE.value, detail)
+    row = _row(account, folder, uidvalidity, envelope, "too_large")
+    row.item_id, row.sha256, row.error = item.id, item.sha256, detail
+    session.add(row)
+    return item.id
+
+
+def settle_candidates(session: Session, account: str, folder: str,
+                      uidvalidity: int) -> list[tuple[int, int]]:
+    """(ledger row id, UID) of messages whose items are triaged and committed."""
+    return list(session.execute(
+        select(MailboxMessage.id, MailboxMessage.uid)
+        .join(Item, Item.id == MailboxMessage.item_id)
+        .where(MailboxMessage.account == account, MailboxMessage.folder == folder,
+               MailboxMessage.uidvalidity == uidvalidity,
+               MailboxMessage.status.in_(("stored", "duplicate")), Item.status.in_(DONE))
+        .order_by(MailboxMessage.uid)).tuples())
+
+
+def mark_settled(session: Session, row_ids: Sequence[int], when: datetime | None = None) -> None:
+    if row_ids:
+        session.execute(update(MailboxMessage).where(MailboxMessage.id.in_(row_ids))
+                        .values(status="settled", settled_at=when or utcnow()))
+
+
+def waiting_in_mailbox(session: Session, account: str, folder: str, uidvalidity: int) -> int:
+    """Messages left where they are: their items are pending or failed (see `triage retry`)."""
+    return len(session.scalars(
+        select(MailboxMessage.id).join(Item, Item.id == MailboxMessage.item_id)
+        .where(MailboxMessage.account == account, MailboxMessage.folder == folder,
+               MailboxMessage.uidvalidity == uidvalidity,
+               MailboxMessage.status.in_(("stored", "duplicate")),
+               Item.status.not_in(DONE))).all())

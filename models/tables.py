@@ -321,7 +321,10 @@ class MailboxMessage(Base):
     """The IMAP ledger: one row per message seen, keyed as the server identifies it."""
 
     __tablename__ = "mailbox_messages"
-    __table_args__ = (UniqueConstraint("account", "folder", "uidvalidity", "uid"),)
+    __table_args__ = (
+        UniqueConstraint("account", "folder", "uidvalidity", "uid"),
+        Index("ix_mailbox_messages_pending", "account", "folder", "uidvalidity", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account: Mapped[str] = mapped_column(String(300))
@@ -331,9 +334,14 @@ class MailboxMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    # stored | duplicate (its bytes or Message-ID were already an item) | too_large | settled
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(Integer)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the message was moved to the processed folder (or flagged): after its item and case
+    # were committed, never before.
+    settled_at: Mapped[datetime | None]
 
 
 class AppendOnlyViolation(RuntimeError):

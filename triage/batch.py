@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
 from classify.fields import Landlord, normalise_postcode
 from classify.model import TrainedModel, load_or_train
@@ -24,7 +26,7 @@ from ingest.ocr import ocr_worker_count
 from models.db import session_scope
 from models.rawstore import load_raw
 from models.repository import find_thread, mark_quarantined, record_raw, save_result
-from models.tables import Item
+from models.tables import Item, ItemStatus
 from triage.pipeline import read_item, triage_item
 from triage.settings import Settings
 from workflow.policy import Policy, load_policy
@@ -105,15 +107,25 @@ def landlord_of(settings: Settings) -> Landlord:
     )
 
 
+# Outcome of an item another worker claimed first: it is theirs, not an error.
+TAKEN = "taken"
+
+
 def triage_stored_items(settings: Settings, item_ids: list[int],
-                        progress: Progress | None = None) -> BatchReport:
-    """Read, classify and stage each stored item; unreadable ones are quarantined."""
+                        progress: Progress | None = None,
+                        claimable: tuple[str, ...] = (ItemStatus.PENDING,)) -> BatchReport:
+    """Read, classify and stage each stored item; unreadable ones are quarantined.
+
+    `claimable` are the statuses an item may be in to be (re)processed: pending for intake,
+    quarantined too for `triage retry`.
+    """
     model = load_model(settings)
     policy = load_policy(settings.policy)
     landlord = landlord_of(settings)
     report = BatchReport()
     for item_id, reading in read_stored_items(settings, item_ids):
-        report.outcomes[_triage_one(settings, item_id, reading, model, policy, landlord)] += 1
+        report.outcomes[_triage_one(settings, item_id, reading, model, policy, landlord,
+                                    claimable)] += 1
         if progress:
             progress("triaged", 1)
     return report
@@ -160,15 +172,35 @@ def _read_stored(settings: Settings, item_id: int) -> IntakeItem | None:
             )
         page_range = (item.first_page, item.last_page) if item.first_page and item.last_page \
             else None
-        raw = RawItem(item.source, load_raw(settings.raw_dir, item.raw_path, item.sha256),
-                      item.source_ref, item.received_at, item.scan_sha256, page_range)
+        stored = load_raw(settings.raw_dir, item.raw_path, item.sha256)
+        if len(stored) != item.size_bytes:  # a message too large to fetch: headers only
+            raise UnreadableItem(
+                QuarantineReason.TOO_LARGE,
+                f"{item.size_bytes} bytes on the server; only its headers were fetched")
+        raw = RawItem(item.source, stored, item.source_ref, item.received_at,
+                      item.scan_sha256, page_range)
     return read_item(raw, max_pdf_pages=settings.max_pdf_pages,
                      max_image_pixels=settings.max_image_pixels)
 
 
+def claim(session: Session, item_id: int, claimable: tuple[str, ...]) -> bool:
+    """Take the item for this transaction, if it is still in a claimable status.
+
+    The claim is a write, so it is the transaction's first lock: PostgreSQL holds the row
+    until commit (a second worker waits, then finds it triaged) and SQLite serialises
+    writers. Exactly one worker saves each item; the other is told it was taken.
+    """
+    claimed = session.execute(
+        update(Item).where(Item.id == item_id, Item.status.in_(claimable))
+        .values(attempts=Item.attempts).execution_options(synchronize_session=False))
+    return claimed.rowcount == 1
+
+
 def _triage_one(settings: Settings, item_id: int, reading: Reading, model: TrainedModel,
-                policy: Policy, landlord: Landlord) -> str:
+                policy: Policy, landlord: Landlord, claimable: tuple[str, ...]) -> str:
     with session_scope(settings.resolved_database_url) as session:
+        if not claim(session, item_id, claimable):
+            return TAKEN if session.get(Item, item_id) is not None else "missing"
         item = session.get(Item, item_id)
         if item is None or reading is None:
             return "missing"
@@ -184,14 +216,23 @@ def _triage_one(settings: Settings, item_id: int, reading: Reading, model: Train
             log.warning("item %s quarantined: %s", item_id, exc.reason.value)
             mark_quarantined(item, exc.reason.value, exc.detail)
             return item.status
+        except (OperationalError, InterfaceError):
+            raise  # the database, not the item: the task is retried, the item stays as it was
         except Exception as exc:  # a bug must not stop the run: keep the item, say why
             log.exception("item %s failed unexpectedly", item_id)
             session.rollback()
+            if not claim(session, item_id, claimable):
+                return TAKEN
             item = session.get(Item, item_id)
             assert item is not None
             mark_quarantined(item, QuarantineReason.INTERNAL_ERROR.value,
                              f"{type(exc).__name__}: {exc}")
             return item.status
+
+
+def is_transient_database_error(exc: BaseException) -> bool:
+    """A locked SQLite file or a dropped PostgreSQL connection passes; a bad query does not."""
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 def item_ids_with_status(settings: Settings, statuses: tuple[str, ...]) -> list[int]:

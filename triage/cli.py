@@ -95,8 +95,9 @@ def ingest_mailbox() -> None:
     except (SourceConfigError, TransientSourceError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
-    out.print(f"stored {len(report.stored)} new, {report.duplicates} already seen; "
-              f"outcomes: {dict(report.outcomes)}")
+    out.print(f"stored {len(report.batch.stored)} new, {report.batch.duplicates} already seen; "
+              f"outcomes: {dict(report.batch.outcomes)}")
+    out.print(report.summary())
 
 
 @app.command()

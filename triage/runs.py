@@ -22,7 +22,8 @@ def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
         intake_module.progress_hook = None
 
 
-def run_mailbox(settings: Settings) -> BatchReport:
+def run_mailbox(settings: Settings):
+    """One mailbox pass (store, triage, settle) as the mailbox-poll flow."""
     configure_prefect(settings.data_dir)
     from flows.mailbox import mailbox_poll
 

@@ -26,7 +26,21 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     imap_folder: str = "INBOX"
     imap_security: Literal["ssl", "starttls", "none"] = "ssl"
-    imap_timeout_seconds: float = 30.0
+    imap_timeout_seconds: float = Field(30.0, gt=0)
+    # "xoauth2": TRIAGE_IMAP_PASSWORD holds an OAuth2 access token (Exchange Online).
+    imap_auth: Literal["password", "xoauth2"] = "password"
+    # A CA bundle for a server whose certificate the system store does not know.
+    imap_ca_file: Path | None = None
+    # After a message's item and case are committed: move it to the processed folder, add
+    # the keyword as a flag, or leave it as it is. Failed items' messages always stay put.
+    imap_processed_action: Literal["move", "flag", "leave"] = "move"
+    imap_processed_folder: str = "Processed"
+    imap_processed_keyword: str = "$Triaged"
+    # Messages over this size are quarantined from their headers, never fetched whole.
+    imap_max_message_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    # A dropped connection or busy server is retried this many times, with backoff.
+    imap_attempts: int = Field(4, ge=1)
+    imap_backoff_seconds: float = Field(1.0, ge=0)
 
     scan_dir: Path | None = None
     # The post room's scan folder (issue 6): a file is taken once its size and modification

@@ -1,0 +1,165 @@
+"""One pass over the complaints mailbox: store, then triage, then settle; exactly once.
+
+The order is what makes a crash at any moment harmless:
+1. each new message's bytes and ledger row are committed together (a crash before that
+   leaves the UID unknown, so the next pass fetches it again);
+2. stored items are triaged, each in one transaction with its case (claimed, so two workers
+   never stage one item);
+3. only then is the message moved (or flagged) on the server, and the ledger row settled
+   (a crash between the two moves it again next time, which is a no-op).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from ingest.errors import SourceConfigError
+from ingest.imap import Mailbox, MailboxConfig
+from models import ledger
+from models.db import session_scope
+from triage import batch
+from triage.batch import BatchReport
+from triage.settings import Settings
+
+log = logging.getLogger("triage.mailbox")
+
+
+def mailbox_config(settings: Settings) -> MailboxConfig:
+    """The mailbox from settings; a clear error naming what is missing."""
+    if not (settings.imap_host and settings.imap_user and settings.imap_password):
+        raise SourceConfigError(
+            "set TRIAGE_IMAP_HOST, TRIAGE_IMAP_USER and TRIAGE_IMAP_PASSWORD "
+            "(with TRIAGE_IMAP_AUTH=xoauth2 the password is the OAuth2 access token)")
+    default_port = {"ssl": 993, "starttls": 143, "none": 143}[settings.imap_security]
+    return MailboxConfig(
+        host=settings.imap_host, port=settings.imap_port or default_port,
+        user=settings.imap_user, secret=settings.imap_password.get_secret_value(),
+        folder=settings.imap_folder, security=settings.imap_security, auth=settings.imap_auth,
+        ca_file=str(settings.imap_ca_file) if settings.imap_ca_file else None,
+        timeout=settings.imap_timeout_seconds,
+        max_bytes=min(settings.imap_max_message_bytes, settings.max_item_bytes),
+        batch_size=settings.batch_size, processed_action=settings.imap_processed_action,
+        processed_folder=settings.imap_processed_folder,
+        processed_keyword=settings.imap_processed_keyword,
+        attempts=settings.imap_attempts, backoff_seconds=settings.imap_backoff_seconds,
+    )
+
+
+@dataclass
+class MailboxPassReport:
+    """What a pass did, in counts and item ids only (never personal data)."""
+
+    batch: BatchReport = field(default_factory=BatchReport)
+    uidvalidity: int | None = None
+    resynced: int = 0  # already held under an earlier UIDVALIDITY: linked, not fetched
+    too_large: int = 0
+    settled: int = 0
+    waiting: int = 0  # left in the mailbox: their items failed or are not yet triaged
+    reconnects: int = 0
+
+    def summary(self) -> str:
+        return (f"mailbox: {self.settled} settled, {self.waiting} left in the mailbox "
+                f"(failed or not yet triaged), {self.too_large} over the size limit, "
+                f"{self.resynced} resynchronised, {self.reconnects} reconnects")
+
+
+def store_new_messages(settings: Settings, mailbox: Mailbox,
+                       progress: batch.Progress | None = None) -> MailboxPassReport:
+    """Fetch every UID the ledger lacks, a batch at a time; commit each with its row."""
+    config = mailbox.config
+    uidvalidity = mailbox.open()
+    report = MailboxPassReport(uidvalidity=uidvalidity)
+    url = settings.resolved_database_url
+    with session_scope(url) as session:
+        known = ledger.known_uids(session, config.account, config.folder, uidvalidity)
+    new = [uid for uid in mailbox.uids() if uid not in known]
+    for start in range(0, len(new), config.batch_size):
+        envelopes = mailbox.envelopes(new[start : start + config.batch_size])
+        to_fetch, too_large = [], []
+        for uid in sorted(envelopes):
+            envelope = envelopes[uid]
+            with session_scope(url) as session:
+                copy_of = ledger.earlier_copy(session, config.account, config.folder, envelope)
+            if copy_of is not None:
+                _commit(report, url, lambda s, e=envelope, i=copy_of: ledger.record_copy(
+                    s, config.account, config.folder, uidvalidity, e, i), "resynced")
+            elif envelope.size > config.max_bytes:
+                too_large.append(uid)
+            else:
+                to_fetch.append(uid)
+        for uid, header in mailbox.headers(too_large).items():
+            _commit(report, url, lambda s, e=envelopes[uid], h=header: ledger.record_too_large(
+                s, settings.raw_dir, config.account, config.folder, uidvalidity, e, h,
+                config.max_bytes), "too_large")
+        for uid, raw in mailbox.bodies(to_fetch).items():
+            stored = _commit(report, url, lambda s, e=envelopes[uid], r=raw: ledger.record_message(
+                s, settings.raw_dir, config.account, config.folder, uidvalidity, e, r), None)
+            if progress:
+                progress("stored", 1)
+            if stored is None:
+                continue
+            item_id, created = stored
+            if created:
+                report.batch.stored.append(item_id)
+            else:
+                report.batch.duplicates += 1
+    report.reconnects = mailbox.reconnects
+    return report
+
+
+def _commit(report: MailboxPassReport, url: str, record: Callable, counter: str | None):
+    """One message's transaction; another worker having taken the UID first is no error."""
+    try:
+        with session_scope(url) as session:
+            result = record(session)
+    except IntegrityError:
+        report.batch.duplicates += 1
+        return None
+    if counter:
+        setattr(report, counter, getattr(report, counter) + 1)
+    return result
+
+
+def settle_done_messages(settings: Settings, mailbox: Mailbox,
+                         report: MailboxPassReport) -> MailboxPassReport:
+    """Move (or flag) the messages whose items are committed; record that they were."""
+    config = mailbox.config
+    uidvalidity = mailbox.open()
+    url = settings.resolved_database_url
+    with session_scope(url) as session:
+        candidates = ledger.settle_candidates(session, config.account, config.folder,
+                                              uidvalidity)
+    if candidates:
+        present = set(mailbox.uids())
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start : start + 500]
+            mailbox.settle([uid for _, uid in chunk if uid in present])
+            with session_scope(url) as session:
+                ledger.mark_settled(session, [row_id for row_id, _ in chunk])
+            report.settled += len(chunk)
+    with session_scope(url) as session:
+        report.waiting = ledger.waiting_in_mailbox(session, config.account, config.folder,
+                                                   uidvalidity)
+    report.reconnects = mailbox.reconnects
+    return report
+
+
+def run_pass(settings: Settings, *, mailbox: Mailbox | None = None,
+             progress: batch.Progress | None = None) -> MailboxPassReport:
+    """Store, triage and settle, without Prefect (the flow runs the same steps as tasks)."""
+    own = mailbox is None
+    mailbox = mailbox or Mailbox(mailbox_config(settings))
+    try:
+        report = store_new_messages(settings, mailbox, progress)
+        pending = batch.item_ids_with_status(settings, ("pending",))
+        for start in range(0, len(pending), settings.batch_size):
+            report.batch.merge(batch.triage_stored_items(
+                settings, pending[start : start + settings.batch_size], progress))
+        return settle_done_messages(settings, mailbox, report)
+    finally:
+        if own:
+            mailbox.close()
