@@ -8,6 +8,7 @@ import email.policy
 import email.utils
 import logging
 import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import Message
 
@@ -15,7 +16,7 @@ import mailparser
 
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.htmltext import html_to_text
-from ingest.items import IntakeItem
+from ingest.items import IntakeItem, PageText
 
 # mail-parser logs a warning for every content type it does not decode itself.
 logging.getLogger("mailparser").setLevel(logging.ERROR)
@@ -28,8 +29,13 @@ _ANY_KNOWN_HEADER = ("from", "date", "subject", "message-id", "to", "content-typ
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
-def parse_message(raw: bytes, *, received_fallback: datetime | None = None) -> IntakeItem:
-    """Decode headers, body text and threading facts; unreadable input raises `UnreadableItem`."""
+def parse_message(raw: bytes, *, received_fallback: datetime | None = None,
+                  attached: tuple[AttachedLetter, ...] = ()) -> IntakeItem:
+    """Decode headers, body text and threading facts; unreadable input raises `UnreadableItem`.
+
+    `attached` is the text already read from the message's PDF and image attachments (see
+    `letter_attachments`); it follows the body, so a letter sent as a scan is read too.
+    """
     if not raw.strip():
         raise UnreadableItem(QuarantineReason.EMPTY, "the message has no bytes")
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
@@ -38,10 +44,13 @@ def parse_message(raw: bytes, *, received_fallback: datetime | None = None) -> I
         raise UnreadableItem(QuarantineReason.NOT_AN_EMAIL, "no RFC 5322 header block found")
 
     plain, html = _bodies(raw, message)
-    text = plain.strip() or (html_to_text(html) if html else "")
+    body = plain.strip() or (html_to_text(html) if html else "")
+    text = "\n\n".join([body, *(f"[Attached: {letter.name}]\n{letter.text}"
+                                 for letter in attached if letter.text.strip())]).strip()
     subject = _header_text(message, "Subject")
     if not text and not subject:
         raise UnreadableItem(QuarantineReason.NO_TEXT, "neither a subject nor a readable body")
+    pages = _numbered_pages(attached)
 
     sender_name, sender_address = email.utils.parseaddr(_header_text(message, "From"))
     return IntakeItem(
@@ -56,8 +65,58 @@ def parse_message(raw: bytes, *, received_fallback: datetime | None = None) -> I
         automatic=detect_automatic_mail(message),
         html=html or None,
         attachments=tuple(_attachment_names(message)),
-        text_source="body" if plain.strip() else "html",
+        pages=pages,
+        text_source="body" if plain.strip() else "html" if body or not pages else (
+            pages[0].text_source),
     )
+
+
+@dataclass(frozen=True)
+class AttachedLetter:
+    """The text read from one attachment; `name` is for display only, never a path."""
+
+    name: str
+    text: str
+    pages: tuple[PageText, ...] = ()
+
+
+# What goes through the letter path (text layer, OCR); anything else is only listed.
+LETTER_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/tiff"}
+_LETTER_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+MAX_LETTER_ATTACHMENTS = 5
+
+
+def letter_attachments(raw: bytes) -> list[tuple[str, bytes]]:
+    """(display name, bytes) of the PDF and image attachments, in order, at most five."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    found: list[tuple[str, bytes]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        ctype = part.get_content_type()
+        name = _header_text_value(filename) if filename else ctype
+        if ctype not in LETTER_TYPES and not (
+                ctype == "application/octet-stream" and name.lower().endswith(_LETTER_SUFFIXES)):
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except Exception:  # a broken transfer encoding: nothing to read
+            continue
+        if payload:
+            found.append((name, payload))
+        if len(found) == MAX_LETTER_ATTACHMENTS:
+            break
+    return found
+
+
+def _numbered_pages(attached: tuple[AttachedLetter, ...]) -> tuple[PageText, ...]:
+    """Attachments' pages numbered on from one another, so each number is one page."""
+    pages: list[PageText] = []
+    for letter in attached:
+        for page in letter.pages:
+            pages.append(replace(page, number=len(pages) + 1))
+    return tuple(pages)
 
 
 def detect_automatic_mail(message: Message) -> str | None:

@@ -53,19 +53,26 @@ def test_each_message_is_taken_once_and_left_unread(dovecot: ImapServer, cli_env
     for index, path in enumerate(samples):
         # One has been opened in Outlook already: it must still be taken.
         imap.append(folder, path.read_bytes(), flags=[b"\\Seen"] if index == 0 else [])
+    imap.select_folder(folder, readonly=True)
+    uidvalidity = imap.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"]
+    uids = imap.search("ALL")
     env = mailbox_env(cli_env, dovecot, folder)
 
     first = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr + first.stdout
+    assert "3 settled" in first.stdout
     taken = items(env, tmp_path)
     assert len(taken) == 3
-    imap.select_folder(folder, readonly=True)
-    uidvalidity = imap.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"]
     assert sorted(row["source_ref"] for row in taken) == sorted(
-        f"{folder}:{uidvalidity}:{uid}" for uid in imap.search("ALL"))
+        f"{folder}:{uidvalidity}:{uid}" for uid in uids)
     assert all(row["status"] != "pending" for row in taken)
+    # Triaged and committed, then moved to the processed folder; still as read (or unread)
+    # as they were: fetching peeks.
+    imap.select_folder(folder, readonly=True)
+    assert imap.search("ALL") == []
+    imap.select_folder("Processed", readonly=True)
     flags = imap.get_flags(imap.search("ALL"))
-    assert [b"\\Seen" in f for _, f in sorted(flags.items())] == [True, False, False]
+    assert sorted(b"\\Seen" in f for f in flags.values()) == [False, False, True]
 
     again = triage_command("ingest", "mailbox", env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr

@@ -19,10 +19,11 @@ from classify.fields import (
 )
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
+from ingest.errors import UnreadableItem
 from ingest.items import IntakeItem, RawItem
 from ingest.layout import LetterLayout, OwnIdentity, parse_letter
 from ingest.letters import extract_letter_text
-from ingest.mail import parse_message
+from ingest.mail import AttachedLetter, letter_attachments, parse_message
 from workflow.policy import Policy
 from workflow.review import review_deadline
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
@@ -47,10 +48,23 @@ def read_item(raw: RawItem, *, max_pdf_pages: int = 50,
               max_image_pixels: int = 60_000_000) -> IntakeItem:
     """Bytes to text: an email is parsed, a letter is read from its text layer or by OCR."""
     if raw.source == "email":
-        return parse_message(raw.raw, received_fallback=raw.received_at)
+        attached = tuple(_read_attachment(name, data, max_pdf_pages, max_image_pixels)
+                         for name, data in letter_attachments(raw.raw))
+        return parse_message(raw.raw, received_fallback=raw.received_at, attached=attached)
     first_page = raw.page_range[0] if raw.page_range else 1
     return extract_letter_text(raw.raw, received_at=raw.received_at, max_pages=max_pdf_pages,
                                max_image_pixels=max_image_pixels, first_source_page=first_page)
+
+
+def _read_attachment(name: str, data: bytes, max_pages: int,
+                     max_image_pixels: int) -> AttachedLetter:
+    """An attached letter's text; one that cannot be read is named in the text, not fatal."""
+    try:
+        letter = extract_letter_text(data, max_pages=max_pages,
+                                     max_image_pixels=max_image_pixels)
+    except UnreadableItem as exc:
+        return AttachedLetter(name, f"(this attachment could not be read: {exc.reason.value})")
+    return AttachedLetter(name, letter.text, letter.pages)
 
 
 def case_references(item: IntakeItem) -> list[str]:
