@@ -208,9 +208,18 @@ class Mailbox:
                 delay = min(delay * 2, 30.0)
         raise AssertionError("unreachable")
 
-    def uids(self) -> list[int]:
-        """Every UID in the folder: ALL, never UNSEEN (someone may have opened it in Outlook)."""
-        return sorted(self._call(lambda client: client.search("ALL"), "search the folder"))
+    def uids(self, *, sync: bool = False) -> list[int]:
+        """Every UID in the folder: ALL, never UNSEEN (someone may have opened it in Outlook).
+
+        With `sync`, a NOOP first collects other sessions' expunges, so moved messages are
+        not listed.
+        """
+        def search(client: IMAPClient) -> list[int]:
+            if sync:
+                client.noop()
+            return client.search("ALL")
+
+        return sorted(self._call(search, "search the folder"))
 
     def envelopes(self, uids: list[int]) -> dict[int, Envelope]:
         """Size, internal date and Message-ID, peeked, for UIDs still in the folder."""

@@ -111,10 +111,24 @@ def settle_candidates(session: Session, account: str, folder: str,
         .order_by(MailboxMessage.uid)).tuples())
 
 
-def mark_settled(session: Session, row_ids: Sequence[int], when: datetime | None = None) -> None:
-    if row_ids:
-        session.execute(update(MailboxMessage).where(MailboxMessage.id.in_(row_ids))
-                        .values(status="settled", settled_at=when or utcnow()))
+def claim_for_settling(session: Session, row_ids: Sequence[int],
+                       when: datetime | None = None) -> list[int]:
+    """Mark rows settled and return the UIDs this worker must move; commit after moving.
+
+    The update locks the rows (PostgreSQL) or the database (SQLite) until the transaction
+    ends, so a second worker settling at the same moment waits and then finds nothing left,
+    and a worker that dies mid-move releases them unsettled (its lock goes with it).
+    """
+    if not row_ids:
+        return []
+    claimed = session.execute(
+        update(MailboxMessage)
+        .where(MailboxMessage.id.in_(row_ids),
+               MailboxMessage.status.in_(("stored", "duplicate")))
+        .values(status="settled", settled_at=when or utcnow())
+        .returning(MailboxMessage.uid)
+        .execution_options(synchronize_session=False))
+    return sorted(claimed.scalars())
 
 
 def waiting_in_mailbox(session: Session, account: str, folder: str, uidvalidity: int) -> int:

@@ -133,14 +133,16 @@ def settle_done_messages(settings: Settings, mailbox: Mailbox,
     with session_scope(url) as session:
         candidates = ledger.settle_candidates(session, config.account, config.folder,
                                               uidvalidity)
-    if candidates:
-        present = set(mailbox.uids())
-        for start in range(0, len(candidates), 500):
-            chunk = candidates[start : start + 500]
-            mailbox.settle([uid for _, uid in chunk if uid in present])
-            with session_scope(url) as session:
-                ledger.mark_settled(session, [row_id for row_id, _ in chunk])
-            report.settled += len(chunk)
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        with session_scope(url) as session:
+            claimed = ledger.claim_for_settling(session, [row_id for row_id, _ in chunk])
+            if claimed:
+                # Asked after the claim, and after a NOOP: a message another session moved
+                # must not be copied again from a stale view of the folder.
+                present = set(mailbox.uids(sync=True))
+                mailbox.settle([uid for uid in claimed if uid in present])
+            report.settled += len(claimed)
     with session_scope(url) as session:
         report.waiting = ledger.waiting_in_mailbox(session, config.account, config.folder,
                                                    uidvalidity)
