@@ -7,6 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.intake import triage_in_batches
 from ingest.imap import Mailbox, is_transient
+from models.leases import lease
 from triage import batch
 from triage import mailbox as mailbox_pass
 from triage.mailbox import MailboxPassReport
@@ -40,8 +41,17 @@ def settle_mailbox(settings: Settings, report: MailboxPassReport) -> MailboxPass
 
 @flow(name="mailbox-poll")
 def mailbox_poll(settings: Settings) -> MailboxPassReport:
-    """One pass over the mailbox: store, triage everything pending in batches, settle."""
-    report = store_mailbox(settings)
-    report.batch.merge(triage_in_batches(settings,
-                                         batch.item_ids_with_status(settings, ("pending",))))
-    return settle_mailbox(settings, report)
+    """One pass over the mailbox: store, triage everything pending in batches, settle.
+
+    A database lease makes polls of one mailbox take turns, whichever machine runs them; a
+    poll that finds it held is skipped (the holder is doing the work).
+    """
+    config = mailbox_pass.mailbox_config(settings)
+    with lease(settings.resolved_database_url, mailbox_pass.lease_name(config),
+               ttl_seconds=settings.lease_seconds) as held:
+        if not held.held:
+            return MailboxPassReport(skipped_because=f"another poll holds it ({held.holder})")
+        report = store_mailbox(settings)
+        report.batch.merge(triage_in_batches(
+            settings, batch.item_ids_with_status(settings, ("pending",))))
+        return settle_mailbox(settings, report)

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import intake as intake_flows
+from models.leases import lease
 from triage import batch, scanpass
 from triage.scanpass import ScanPassReport
 from triage.settings import Settings
@@ -26,7 +27,20 @@ def file_scans(settings: Settings, incoming: Path) -> ScanPassReport:
 
 @flow(name="scan-folder", log_prints=False)
 def scan_pass(settings: Settings, incoming: Path) -> ScanPassReport:
-    """One pass: one task to take and store, one per batch to triage, one to file."""
+    """One pass: one task to take and store, one per batch to triage, one to file.
+
+    Passes over one folder take turns through a database lease (claims by rename already
+    keep two workers off one file; the lease spares them racing for every file).
+    """
+    name = f"scans:{Path(incoming).resolve()}"
+    with lease(settings.resolved_database_url, name,
+               ttl_seconds=settings.lease_seconds) as held:
+        if not held.held:
+            return ScanPassReport(skipped_because=f"another poll holds it ({held.holder})")
+        return _scan_pass(settings, incoming)
+
+
+def _scan_pass(settings: Settings, incoming: Path) -> ScanPassReport:
     report = take_scans(settings, incoming)
     pending = batch.item_ids_with_status(settings, ("pending",))
     report.batch.merge(intake_flows.triage_in_batches(settings, pending))

@@ -356,3 +356,14 @@ def _refuse_event_update(mapper, connection, target) -> None:
 @event.listens_for(CaseEvent, "before_delete")
 def _refuse_event_delete(mapper, connection, target) -> None:
     raise AppendOnlyViolation("case events are append-only; they are never deleted")
+
+
+class Lease(Base):
+    """Who may run a poll of one mailbox or scan folder now; expires if its holder dies."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(500), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -60,11 +60,19 @@ class MailboxPassReport:
     settled: int = 0
     waiting: int = 0  # left in the mailbox: their items failed or are not yet triaged
     reconnects: int = 0
+    # Set when the pass did not run: another worker was polling the same mailbox.
+    skipped_because: str | None = None
 
     def summary(self) -> str:
+        if self.skipped_because:
+            return f"mailbox: skipped, {self.skipped_because}"
         return (f"mailbox: {self.settled} settled, {self.waiting} left in the mailbox "
                 f"(failed or not yet triaged), {self.too_large} over the size limit, "
                 f"{self.resynced} resynchronised, {self.reconnects} reconnects")
+
+
+def lease_name(config: MailboxConfig) -> str:
+    return f"mailbox:{config.account}/{config.folder}"
 
 
 def store_new_messages(settings: Settings, mailbox: Mailbox,

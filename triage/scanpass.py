@@ -42,8 +42,12 @@ class ScanPassReport:
     archived: int = 0
     quarantined: int = 0
     in_progress: int = 0
+    # Set when the pass did not run: another worker was polling the same folder.
+    skipped_because: str | None = None
 
     def summary(self) -> str:
+        if self.skipped_because:
+            return f"scan folder: skipped, {self.skipped_because}"
         return (f"scan folder: {self.taken} files taken ({self.letters} letters), "
                 f"{len(self.waiting)} still being written (left for the next pass), "
                 f"{self.archived} archived, {self.quarantined} quarantined, "

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     max_item_bytes: int = 25 * 1024 * 1024
     max_pdf_pages: int = 50
     batch_size: int = Field(25, ge=1)
+    # A poll's lease on its mailbox or scan folder lasts this long unless renewed (its holder
+    # renews it every third of this while it works); a dead worker's lapses after it.
+    lease_seconds: float = Field(300.0, ge=5)
     # Outgoing letters: sent only when an SMTP server is configured (`triage drafts --send`);
     # otherwise officers send the stored drafts from the landlord's own mail system.
     smtp_host: str | None = None

@@ -20,7 +20,7 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     with op.batch_alter_table('mailbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('size', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('settled_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('settled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_mailbox_messages_pending',
                               ['account', 'folder', 'uidvalidity', 'status'])
 

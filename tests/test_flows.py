@@ -1,0 +1,287 @@
+"""The Prefect flows for real: under `prefect_test_harness`, against real Dovecot, Tesseract
+and PostgreSQL. Retries only for passing faults; polls of one mailbox or folder never overlap."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from tests.conftest import SAMPLES, triage_command
+from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+from tests.mailbox_support import (
+    assert_exactly_once,
+    fresh_folder,
+    ledger_facts,
+    message_ids_in,
+    varied_message,
+    worker_env,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
+    if dovecot_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
+        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
+    server = start_dovecot(tmp_path_factory.mktemp("dovecot-flows"))
+    yield server
+    stop_dovecot(server)
+
+
+def _mailbox_settings(settings, server: ImapServer, folder: str, **extra):
+    return settings.model_copy(update={
+        "imap_host": server.host, "imap_port": server.port, "imap_user": server.user,
+        "imap_password": SecretStr(server.password),
+        "imap_folder": folder, "imap_security": "none", **extra})
+
+
+def _task_runs(state) -> dict[str, list[int]]:
+    """Each task's run counts in the flow run that ended in `state` (a retried task: > 1)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    counts: dict[str, list[int]] = {}
+    for run in runs:
+        counts.setdefault(run.name.rsplit("-", 1)[0], []).append(run.run_count)
+    return counts
+
+
+def _letter_pdf(path: Path, text: str, seed: int) -> Path:
+    from triage.scanrender import render_letter_pdf
+
+    render_letter_pdf(text, path, seed=seed)
+    return path
+
+
+LETTER = ("14 Ribble Court\nPreston\nPR1 8JN\n\n3 November 2026\n\nDear Sir or Madam,\n\n"
+          "I wish to make a formal complaint about the damp and mould in my flat. It was "
+          "reported in August and nothing has been done. I want it treated.\n\n"
+          "Yours faithfully,\nMargaret Holt\n")
+
+
+def test_mailbox_and_scan_flows_end_to_end(harness, dovecot, settings, tmp_path):
+    """Real Dovecot, real Tesseract: an emailed scan and a posted letter are both read."""
+    from email.message import EmailMessage
+
+    from flows.mailbox import mailbox_poll
+    from flows.scans import scan_pass
+    from models.db import session_scope
+    from models.tables import Item
+
+    scanned = _letter_pdf(tmp_path / "letter.pdf", LETTER, seed=3).read_bytes()
+    emailed = EmailMessage()
+    emailed["From"] = "Margaret Holt <m.holt@example.net>"
+    emailed["Subject"] = "My letter attached"
+    emailed["Message-ID"] = "<attached-scan@example.net>"
+    emailed.set_content("Please see my attached letter.")
+    emailed.add_attachment(scanned, maintype="application", subtype="pdf",
+                           filename="../../letter.pdf")
+    messages = [varied_message(5000 + index) for index in range(4)] + [emailed.as_bytes()]
+    fresh_folder(dovecot, "EndToEnd", messages)
+    configured = _mailbox_settings(settings, dovecot, "EndToEnd", scan_settle_seconds=0)
+
+    report = mailbox_poll(configured)
+    assert len(report.batch.stored) == 5 and report.settled == 5
+    incoming = configured.resolved_scan_dir
+    incoming.mkdir(parents=True)
+    _letter_pdf(incoming / "post-0001.pdf", LETTER.replace("Margaret", "Joan"), seed=4)
+    scans = scan_pass(configured, incoming)
+    assert scans.letters == 1 and scans.archived == 1
+
+    with session_scope(configured.resolved_database_url) as session:
+        statuses = list(session.scalars(select(Item.status)))
+        texts = [(item.source, item.text_source, item.text or "")
+                 for item in session.scalars(select(Item))]
+    assert len(statuses) == 6 and "pending" not in statuses
+    # The attachment's name is shown, never used as a path: its slashes are gone.
+    attached = [text for _, _, text in texts if "[Attached: .._.._letter.pdf]" in text]
+    assert attached and "mould" in attached[0].lower()
+    letters = [(kind, text) for source, kind, text in texts if source == "letter"]
+    assert letters and letters[0][0] == "ocr" and "complaint" in letters[0][1].lower()
+
+
+def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings):
+    from flows.mailbox import mailbox_poll
+    from models.leases import lease
+    from triage.mailbox import lease_name, mailbox_config
+
+    messages = [varied_message(6000 + index) for index in range(60)]
+    fresh_folder(dovecot, "Overlap", messages)
+    configured = _mailbox_settings(settings, dovecot, "Overlap")
+    url = configured.resolved_database_url
+
+    # While any worker holds the mailbox's lease, a poll does nothing.
+    with lease(url, lease_name(mailbox_config(configured))) as held:
+        assert held.held
+        skipped = mailbox_poll(configured)
+    assert skipped.skipped_because and not skipped.batch.stored
+
+    # Two polls started together: one does the work, the other finds the lease held.
+    start = threading.Barrier(2)
+    reports = []
+
+    def poll() -> None:
+        start.wait()
+        reports.append(mailbox_poll(configured))
+
+    threads = [threading.Thread(target=poll) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert len(reports) == 2
+    assert sorted(bool(report.skipped_because) for report in reports) == [False, True]
+    assert sum(len(report.batch.stored) for report in reports) == 60
+    assert_exactly_once(ledger_facts(url), sorted(
+        message_from_bytes(raw)["Message-ID"] for raw in messages))
+
+
+def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
+    from flows.scans import scan_pass
+    from models.leases import lease
+
+    configured = settings.model_copy(update={"scan_settle_seconds": 0})
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    shutil.copy(next(SAMPLES.glob("scans/*.pdf")), incoming / "a.pdf")
+    with lease(configured.resolved_database_url, f"scans:{incoming.resolve()}") as held:
+        assert held.held
+        skipped = scan_pass(configured, incoming)
+    assert skipped.skipped_because and skipped.taken == 0
+    assert (incoming / "a.pdf").exists()
+    done = scan_pass(configured, incoming)
+    assert done.taken == 1 and not done.skipped_because
+
+
+def test_a_transient_failure_is_retried_and_succeeds(harness, settings, tmp_path_factory):
+    from flows.mailbox import mailbox_poll
+
+    own = start_dovecot(tmp_path_factory.mktemp("dovecot-transient"))
+    fresh_folder(own, "Flaky", [varied_message(7000 + index) for index in range(3)])
+    own.process.terminate()
+    own.process.wait(timeout=10)
+    # No reconnects inside the task: the failure reaches Prefect, which retries the task.
+    configured = _mailbox_settings(settings, own, "Flaky", imap_attempts=1)
+
+    def come_back() -> None:
+        time.sleep(1.0)
+        restarted.append(subprocess.Popen(
+            [dovecot_binary(), "-F", "-c", str(own.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    restarted: list[subprocess.Popen] = []
+    threading.Thread(target=come_back).start()
+    try:
+        state = mailbox_poll(configured, return_state=True)
+        assert state.is_completed(), state
+        report = state.result()
+        assert len(report.batch.stored) == 3 and report.settled == 3
+        assert max(_task_runs(state)["store-mailbox"]) >= 2
+    finally:
+        for process in restarted:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_a_permanent_failure_is_quarantined_or_failed_without_retry(harness, dovecot,
+                                                                    settings):
+    from flows.mailbox import mailbox_poll
+    from models.db import session_scope
+    from models.tables import Item
+
+    garbage = b"\x00\x01 this is not an email at all \xff\xfe" * 20
+    fresh_folder(dovecot, "Permanent", [varied_message(7100), garbage])
+    configured = _mailbox_settings(settings, dovecot, "Permanent")
+    state = mailbox_poll(configured, return_state=True)
+    assert state.is_completed(), state
+    report = state.result()
+    assert report.waiting == 1 and report.settled == 1
+    runs = _task_runs(state)
+    assert runs["store-mailbox"] == [1] and set(runs["triage-batch"]) == {1}
+    with session_scope(configured.resolved_database_url) as session:
+        bad = session.scalar(select(Item).where(Item.status == "quarantined"))
+        assert bad is not None and bad.error_code == "not_an_email" and bad.attempts == 1
+    # The bad message stays in the mailbox for an officer; the good one was moved.
+    assert len(message_ids_in(dovecot, "Processed")) == 1
+
+    wrong = configured.model_copy(update={
+        "imap_password": SecretStr("not-the-password")})
+    failed = mailbox_poll(wrong, return_state=True)
+    assert failed.is_failed()
+    assert _task_runs(failed)["store-mailbox"] == [1]
+
+
+def test_two_worker_processes_share_a_mailbox_and_scan_folder_on_postgresql(
+        dovecot, cli_env, postgres_url, tmp_path):
+    from tests.conftest import _reset_postgres
+
+    _reset_postgres(postgres_url)
+    messages = [varied_message(8000 + index) for index in range(40)]
+    fresh_folder(dovecot, "TwoWorkers", messages)
+    incoming = tmp_path / "shared-drive" / "incoming"
+    incoming.mkdir(parents=True)
+    scans = sorted(SAMPLES.glob("scans/*.pdf"))[:4]
+    for path in scans:
+        shutil.copy(path, incoming / path.name)
+    base = worker_env(cli_env, dovecot, "TwoWorkers", database_url=postgres_url,
+                      TRIAGE_SCAN_DIR=str(incoming), TRIAGE_SCAN_SETTLE_SECONDS="0")
+    migrated = triage_command("items", "--json", env=base)
+    assert migrated.returncode == 0, migrated.stderr
+
+    def worker(index: int) -> None:
+        env = {**base, "PREFECT_HOME": str(tmp_path / f"prefect-{index}")}
+        for _ in range(2):
+            for command in (("ingest", "mailbox"), ("ingest", "scans")):
+                done = triage_command(*command, env=env)
+                outputs.append((command, done.returncode, done.stdout, done.stderr))
+
+    outputs: list[tuple] = []
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=900)
+    for command, code, out, err in outputs:
+        assert code == 0, (command, out, err)
+        assert "Traceback" not in out + err
+
+    from models.db import session_scope
+    from models.tables import Item
+
+    facts = ledger_facts(postgres_url)
+    with session_scope(postgres_url) as session:
+        letters = session.scalar(select(func.count()).select_from(Item)
+                                 .where(Item.source == "letter"))
+        scan_files = session.scalar(select(func.count(func.distinct(Item.scan_sha256)))
+                                    .where(Item.source == "letter"))
+    assert scan_files == len(scans) and letters >= len(scans)
+    email_facts = {**facts, "items": [i for i in facts["items"] if i.id in {
+        row.item_id for row in facts["rows"]}]}
+    assert_exactly_once(email_facts, sorted(
+        message_from_bytes(raw)["Message-ID"] for raw in messages))
+    assert message_ids_in(dovecot, "TwoWorkers") == []
+    assert not any(incoming.glob("*.pdf"))
