@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # also start a real Dovecot and drive the review app in a real headless Chromium (Debian's,
 # never a downloaded one).
 DEMO_APT := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
-TEST_APT := $(DEMO_APT) dovecot-imapd chromium chromium-driver
+TEST_APT := $(DEMO_APT) dovecot-imapd openssl chromium chromium-driver
 
 .PHONY: demo test lint install system-deps bench contract clean
 
