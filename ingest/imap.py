@@ -106,6 +106,10 @@ def connect(config: MailboxConfig) -> IMAPClient:
                             timeout=config.timeout, ssl_context=context)
         if config.security == "starttls":
             client.starttls(context)
+    except ssl.SSLCertVerificationError as exc:
+        raise SourceConfigError(
+            f"the certificate of {config.host} is not trusted ({_short(exc)}); set "
+            "TRIAGE_IMAP_CA_FILE to the CA bundle that signed it") from exc
     except Exception as exc:
         raise _as_source_error(exc, f"cannot reach the mailbox at {config.host}") from exc
     try:
