@@ -130,3 +130,42 @@ def test_every_corpus_message_is_triaged_or_quarantined_once(dovecot: ImapServer
         assert len(session.scalars(select(MailboxMessage.id)).all()) == len(rows)
     imap.logout()
 
+
+def test_two_messages_sharing_a_message_id_and_size_are_both_stored(dovecot: ImapServer,
+                                                                   settings):
+    """The corpus holds such a pair (one charset label differs); arriving a pass apart, the
+    second is a new message in the same folder, not an earlier copy to link and move unread."""
+    from models.db import session_scope
+    from models.tables import Item, MailboxMessage
+    from triage.mailbox import run_pass
+
+    folder = "SameId"
+    first, second = (CORPORA / "enmime" / name for name in (
+        "mail_html-mime-bad-charset-inline.raw", "mail_html-mime-bad-unknown-charset-inline.raw"))
+    imap = client(dovecot)
+    imap.create_folder(folder)
+    configured = settings.model_copy(update={
+        "imap_host": dovecot.host, "imap_port": dovecot.port, "imap_user": dovecot.user,
+        "imap_password": SecretStr(dovecot.password), "imap_folder": folder,
+        "imap_security": "none", "imap_processed_folder": f"{folder}-done",
+    })
+    imap.append(folder, first.read_bytes())
+    assert len(run_pass(configured).batch.stored) == 1
+    imap.append(folder, second.read_bytes())
+    report = run_pass(configured)
+    assert (len(report.batch.stored), report.resynced) == (1, 0)
+    with session_scope(configured.resolved_database_url) as session:
+        held = sorted(session.scalars(select(Item.sha256)))
+        linked = session.scalars(select(MailboxMessage.sha256)).all()
+    assert len(set(held)) == 2 and sorted(linked) == held
+    assert digests(imap, f"{folder}-done") == held
+
+    # The folder recreated (a new UIDVALIDITY) with both again: neither is a new item.
+    imap.delete_folder(folder)
+    imap.create_folder(folder)
+    for path in (first, second):
+        imap.append(folder, path.read_bytes())
+    report = run_pass(configured)
+    assert (report.batch.stored, report.settled) == ([], 2)
+    assert report.resynced + report.batch.duplicates == 2
+    imap.logout()
