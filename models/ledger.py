@@ -34,16 +34,20 @@ def known_uids(session: Session, account: str, folder: str, uidvalidity: int) ->
         MailboxMessage.uidvalidity == uidvalidity)))
 
 
-def earlier_copy(session: Session, account: str, folder: str, envelope: Envelope) -> int | None:
+def earlier_copy(session: Session, account: str, folder: str, uidvalidity: int,
+                 envelope: Envelope) -> int | None:
     """The item of a message already taken under another UIDVALIDITY: same Message-ID and size.
 
-    After a folder is recreated every UID is new; this spares refetching what we hold. A
-    message with no Message-ID is fetched, and its content hash decides.
+    After a folder is recreated every UID is new; this spares refetching what we hold. Under
+    the same UIDVALIDITY a new UID is a new message, even with the Message-ID and size of
+    one we hold (senders reuse IDs): it is fetched, and its content hash decides, as it does
+    for a message with no Message-ID.
     """
     if not envelope.message_id:
         return None
     return session.scalar(select(MailboxMessage.item_id).where(
         MailboxMessage.account == account, MailboxMessage.folder == folder,
+        MailboxMessage.uidvalidity != uidvalidity,
         MailboxMessage.message_id == envelope.message_id,
         MailboxMessage.size == envelope.size, MailboxMessage.item_id.is_not(None)).limit(1))
 

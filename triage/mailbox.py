@@ -91,7 +91,8 @@ def store_new_messages(settings: Settings, mailbox: Mailbox,
         for uid in sorted(envelopes):
             envelope = envelopes[uid]
             with session_scope(url) as session:
-                copy_of = ledger.earlier_copy(session, config.account, config.folder, envelope)
+                copy_of = ledger.earlier_copy(session, config.account, config.folder,
+                                              uidvalidity, envelope)
             if copy_of is not None:
                 _commit(report, url, lambda s, e=envelope, i=copy_of: ledger.record_copy(
                     s, config.account, config.folder, uidvalidity, e, i), "resynced")
