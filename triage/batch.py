@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from classify.fields import Landlord, normalise_postcode
+from classify.fields import Extraction, Landlord, normalise_postcode
 from classify.model import TrainedModel, load_or_train
+from classify.predict import Prediction
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.items import IntakeItem, RawItem
 from ingest.ocr import ocr_worker_count
@@ -27,7 +28,7 @@ from models.db import session_scope
 from models.rawstore import load_raw
 from models.repository import find_thread, mark_quarantined, record_raw, save_result
 from models.tables import Item, ItemStatus
-from triage.pipeline import read_item, triage_item
+from triage.pipeline import assess_many, decide, read_item
 from triage.settings import Settings
 from workflow.policy import Policy, load_policy
 from workflow.rules import Thresholds
@@ -123,12 +124,38 @@ def triage_stored_items(settings: Settings, item_ids: list[int],
     policy = load_policy(settings.policy)
     landlord = landlord_of(settings)
     report = BatchReport()
-    for item_id, reading in read_stored_items(settings, item_ids):
-        report.outcomes[_triage_one(settings, item_id, reading, model, policy, landlord,
-                                    claimable)] += 1
+    readings = list(read_stored_items(settings, item_ids))
+    assessed = _assess(readings, model, policy, landlord)
+    for item_id, reading in readings:
+        report.outcomes[_triage_one(settings, item_id, reading, assessed.get(item_id), policy,
+                                    thresholds_of(settings, model), claimable)] += 1
         if progress:
             progress("triaged", 1)
     return report
+
+
+Assessment = tuple[Extraction, Prediction] | BaseException
+
+
+def _assess(readings: list[tuple[int, Reading]], model: TrainedModel, policy: Policy,
+            landlord: Landlord) -> dict[int, Assessment]:
+    """spaCy and the classifier once for the whole batch; one item at a time only if that
+    fails, so a bug one item trips is that item's alone."""
+    readable = [(item_id, r) for item_id, r in readings if isinstance(r, IntakeItem)]
+    try:
+        found = assess_many([r for _, r in readable], model=model, policy=policy,
+                            landlord=landlord)
+        return {item_id: one for (item_id, _), one in zip(readable, found, strict=True)}
+    except Exception:
+        log.exception("a batch of %d could not be assessed together", len(readable))
+    assessed: dict[int, Assessment] = {}
+    for item_id, reading in readable:
+        try:
+            assessed[item_id] = assess_many([reading], model=model, policy=policy,
+                                            landlord=landlord)[0]
+        except Exception as exc:
+            assessed[item_id] = exc
+    return assessed
 
 
 Reading = IntakeItem | BaseException | None
@@ -196,8 +223,11 @@ def claim(session: Session, item_id: int, claimable: tuple[str, ...]) -> bool:
     return claimed.rowcount == 1
 
 
-def _triage_one(settings: Settings, item_id: int, reading: Reading, model: TrainedModel,
-                policy: Policy, landlord: Landlord, claimable: tuple[str, ...]) -> str:
+def _triage_one(settings: Settings, item_id: int, reading: Reading,
+                assessment: Assessment | None, policy: Policy, thresholds: Thresholds,
+                claimable: tuple[str, ...]) -> str:
+    """Decide and save one item in its own transaction, in order, so a reply finds the case
+    its original opened a moment before."""
     with session_scope(settings.resolved_database_url) as session:
         if not claim(session, item_id, claimable):
             return TAKEN if session.get(Item, item_id) is not None else "missing"
@@ -207,9 +237,12 @@ def _triage_one(settings: Settings, item_id: int, reading: Reading, model: Train
         try:
             if isinstance(reading, BaseException):
                 raise reading
-            result = triage_item(reading, model=model, policy=policy,
-                                 thresholds=thresholds_of(settings, model),
-                                 thread=find_thread(session, reading), landlord=landlord)
+            if isinstance(assessment, BaseException):
+                raise assessment
+            assert assessment is not None
+            extraction, prediction = assessment
+            result = decide(reading, extraction, prediction, policy=policy,
+                            thresholds=thresholds, thread=find_thread(session, reading))
             save_result(session, item, result, policy)
             return item.status
         except UnreadableItem as exc:

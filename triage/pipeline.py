@@ -98,6 +98,19 @@ def triage_many(
 ) -> list[TriageResult]:
     """`triage_item` over a batch: spaCy and the classifier each run once for all of them."""
     threads = threads if threads is not None else [None] * len(items)
+    return [
+        decide(item, extraction, prediction, policy=policy, thresholds=thresholds,
+               thread=thread)
+        for item, (extraction, prediction), thread in zip(
+            items, assess_many(items, model=model, policy=policy, landlord=landlord), threads,
+            strict=True)
+    ]
+
+
+def assess_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
+                landlord: Landlord | None = None) -> list[tuple[Extraction, Prediction]]:
+    """Fields and prediction for each item: everything but the decision, which needs the
+    item's thread (and so the cases committed before it)."""
     layouts = [letter_layout(item, landlord or Landlord()) for item in items]
     extractions = extract_fields_many([
         ExtractionRequest(
@@ -112,12 +125,7 @@ def triage_many(
     extractions = [fill_from_layout(extraction, layout) if layout else extraction
                    for extraction, layout in zip(extractions, layouts, strict=True)]
     predictions = predict_many(model, [(item.subject, item.text) for item in items])
-    return [
-        decide(item, extraction, prediction, policy=policy, thresholds=thresholds,
-               thread=thread)
-        for item, extraction, prediction, thread in zip(items, extractions, predictions,
-                                                         threads, strict=True)
-    ]
+    return list(zip(extractions, predictions, strict=True))
 
 
 def decide(
