@@ -110,6 +110,53 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+class ForkServer:
+    """Drives `tests.mailbox_worker --fork-server`: each run is a new worker process."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+
+    def _reply(self, prefix: str) -> str:
+        assert self.process.stdout is not None
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise AssertionError("the fork server exited: " + (
+                    self.process.stderr.read() if self.process.stderr else ""))
+            if line.startswith(prefix):
+                return line.split()[-1]
+
+    def _send(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+
+    def run(self) -> int:
+        self._send("run")
+        return int(self._reply("started "))
+
+    def wait(self) -> str:
+        self._send("wait")
+        return self._reply("exited ")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self._send("quit")
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_fork_server(env: dict[str, str]) -> ForkServer:
+    process = subprocess.Popen([sys.executable, "-m", "tests.mailbox_worker", "--fork-server"],
+                               env={**env, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+                               cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    wait_ready(process)
+    return ForkServer(process)
+
+
 def wait_ready(process: subprocess.Popen[str], timeout: float = 180) -> None:
     """Block until the worker has loaded its model and begins the pass."""
     assert process.stdout is not None

@@ -1,13 +1,20 @@
 """A mailbox ingest process for the crash and concurrency tests: one pass, without Prefect.
 
-Run as `python -m tests.mailbox_worker` with TRIAGE_* settings in the environment. It prints
-"ready" once the model is loaded (so a test can kill it mid-work rather than mid-import),
-then one JSON line with the pass's counts.
+`python -m tests.mailbox_worker` (TRIAGE_* settings in the environment) prints "ready" once
+the model is loaded, so a test can kill it mid-work rather than mid-import, then runs one
+pass and prints one JSON line of its counts.
+
+`python -m tests.mailbox_worker --fork-server` loads everything once and then, for each
+"run" line on stdin, forks a fresh worker process that runs one pass ("started PID"); "wait"
+reaps it ("exited PID signal=N" or "exited PID code=N"). The crash test kills those workers
+with SIGKILL: each is a real process with nothing shared but the loaded model, and starting
+one costs milliseconds instead of the seconds of importing spaCy and scikit-learn again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from ingest.errors import SourceConfigError, TransientSourceError
@@ -16,10 +23,7 @@ from triage.mailbox import run_pass
 from triage.settings import Settings
 
 
-def main() -> int:
-    settings = Settings()
-    batch.load_model(settings)
-    print("ready", flush=True)
+def one_pass(settings: Settings) -> int:
     try:
         report = run_pass(settings)
     except (TransientSourceError, SourceConfigError) as exc:
@@ -29,6 +33,44 @@ def main() -> int:
                       "outcomes": dict(report.batch.outcomes), "settled": report.settled,
                       "waiting": report.waiting, "reconnects": report.reconnects}), flush=True)
     return 0
+
+
+def fork_server(settings: Settings) -> int:
+    from classify.nlp import load_english
+
+    load_english()
+    print("ready", flush=True)
+    child = None
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "run":
+            child = os.fork()
+            if child == 0:
+                code = 1
+                try:
+                    code = one_pass(settings)
+                finally:
+                    sys.stdout.flush()
+                    os._exit(code)
+            print(f"started {child}", flush=True)
+        elif command == "wait" and child is not None:
+            _, status = os.waitpid(child, 0)
+            how = (f"signal={os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                   else f"code={os.WEXITSTATUS(status)}")
+            print(f"exited {child} {how}", flush=True)
+            child = None
+        elif command == "quit":
+            break
+    return 0
+
+
+def main() -> int:
+    settings = Settings()
+    batch.load_model(settings)
+    if "--fork-server" in sys.argv:
+        return fork_server(settings)
+    print("ready", flush=True)
+    return one_pass(settings)
 
 
 if __name__ == "__main__":

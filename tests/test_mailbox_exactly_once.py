@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from tests.mailbox_support import (
     imap_client,
     ledger_facts,
     message_ids_in,
+    start_fork_server,
     start_worker,
     varied_message,
     wait_ready,
@@ -71,21 +73,22 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(dovecot, cli_env):
     env = worker_env(cli_env, dovecot, "Crash", TRIAGE_BATCH_SIZE="10")
     url = _migrated(_sqlite_url(env))
     rng = random.Random(5)
+    server = start_fork_server(env)
     killed_mid_work = 0
-    for _ in range(40):
-        worker = start_worker(env)
-        wait_ready(worker)
-        time.sleep(rng.uniform(0.05, 1.2))
-        if worker.poll() is not None:  # the pass finished before the moment came
-            worker.communicate()
-            break
-        worker.kill()
-        worker.communicate()
-        killed_mid_work += 1
-        if killed_mid_work >= 10:
-            break
-    assert killed_mid_work >= 10
-    _run_to_completion(env)
+    try:
+        for _ in range(40):
+            pid = server.run()
+            time.sleep(rng.uniform(0.05, 1.5))
+            os.kill(pid, signal.SIGKILL)  # a worker already finished is a zombie: no error
+            if server.wait() == "signal=9":
+                killed_mid_work += 1
+            if killed_mid_work >= 10:
+                break
+        assert killed_mid_work >= 10
+        server.run()
+        assert server.wait() == "code=0"
+    finally:
+        server.close()
     ids = _ids(messages)
     assert_exactly_once(ledger_facts(url), ids)
     assert message_ids_in(dovecot, "Processed") == ids
