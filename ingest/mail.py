@@ -216,7 +216,8 @@ def _first_message_id(value: object) -> str | None:
     if value is None:
         return None
     found = _MESSAGE_ID.search(str(value))
-    return found.group(0) if found else str(value).strip() or None
+    # RFC 5322 caps a line at 998 characters; so does the column.
+    return (found.group(0) if found else str(value).strip())[:998] or None
 
 
 def _thread_ids(message: Message) -> list[str]:

@@ -45,11 +45,14 @@ def earlier_copy(session: Session, account: str, folder: str, uidvalidity: int,
     """
     if not envelope.message_id:
         return None
-    return session.scalar(select(MailboxMessage.item_id).where(
+    matches = list(session.scalars(select(MailboxMessage.item_id).distinct().where(
         MailboxMessage.account == account, MailboxMessage.folder == folder,
         MailboxMessage.uidvalidity != uidvalidity,
         MailboxMessage.message_id == envelope.message_id,
-        MailboxMessage.size == envelope.size, MailboxMessage.item_id.is_not(None)).limit(1))
+        MailboxMessage.size == envelope.size, MailboxMessage.item_id.is_not(None)).limit(2)))
+    # Two different messages we hold share that Message-ID and size: only the bytes can say
+    # which this one is.
+    return matches[0] if len(matches) == 1 else None
 
 
 def _row(account: str, folder: str, uidvalidity: int, envelope: Envelope,
@@ -106,13 +109,13 @@ def record_too_large(session: Session, raw_dir: Path, account: str, folder: str,
 def settle_candidates(session: Session, account: str, folder: str,
                       uidvalidity: int) -> list[tuple[int, int]]:
     """(ledger row id, UID) of messages whose items are triaged and committed."""
-    return list(session.execute(
+    return [(row_id, uid) for row_id, uid in session.execute(
         select(MailboxMessage.id, MailboxMessage.uid)
         .join(Item, Item.id == MailboxMessage.item_id)
         .where(MailboxMessage.account == account, MailboxMessage.folder == folder,
                MailboxMessage.uidvalidity == uidvalidity,
                MailboxMessage.status.in_(("stored", "duplicate")), Item.status.in_(DONE))
-        .order_by(MailboxMessage.uid)).tuples())
+        .order_by(MailboxMessage.uid))]
 
 
 def claim_for_settling(session: Session, row_ids: Sequence[int],

@@ -3,9 +3,11 @@ and PostgreSQL. Retries only for passing faults; polls of one mailbox or folder 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from tests.conftest import SAMPLES, triage_command
+from tests.conftest import REPO, SAMPLES
 from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
 from tests.mailbox_support import (
     assert_exactly_once,
@@ -249,25 +251,23 @@ def test_two_worker_processes_share_a_mailbox_and_scan_folder_on_postgresql(
         shutil.copy(path, incoming / path.name)
     base = worker_env(cli_env, dovecot, "TwoWorkers", database_url=postgres_url,
                       TRIAGE_SCAN_DIR=str(incoming), TRIAGE_SCAN_SETTLE_SECONDS="0")
-    migrated = triage_command("items", "--json", env=base)
-    assert migrated.returncode == 0, migrated.stderr
+    from models.db import migrate
 
-    def worker(index: int) -> None:
-        env = {**base, "PREFECT_HOME": str(tmp_path / f"prefect-{index}")}
-        for _ in range(2):
-            for command in (("ingest", "mailbox"), ("ingest", "scans")):
-                done = triage_command(*command, env=env)
-                outputs.append((command, done.returncode, done.stdout, done.stderr))
-
-    outputs: list[tuple] = []
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=900)
-    for command, code, out, err in outputs:
-        assert code == 0, (command, out, err)
-        assert "Traceback" not in out + err
+    migrate(postgres_url)
+    # Two machines: one database, one mailbox, one scan folder on a shared drive; each with
+    # its own Prefect (as workers of one pool would be), polling in turns.
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.flow_worker", "3"],
+                                env={**base, "PREFECT_HOME": str(tmp_path / f"prefect-{n}")},
+                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for n in range(2)]
+    rounds = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=900)
+        assert worker.returncode == 0, out + err
+        assert "Traceback" not in out + err, err
+        rounds += [json.loads(line) for line in out.splitlines()]
+    assert sum(r["mail_stored"] for r in rounds) == len(messages)
+    assert sum(r["archived"] for r in rounds) == len(scans)
 
     from models.db import session_scope
     from models.tables import Item
