@@ -199,8 +199,10 @@ def retry_quarantined(settings: Settings, item_id: int) -> Outcome:
             raise DecisionError(f"there is no item {item_id}")
         if item.status != ItemStatus.QUARANTINED:
             raise DecisionError(f"item {item_id} is not quarantined (it is {item.status})")
-    report = triage_stored_items(settings, [item_id])
+    report = triage_stored_items(settings, [item_id], claimable=(ItemStatus.QUARANTINED,))
     status = next(iter(report.outcomes), "missing")
+    if status == "taken":
+        return Outcome(item_id, f"Item {item_id} was retried by someone else a moment ago.")
     if status == ItemStatus.QUARANTINED:
         with session_scope(settings.resolved_database_url) as session:
             item = session.get(Item, item_id)
