@@ -226,22 +226,12 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @app.command()
 def train() -> None:
     """Retrain on the training data plus officers' confirmed labels; promote if no worse."""
-    from classify.evaluate import evaluate_dev_set
-    from classify.retrain import retrain
-    from models.db import session_scope
-    from models.repository import confirmed_labels
-    from triage.batch import forget_loaded_models, thresholds_of
+    from triage.batch import forget_loaded_models
+    from triage.training import retrain_from_reviews
 
     settings = get_settings()
     _ready(settings)
-    with session_scope(settings.resolved_database_url) as session:
-        labels = confirmed_labels(session)
-
-    def score(model):
-        return evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
-                                settings.policy)
-
-    outcome = retrain(settings.training_dir, settings.dev_dir, settings.model_dir, labels, score)
+    outcome = retrain_from_reviews(settings)
     forget_loaded_models()
     current = outcome.current
     out.print(f"current model {current.version}: {current.n_examples} examples "
