@@ -223,3 +223,39 @@ def test_deadline_watch_counts_an_overdue_case_without_naming_it(settings) -> No
     for personal in ("Ann Smith", "PR2 4XT", "CMP-"):
         assert personal not in recorded
     assert '"overdue": 1' in recorded or "'overdue': 1" in recorded
+
+
+@pytest.mark.slow
+def test_retrain_flow_promotes_by_the_dev_set_and_the_next_load_reads_the_promoted_model(
+        tmp_path: Path) -> None:
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.retrain import RETRAIN_TIMEOUT_SECONDS, retrain, retrain_model
+    from ingest.items import RawItem
+    from models.db import migrate, session_scope
+    from models.repository import record_raw
+    from models.tables import ReviewDecision
+    from tests.test_classifier import _small_dev_dir, _small_training_dir
+    from triage import batch
+    from triage.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "var", training_dir=_small_training_dir(tmp_path),
+                        dev_dir=_small_dev_dir(tmp_path), _env_file=None)
+    migrate(settings.resolved_database_url)
+    with session_scope(settings.resolved_database_url) as session:
+        for number in range(5):
+            item, _ = record_raw(session, settings.raw_dir, RawItem(
+                "email", f"Subject: permit {number}\r\n\r\nbody\r\n".encode(), f"file:{number}"))
+            item.text = f"Hello, could you send a form for a parking permit for bay {number}"
+            item.received_at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+            session.flush()
+            session.add(ReviewDecision(item_id=item.id, officer="amina", action="correct",
+                                       category="service_request"))
+    before = batch.load_model(settings).version
+    with prefect_test_harness(server_startup_timeout=120):
+        summary = retrain(settings)
+    assert retrain_model.timeout_seconds == RETRAIN_TIMEOUT_SECONDS
+    assert summary["officer_labels"] == 5 and summary["current_version"] == before
+    assert summary["promoted"] == (summary["candidate_macro_f1"] >= summary["current_macro_f1"])
+    expected = summary["candidate_version"] if summary["promoted"] else before
+    assert batch.load_model(settings).version == expected
