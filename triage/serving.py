@@ -144,23 +144,36 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 def run_deployments(deployments: list, console: Console) -> None:
-    """What `prefect.serve` does (a runner polling for the deployments' scheduled runs,
-    each run a child process; schedules paused on the way out), but SIGTERM stops it as
-    Ctrl-C does. Prefect's own SIGTERM handler calls `sys.exit` inside the runner's event
-    loop: with a run under way that printed a traceback and left the run marked RUNNING."""
+    """What `prefect.serve` does (a runner polling for the deployments' scheduled runs, each
+    run a child process, schedules paused on the way out), but SIGTERM and Ctrl-C stop it
+    through the runner's own `astop`, which cancels a run under way and records it so.
+
+    Prefect's SIGTERM handler calls `sys.exit` inside the runner's event loop (a traceback,
+    and a run left marked RUNNING); a bare interrupt leaves a long run marked RUNNING too.
+    """
     import asyncio
 
     from prefect.runner import Runner
 
-    class StopsOnSigterm(Runner):
-        def handle_sigterm(self, *args: object, **kwargs: object) -> None:
-            signal.raise_signal(signal.SIGINT)  # asyncio.run cancels its task, as on Ctrl-C
+    class StopsCleanly(Runner):
+        stop_asked = False
 
-    runner = StopsOnSigterm(pause_on_shutdown=True)
+        def handle_sigterm(self, *args: object, **kwargs: object) -> None:
+            if not self.started or self.stop_asked:  # not serving yet, or asked twice
+                raise KeyboardInterrupt
+            self.stop_asked = True
+            loop = asyncio.get_running_loop()
+            loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+
+    runner = StopsCleanly(pause_on_shutdown=True)
     for deployment in deployments:
         runner.add_deployment(deployment)
     console.print("serving " + ", ".join(d.name for d in deployments) + " (Ctrl-C to stop)")
-    asyncio.run(runner.start())
+    previous = signal.signal(signal.SIGINT, runner.handle_sigterm)
+    try:
+        asyncio.run(runner.start())  # installs handle_sigterm for SIGTERM itself
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def serve(settings: Settings, *, web: bool, web_host: str, web_port: int, prefect_port: int,
