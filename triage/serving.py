@@ -1,14 +1,14 @@
-"""`triage serve`: every deployment in one process (`prefect.serve`), the review web app beside
-it, and on the embedded default a Prefect server of its own.
+"""`triage serve`: every deployment in one process (a Prefect runner, as `prefect.serve`
+builds), the review web app beside it, and on the embedded default a Prefect server of its own.
 
 Prefect's ephemeral API runs no scheduler (its scheduler service is not among those an
-ephemeral server starts, and `serve` warns that it cannot schedule there), so served
+ephemeral server starts, and the runner warns that it cannot schedule there), so served
 deployments would never get a run. Unless PREFECT_API_URL names a server, this starts
-`prefect server start` on 127.0.0.1 with its SQLite database under the data dir, in a session
-of its own (a Ctrl-C at the terminal reaches this process, which stops the server last, after
-the runner has paused its schedules through it).
+`python -m flows.prefect_server start` (`prefect server start`, repaired for SQLAlchemy 2.1)
+on 127.0.0.1 with its SQLite database under the data dir, in a session of its own: a Ctrl-C at
+the terminal reaches this process, which stops the server last, after the runner has
+cancelled what was running and paused its schedules through it.
 """
-
 from __future__ import annotations
 
 import contextlib
