@@ -250,6 +250,28 @@ def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(sqlite_setti
                             "acknowledge_by", "respond_by", "name", "postcode", "item_ids"}
 
 
+def test_deadline_counts_split_overdue_from_due_and_name_no_one(sqlite_settings) -> None:
+    from triage.listing import deadline_counts
+
+    triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+           "complaint")  # acknowledge by Monday 9 November
+    triage(sqlite_settings, b"c2", email_item("Second complaint about the lift.", day=16,
+                                                message_id="<b@x>"),
+           "complaint")  # acknowledge by Monday 23 November
+
+    def counts(within: int, today: date) -> tuple[int, int, int, int]:
+        c = deadline_counts(sqlite_settings, within, today)
+        return c.open, c.overdue, c.overdue_acknowledgements, c.due
+
+    assert counts(3, date(2026, 11, 4)) == (2, 0, 0, 1)
+    assert counts(1, date(2026, 11, 20)) == (2, 1, 1, 1)  # the same two `--due 1` lists
+    casework.acknowledge(sqlite_settings, "CMP-2026-00001", date(2026, 11, 6), None)
+    assert counts(0, date(2026, 11, 23)) == (2, 1, 0, 1)  # its response (the 20th) passed
+    recorded = deadline_counts(sqlite_settings, 0, date(2026, 11, 23)).as_dict()
+    assert set(recorded) == {"within_days", "today", "open", "due", "overdue",
+                             "overdue_acknowledgements"}
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it is sent."""

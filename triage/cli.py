@@ -186,6 +186,26 @@ def web(
 
 
 @app.command()
+def serve(
+    web_app: Annotated[bool, typer.Option("--web/--no-web", help="the review web app too")]
+    = True,
+    web_host: Annotated[str, typer.Option("--web-host")] = "127.0.0.1",
+    web_port: Annotated[int, typer.Option("--web-port")] = 8000,
+    prefect_port: Annotated[int, typer.Option(
+        "--prefect-port", help="the local Prefect server's port when PREFECT_API_URL is unset "
+        "(default: any free one)")] = 0,
+) -> None:
+    """Run the scheduled flows (scan folder, mailbox, deadline watch, retrain) and the review
+    web app in one process until SIGINT or SIGTERM (exit 0)."""
+    from triage.serving import serve as serve_all
+
+    settings = get_settings()
+    _ready(settings)
+    raise typer.Exit(serve_all(settings, web=web_app, web_host=web_host, web_port=web_port,
+                               prefect_port=prefect_port, console=err))
+
+
+@app.command()
 def retry(
     item_ids: Annotated[list[int] | None, typer.Argument()] = None,
     all_failed: Annotated[bool, typer.Option("--all", help="every quarantined item")] = False,
@@ -226,22 +246,12 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @app.command()
 def train() -> None:
     """Retrain on the training data plus officers' confirmed labels; promote if no worse."""
-    from classify.evaluate import evaluate_dev_set
-    from classify.retrain import retrain
-    from models.db import session_scope
-    from models.repository import confirmed_labels
-    from triage.batch import forget_loaded_models, thresholds_of
+    from triage.batch import forget_loaded_models
+    from triage.training import retrain_from_reviews
 
     settings = get_settings()
     _ready(settings)
-    with session_scope(settings.resolved_database_url) as session:
-        labels = confirmed_labels(session)
-
-    def score(model):
-        return evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
-                                settings.policy)
-
-    outcome = retrain(settings.training_dir, settings.dev_dir, settings.model_dir, labels, score)
+    outcome = retrain_from_reviews(settings)
     forget_loaded_models()
     current = outcome.current
     out.print(f"current model {current.version}: {current.n_examples} examples "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from rich.console import Console
@@ -70,6 +71,46 @@ def case_rows(settings: Settings, due_within: int | None = None,
                 "item_ids": [item.id for item in case.items],
             })
         return rows
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    """What the deadline watch records: counts only, never a name, postcode or reference."""
+
+    within_days: int
+    today: date
+    open: int
+    due: int
+    overdue: int
+    overdue_acknowledgements: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "today": self.today.isoformat()}
+
+
+def deadline_counts(settings: Settings, within_days: int,
+                    today: date | None = None) -> DeadlineCounts:
+    """The deadline watch: open cases whose next deadline has passed, and those due within
+    `within_days` working days (the split of what `case_rows(due_within=N)` lists)."""
+    from models.casework import state_of
+    from triage.casework import landlord_today, policy_for
+    from workflow.lifecycle import due_standing, next_deadline
+
+    today = today or landlord_today()
+    nations: dict[str, str] = {}
+    counts = {"open": 0, "due": 0, "overdue": 0, "overdue_acknowledgements": 0}
+    with session_scope(settings.resolved_database_url) as session:
+        for case in session.scalars(select(Case).where(Case.status == "open")):
+            if case.policy not in nations:
+                nations[case.policy] = policy_for(settings, case.policy).nation
+            state = state_of(case)
+            counts["open"] += 1
+            standing = due_standing(state, today, within_days, nations[case.policy])
+            if standing:
+                counts[standing] += 1
+            if standing == "overdue" and next_deadline(state)[0] == "acknowledge":  # type: ignore[index]
+                counts["overdue_acknowledgements"] += 1
+    return DeadlineCounts(within_days=within_days, today=today, **counts)
 
 
 def print_items(rows: list[dict[str, object]], console: Console) -> None:

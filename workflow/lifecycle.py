@@ -246,3 +246,14 @@ def is_due(state: CaseState, today: date, within: int, nation: str) -> bool:
     if upcoming is None:
         return False
     return working_days_between(today, upcoming[1], nation) <= within
+
+
+def due_standing(state: CaseState, today: date, within: int, nation: str) -> str | None:
+    """`overdue` once the next deadline has passed, `due` within `within` working days of
+    today, else None: the deadline watch's two counts, split as `is_due` does not."""
+    upcoming = next_deadline(state)
+    if upcoming is None:
+        return None
+    if upcoming[1] < today:
+        return "overdue"
+    return "due" if working_days_between(today, upcoming[1], nation) <= within else None

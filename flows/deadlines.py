@@ -1,0 +1,46 @@
+"""The deadline watch: counts of open cases overdue and due soon, logged and kept as an
+artifact on the run. Counts only: no reference, name or postcode leaves the database."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from triage import batch
+from triage.listing import DeadlineCounts, deadline_counts
+from triage.settings import Settings
+
+# The review app's default due-soon window (working days); `triage cases --due N` takes any N.
+DEFAULT_WITHIN_DAYS = 3
+
+
+def _database_busy(task, task_run, state) -> bool:
+    try:
+        state.result()
+    except Exception as exc:
+        return batch.is_transient_database_error(exc)
+    return False
+
+
+@task(name="count-deadlines", cache_policy=NO_CACHE, timeout_seconds=600, retries=3,
+      retry_delay_seconds=[5, 30, 120], retry_condition_fn=_database_busy)
+def count_deadlines(settings: Settings, within_days: int) -> DeadlineCounts:
+    return deadline_counts(settings, within_days)
+
+
+@flow(name="deadline-watch", log_prints=False)
+def deadline_watch(settings: Settings, within_days: int = DEFAULT_WITHIN_DAYS) -> DeadlineCounts:
+    """One look at every open case's next deadline; overdue ones are logged as a warning."""
+    counts = count_deadlines(settings, within_days)
+    logger = get_run_logger()
+    message = (f"{counts.open} open cases: {counts.overdue} overdue "
+               f"({counts.overdue_acknowledgements} unacknowledged), {counts.due} due within "
+               f"{within_days} working days")
+    if counts.overdue:
+        logger.warning(message)
+    else:
+        logger.info(message)
+    create_table_artifact(key="deadline-watch", table=[counts.as_dict()],
+                          description="Open cases overdue and due soon (counts only)")
+    return counts

@@ -1,0 +1,102 @@
+"""The deployments in one place: what runs when, for `triage serve` (`build_deployments`) and,
+with the same names and schedules, `prefect.yaml` for workers.
+
+The flows take a `Settings` object, which is no JSON parameter (and holds secrets that must
+never reach the Prefect API). So each deployment runs a thin entry flow from this module whose
+parameters are plain JSON and which reads the settings from its own environment (TRIAGE_* and
+`.env`, through `get_settings()`, as every `triage` command does), then calls the flow as a
+subflow. A worker's settings are thus its machine's environment, never a deployment's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from prefect import Flow, flow
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.deadlines import DEFAULT_WITHIN_DAYS, deadline_watch
+from flows.mailbox import mailbox_poll
+from flows.retrain import retrain
+from flows.scans import scan_pass
+from triage.settings import Settings, get_settings
+
+TIMEZONE = "Europe/London"
+
+
+@flow(name="scheduled-mailbox-poll")
+def scheduled_mailbox_poll():
+    """One mailbox pass on this machine's settings."""
+    return mailbox_poll(get_settings())
+
+
+@flow(name="scheduled-scan-folder")
+def scheduled_scan_folder(incoming: str | None = None):
+    """One pass over the scan folder (default: this machine's TRIAGE_SCAN_DIR)."""
+    settings = get_settings()
+    return scan_pass(settings, Path(incoming) if incoming else settings.resolved_scan_dir)
+
+
+@flow(name="scheduled-deadline-watch")
+def scheduled_deadline_watch(within_days: int = DEFAULT_WITHIN_DAYS):
+    """Counts of open cases overdue and due within `within_days` working days."""
+    return deadline_watch(get_settings(), within_days)
+
+
+@flow(name="scheduled-retrain")
+def scheduled_retrain():
+    """Retrain on officers' confirmed labels; promote only if no worse."""
+    return retrain(get_settings())
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    """A deployment's name, entry flow and schedule: an interval, or a cron in UK time."""
+
+    name: str
+    entry: Flow
+    interval_seconds: int | None = None
+    cron: str | None = None
+
+    @property
+    def entrypoint(self) -> str:
+        """The entry flow as `prefect.yaml` names it (a file path from the checkout)."""
+        return f"flows/deployments.py:{self.entry.fn.__name__}"
+
+
+SCHEDULES = (
+    DeploymentSpec("mailbox-poll", scheduled_mailbox_poll, interval_seconds=120),
+    DeploymentSpec("scan-folder", scheduled_scan_folder, interval_seconds=60),
+    DeploymentSpec("deadline-watch", scheduled_deadline_watch, cron="0 7 * * *"),
+    DeploymentSpec("retrain", scheduled_retrain, cron="30 2 * * *"),
+)
+
+
+def schedules_for(settings: Settings) -> list[DeploymentSpec]:
+    """Every schedule, but the mailbox poll only where a mailbox is configured."""
+    return [s for s in SCHEDULES if s.name != "mailbox-poll" or settings.imap_host]
+
+
+def parameters_for(schedule: DeploymentSpec, settings: Settings) -> dict[str, object]:
+    """The scan folder is shown on the served deployment; the rest use their defaults."""
+    if schedule.name == "scan-folder":
+        return {"incoming": str(settings.resolved_scan_dir.resolve())}
+    return {}
+
+
+def build_deployments(settings: Settings) -> list[RunnerDeployment]:
+    """The deployments `triage serve` runs in its own process (module entrypoints, so a run
+    needs no particular working directory)."""
+    deployments = []
+    for schedule in schedules_for(settings):
+        when: dict[str, object] = (
+            {"interval": timedelta(seconds=schedule.interval_seconds)}
+            if schedule.interval_seconds else
+            {"schedule": Cron(schedule.cron, timezone=TIMEZONE)})
+        deployments.append(schedule.entry.to_deployment(
+            name=schedule.name, parameters=parameters_for(schedule, settings),
+            entrypoint_type=EntrypointType.MODULE_PATH, **when))
+    return deployments

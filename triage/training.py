@@ -1,0 +1,42 @@
+"""Retraining on officers' confirmed labels: the one sequence `triage train` and the retrain
+flow share (read the labels, train, score both models on the development set, promote)."""
+
+from __future__ import annotations
+
+from classify.retrain import RetrainOutcome
+from triage.settings import Settings
+
+
+def retrain_from_reviews(settings: Settings) -> RetrainOutcome:
+    """Train on the training files plus the labels officers confirmed; promote if no worse.
+
+    The caller forgets its loaded models after a promotion (`batch.forget_loaded_models`), so
+    its next batch reads the promoted one.
+    """
+    from classify.evaluate import evaluate_dev_set
+    from classify.retrain import retrain
+    from models.db import session_scope
+    from models.repository import confirmed_labels
+    from triage.batch import thresholds_of
+
+    with session_scope(settings.resolved_database_url) as session:
+        labels = confirmed_labels(session)
+
+    def score(model):
+        return evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
+                                settings.policy)
+
+    return retrain(settings.training_dir, settings.dev_dir, settings.model_dir, labels, score)
+
+
+def outcome_summary(outcome: RetrainOutcome) -> dict[str, object]:
+    """Versions, counts and figures only: what a flow run may log and keep."""
+    return {
+        "promoted": outcome.promoted,
+        "current_version": outcome.current.version,
+        "candidate_version": outcome.candidate.version,
+        "current_macro_f1": round(outcome.current_macro_f1, 4),
+        "candidate_macro_f1": round(outcome.candidate_macro_f1, 4),
+        "officer_labels": outcome.officer_labels,
+        "skipped_labels": outcome.skipped_labels,
+    }
