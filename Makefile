@@ -19,7 +19,7 @@ demo: install
 test: install
 	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT)"
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 install: $(STAMP)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,10 +123,30 @@ def triage_command(*args: str, env: dict[str, str], stdin: str | None = None,
                           input=stdin, cwd=cwd or REPO, timeout=600, check=False)
 
 
+@pytest.fixture(scope="session")
+def prefect_home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Prefect home whose database one flow run has already created and migrated.
+
+    Prefect migrates a new home's SQLite database on first use (about 12 s here); each
+    command test starts from a copy instead, as a user's second run would.
+    """
+    base = tmp_path_factory.mktemp("prefect-template")
+    code = ("import sys; from pathlib import Path; from flows.prefect_env import "
+            "configure_prefect; configure_prefect(Path(sys.argv[1])); from prefect import flow;"
+            " flow(name='warm-up')(lambda: None)()")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("TRIAGE_", "PREFECT_"))}
+    subprocess.run([sys.executable, "-c", code, str(base)], env=env, cwd=REPO, check=True,
+                   timeout=600, capture_output=True)
+    return base / "prefect"
+
+
 @pytest.fixture
-def cli_env(tmp_path: Path, model_dir: Path) -> dict[str, str]:
+def cli_env(tmp_path: Path, model_dir: Path, prefect_home_template: Path) -> dict[str, str]:
     """Environment for the `triage` command on a fresh data dir (with the session's model)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
     env["TRIAGE_DATA_DIR"] = str(_data_dir_with_model(tmp_path, model_dir))
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    shutil.copytree(prefect_home_template, tmp_path / "prefect",
+                    ignore=shutil.ignore_patterns("*.log"))
     return env
