@@ -24,9 +24,10 @@ def configure_prefect(data_dir: Path, *, quiet: bool = True) -> None:
         defaults["PREFECT_LOGGING_LOG_PRINTS"] = "false"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    home = Path(os.environ["PREFECT_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    log_ephemeral_server_to(home / "ephemeral-server.log")
+    if quiet:  # a one-shot command on the ephemeral API (`triage serve` runs a real server)
+        home = Path(os.environ["PREFECT_HOME"])
+        home.mkdir(parents=True, exist_ok=True)
+        log_ephemeral_server_to(home / "ephemeral-server.log")
 
 
 class _LoggingSubprocess:

@@ -70,15 +70,26 @@ def store_raw_items(settings: Settings, raws: Iterable[RawItem],
 
 
 @lru_cache(maxsize=4)
-def _cached_model(training_dir: str, model_dir: str, dev_dir: str) -> TrainedModel:
+def _cached_model(training_dir: str, model_dir: str, dev_dir: str,
+                  promoted_stamp: int) -> TrainedModel:
     from pathlib import Path
 
     return load_or_train(Path(training_dir), Path(model_dir), Path(dev_dir))
 
 
 def load_model(settings: Settings) -> TrainedModel:
+    """The model in use, loaded once per process, and again after a promotion anywhere.
+
+    A scheduled retrain runs in another process (or machine): the promotion file's change
+    time is part of the cache key, so a long-lived process (`triage serve`'s web app) picks
+    the promoted model up at its next batch.
+    """
+    from classify.model import PROMOTED
+
+    marker = settings.model_dir / PROMOTED
+    stamp = marker.stat().st_mtime_ns if marker.exists() else 0
     return _cached_model(str(settings.training_dir), str(settings.model_dir),
-                         str(settings.dev_dir))
+                         str(settings.dev_dir), stamp)
 
 
 def forget_loaded_models() -> None:

@@ -24,7 +24,8 @@ app.add_typer(user_app, name="user")
 
 # Piped output (CI logs, `make demo | tee`) gets a width the demo table fits in.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
+# Errors are never wrapped: a path or reference in one must survive copying.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _ready(settings: Settings) -> None:
