@@ -237,3 +237,28 @@ def test_xoauth2_logs_in_with_the_token_and_refuses_a_wrong_one(
     assert "refused the log-in for complaints (xoauth2)" in flat(refused.stderr)
     assert WRONG_TOKEN not in refused.stdout + refused.stderr
     assert "Traceback" not in refused.stdout + refused.stderr
+
+
+def test_xoauth2_takes_a_fresh_token_from_the_token_command(
+        dovecot: ImapServer, introspection: Introspection, settings, tmp_path):
+    """A scheduled poll outlives any one token: each pass asks the command for one."""
+    from ingest.errors import TransientSourceError
+    from triage.mailbox import mailbox_config
+
+    folder = "OAuthCommand"
+    deliver(dovecot, folder)
+    script = tmp_path / "token.sh"
+    script.write_text(f"#!/bin/sh\necho {GOOD_TOKEN}\n")
+    script.chmod(0o700)
+    configured = settings.model_copy(update={
+        "imap_host": dovecot.host, "imap_port": dovecot.imaps_port, "imap_user": dovecot.user,
+        "imap_password": None, "imap_folder": folder, "imap_security": "ssl",
+        "imap_ca_file": dovecot.ca_file, "imap_auth": "xoauth2",
+        "imap_oauth2_token_command": str(script)})
+    config = mailbox_config(configured)
+    assert config.secret == GOOD_TOKEN
+    assert len(one_pass(configured, config).batch.stored) == 1
+
+    failing = configured.model_copy(update={"imap_oauth2_token_command": "false"})
+    with pytest.raises(TransientSourceError, match="gave no token"):
+        mailbox_config(failing)

@@ -12,12 +12,14 @@ The order is what makes a crash at any moment harmless:
 from __future__ import annotations
 
 import logging
+import shlex
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ingest.errors import SourceConfigError
+from ingest.errors import SourceConfigError, TransientSourceError
 from ingest.imap import Mailbox, MailboxConfig
 from models import ledger
 from models.db import session_scope
@@ -30,14 +32,19 @@ log = logging.getLogger("triage.mailbox")
 
 def mailbox_config(settings: Settings) -> MailboxConfig:
     """The mailbox from settings; a clear error naming what is missing."""
-    if not (settings.imap_host and settings.imap_user and settings.imap_password):
+    token_command = settings.imap_auth == "xoauth2" and settings.imap_oauth2_token_command
+    if not (settings.imap_host and settings.imap_user
+            and (settings.imap_password or token_command)):
         raise SourceConfigError(
             "set TRIAGE_IMAP_HOST, TRIAGE_IMAP_USER and TRIAGE_IMAP_PASSWORD "
-            "(with TRIAGE_IMAP_AUTH=xoauth2 the password is the OAuth2 access token)")
+            "(with TRIAGE_IMAP_AUTH=xoauth2 the password is the OAuth2 access token, or set "
+            "TRIAGE_IMAP_OAUTH2_TOKEN_COMMAND)")
+    secret = (fresh_token(token_command) if token_command
+              else settings.imap_password.get_secret_value())
     default_port = {"ssl": 993, "starttls": 143, "none": 143}[settings.imap_security]
     return MailboxConfig(
         host=settings.imap_host, port=settings.imap_port or default_port,
-        user=settings.imap_user, secret=settings.imap_password.get_secret_value(),
+        user=settings.imap_user, secret=secret,
         folder=settings.imap_folder, security=settings.imap_security, auth=settings.imap_auth,
         ca_file=str(settings.imap_ca_file) if settings.imap_ca_file else None,
         timeout=settings.imap_timeout_seconds,
@@ -47,6 +54,24 @@ def mailbox_config(settings: Settings) -> MailboxConfig:
         processed_keyword=settings.imap_processed_keyword,
         attempts=settings.imap_attempts, backoff_seconds=settings.imap_backoff_seconds,
     )
+
+
+def fresh_token(command: str) -> str:
+    """Run the configured token command; its standard output, stripped, is the token.
+
+    Neither the token nor the command's error output is ever put in a message or a log.
+    """
+    try:
+        done = subprocess.run(shlex.split(command), capture_output=True, text=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TransientSourceError(
+            f"the OAuth2 token command could not run: {type(exc).__name__}") from exc
+    token = done.stdout.strip()
+    if done.returncode != 0 or not token:
+        raise TransientSourceError(
+            f"the OAuth2 token command gave no token (exit {done.returncode})")
+    return token
 
 
 @dataclass

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     imap_timeout_seconds: float = Field(30.0, gt=0)
     # "xoauth2": TRIAGE_IMAP_PASSWORD holds an OAuth2 access token (Exchange Online).
     imap_auth: Literal["password", "xoauth2"] = "password"
+    # With xoauth2: a command that prints a fresh access token, run before each pass
+    # (tokens last about an hour; a scheduled poll cannot live on one in the environment).
+    imap_oauth2_token_command: str | None = None
     # A CA bundle for a server whose certificate the system store does not know.
     imap_ca_file: Path | None = None
     # After a message's item and case are committed: move it to the processed folder, add
