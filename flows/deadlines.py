@@ -7,7 +7,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from triage import batch
+from flows.retrying import DATABASE_BUSY
 from triage.listing import DeadlineCounts, deadline_counts
 from triage.settings import Settings
 
@@ -15,16 +15,8 @@ from triage.settings import Settings
 DEFAULT_WITHIN_DAYS = 3
 
 
-def _database_busy(task, task_run, state) -> bool:
-    try:
-        state.result()
-    except Exception as exc:
-        return batch.is_transient_database_error(exc)
-    return False
-
-
 @task(name="count-deadlines", cache_policy=NO_CACHE, timeout_seconds=600, retries=3,
-      retry_delay_seconds=[5, 30, 120], retry_condition_fn=_database_busy)
+      retry_delay_seconds=[5, 30, 120], retry_condition_fn=DATABASE_BUSY)
 def count_deadlines(settings: Settings, within_days: int) -> DeadlineCounts:
     return deadline_counts(settings, within_days)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.retrying import DATABASE_BUSY
 from ingest.folder import read_folder
 from ingest.items import Source
 from triage import batch
@@ -23,16 +24,8 @@ def store_folder(settings: Settings, folder: Path, source: Source) -> BatchRepor
     return batch.store_raw_items(settings, read_folder(folder, source), progress_hook)
 
 
-def _database_busy(task, task_run, state) -> bool:
-    try:
-        state.result()
-    except Exception as exc:
-        return batch.is_transient_database_error(exc)
-    return False
-
-
 @task(name="triage-batch", cache_policy=NO_CACHE, timeout_seconds=1800, retries=3,
-      retry_delay_seconds=[1, 5, 20], retry_condition_fn=_database_busy)
+      retry_delay_seconds=[1, 5, 20], retry_condition_fn=DATABASE_BUSY)
 def triage_batch(settings: Settings, item_ids: list[int],
                  claimable: tuple[str, ...] = ("pending",)) -> BatchReport:
     """Bad input is quarantined inside the batch; only a database lock or drop is retried."""

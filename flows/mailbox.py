@@ -6,7 +6,8 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.intake import triage_in_batches
-from ingest.imap import Mailbox, is_transient
+from flows.retrying import SOURCE_OR_DATABASE_BUSY
+from ingest.imap import Mailbox
 from models.leases import lease
 from triage import batch
 from triage import mailbox as mailbox_pass
@@ -14,17 +15,8 @@ from triage.mailbox import MailboxPassReport
 from triage.settings import Settings
 
 
-def _transient(task, task_run, state) -> bool:
-    """Retry a task only for a passing reason (network, busy server, database lock)."""
-    try:
-        state.result()
-    except Exception as exc:
-        return is_transient(exc) or batch.is_transient_database_error(exc)
-    return False
-
-
 @task(name="store-mailbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30],
-      retry_condition_fn=_transient, timeout_seconds=900)
+      retry_condition_fn=SOURCE_OR_DATABASE_BUSY, timeout_seconds=900)
 def store_mailbox(settings: Settings) -> MailboxPassReport:
     """Every new message's bytes and ledger row, committed one message at a time."""
     with Mailbox(mailbox_pass.mailbox_config(settings)) as mailbox:
@@ -32,7 +24,7 @@ def store_mailbox(settings: Settings) -> MailboxPassReport:
 
 
 @task(name="settle-mailbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30],
-      retry_condition_fn=_transient, timeout_seconds=600)
+      retry_condition_fn=SOURCE_OR_DATABASE_BUSY, timeout_seconds=600)
 def settle_mailbox(settings: Settings, report: MailboxPassReport) -> MailboxPassReport:
     """Move (or flag) the messages whose items and cases are committed."""
     with Mailbox(mailbox_pass.mailbox_config(settings)) as mailbox:

@@ -32,8 +32,7 @@ def scan_pass(settings: Settings, incoming: Path) -> ScanPassReport:
     Passes over one folder take turns through a database lease (claims by rename already
     keep two workers off one file; the lease spares them racing for every file).
     """
-    name = f"scans:{Path(incoming).resolve()}"
-    with lease(settings.resolved_database_url, name,
+    with lease(settings.resolved_database_url, scanpass.lease_name(incoming),
                ttl_seconds=settings.lease_seconds) as held:
         if not held.held:
             return ScanPassReport(skipped_because=f"another poll holds it ({held.holder})")

@@ -123,6 +123,21 @@ def triage_command(*args: str, env: dict[str, str], stdin: str | None = None,
                           input=stdin, cwd=cwd or REPO, timeout=600, check=False)
 
 
+@pytest.fixture(scope="module")
+def dovecot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A real Dovecot on 127.0.0.1 for the test module, with one mailbox user."""
+    from tests.imap_server import dovecot_binary, start_dovecot, stop_dovecot
+
+    if dovecot_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
+        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    server = start_dovecot(tmp_path_factory.mktemp(f"dovecot-{name}"))
+    yield server
+    stop_dovecot(server)
+
+
 @pytest.fixture(scope="session")
 def prefect_home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Prefect home whose database one flow run has already created and migrated.

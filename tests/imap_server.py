@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 CONFIG = """\
@@ -172,6 +172,20 @@ def start_dovecot(root: Path, *, tls: bool = False,
             if parent == Path("/"):
                 break
             os.chmod(parent, os.stat(parent).st_mode | 0o111)
+    process = _launch(root, port, imaps_port)
+    return ImapServer("127.0.0.1", port, "complaints", "s3cret-for-tests", root, process,
+                      imaps_port, ca_file)
+
+
+def restart_dovecot(server: ImapServer) -> ImapServer:
+    """The same server (config, ports, mail) started again after its process was stopped."""
+    return replace(server, process=_launch(server.root, server.port, server.imaps_port))
+
+
+def _launch(root: Path, port: int, imaps_port: int | None) -> subprocess.Popen[bytes]:
+    """Dovecot in the foreground on `root`'s config, once it greets on its ports."""
+    binary = dovecot_binary()
+    assert binary is not None
     process = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
@@ -183,8 +197,7 @@ def start_dovecot(root: Path, *, tls: bool = False,
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as connection:
                 if connection.recv(100).startswith(b"* OK") and (
                         imaps_port is None or _accepts(imaps_port)):
-                    return ImapServer("127.0.0.1", port, "complaints", "s3cret-for-tests",
-                                      root, process, imaps_port, ca_file)
+                    return process
         except OSError:
             time.sleep(0.1)
     process.terminate()

@@ -61,8 +61,8 @@ def varied_message(index: int, *, extra_headers: dict[str, str] | None = None) -
     return message.as_bytes()
 
 
-def imap_client(server: ImapServer) -> IMAPClient:
-    connection = IMAPClient(server.host, port=server.port, ssl=False, timeout=20)
+def imap_client(server: ImapServer, timeout: float = 20) -> IMAPClient:
+    connection = IMAPClient(server.host, port=server.port, ssl=False, timeout=timeout)
     connection.login(server.user, server.password)
     return connection
 

@@ -4,7 +4,6 @@ and PostgreSQL. Retries only for passing faults; polls of one mailbox or folder 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from tests.conftest import REPO, SAMPLES
-from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+from tests.imap_server import ImapServer, restart_dovecot, start_dovecot, stop_dovecot
 from tests.mailbox_support import (
     assert_exactly_once,
     fresh_folder,
@@ -38,17 +37,6 @@ def harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-@pytest.fixture(scope="module")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
-    if dovecot_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
-        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot-flows"))
-    yield server
-    stop_dovecot(server)
 
 
 def _mailbox_settings(settings, server: ImapServer, folder: str, **extra):
@@ -165,12 +153,13 @@ def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings)
 def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
     from flows.scans import scan_pass
     from models.leases import lease
+    from triage.scanpass import lease_name
 
     configured = settings.model_copy(update={"scan_settle_seconds": 0})
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     shutil.copy(next(SAMPLES.glob("scans/*.pdf")), incoming / "a.pdf")
-    with lease(configured.resolved_database_url, f"scans:{incoming.resolve()}") as held:
+    with lease(configured.resolved_database_url, lease_name(incoming)) as held:
         assert held.held
         skipped = scan_pass(configured, incoming)
     assert skipped.skipped_because and skipped.taken == 0
@@ -190,12 +179,18 @@ def test_a_transient_failure_is_retried_and_succeeds(harness, settings, tmp_path
     configured = _mailbox_settings(settings, own, "Flaky", imap_attempts=1)
 
     def come_back() -> None:
-        time.sleep(1.0)
-        restarted.append(subprocess.Popen(
-            [dovecot_binary(), "-F", "-c", str(own.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        """Start the server again once the task has failed and waits for its retry (2 s)."""
+        from prefect.client.orchestration import get_client
 
-    restarted: list[subprocess.Popen] = []
+        deadline = time.monotonic() + 300
+        with get_client(sync_client=True) as client:
+            while time.monotonic() < deadline and not any(
+                    run.name.startswith("store-mailbox") and run.state_name == "AwaitingRetry"
+                    for run in client.read_task_runs()):
+                time.sleep(0.1)
+        restarted.append(restart_dovecot(own))
+
+    restarted: list[ImapServer] = []
     threading.Thread(target=come_back).start()
     try:
         state = mailbox_poll(configured, return_state=True)
@@ -204,9 +199,8 @@ def test_a_transient_failure_is_retried_and_succeeds(harness, settings, tmp_path
         assert len(report.batch.stored) == 3 and report.settled == 3
         assert max(_task_runs(state)["store-mailbox"]) >= 2
     finally:
-        for process in restarted:
-            process.terminate()
-            process.wait(timeout=10)
+        for server in restarted:
+            stop_dovecot(server)
 
 
 def test_a_permanent_failure_is_quarantined_or_failed_without_retry(harness, dovecot,

@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from imapclient import IMAPClient
 
 from tests.conftest import SAMPLES, triage_command
-from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+from tests.imap_server import ImapServer
+from tests.mailbox_support import imap_client
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
-    if dovecot_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
-        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
-    yield server
-    stop_dovecot(server)
-
-
-def client(server: ImapServer) -> IMAPClient:
-    connection = IMAPClient(server.host, port=server.port, ssl=False, timeout=10)
-    connection.login(server.user, server.password)
-    return connection
 
 
 def mailbox_env(cli_env: dict[str, str], server: ImapServer, folder: str) -> dict[str, str]:
@@ -47,7 +29,7 @@ def items(env: dict[str, str], cwd: Path) -> list[dict]:
 
 def test_each_message_is_taken_once_and_left_unread(dovecot: ImapServer, cli_env, tmp_path):
     folder = "Complaints"
-    imap = client(dovecot)
+    imap = imap_client(dovecot)
     imap.create_folder(folder)
     samples = sorted(SAMPLES.glob("mailbox/*.eml"))[:3]
     for index, path in enumerate(samples):
@@ -95,7 +77,7 @@ def test_each_message_is_taken_once_and_left_unread(dovecot: ImapServer, cli_env
 def test_a_message_over_the_size_limit_is_recorded_not_fetched(dovecot: ImapServer, cli_env,
                                                                tmp_path):
     folder = "Oversize"
-    imap = client(dovecot)
+    imap = imap_client(dovecot)
     imap.create_folder(folder)
     message = EmailMessage()
     message["From"] = "a@example.org"

@@ -8,9 +8,7 @@ and moved to the processed folder or quarantined with its reason and left where 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from tests.conftest import CORPORA
-from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+from tests.imap_server import ImapServer
+from tests.mailbox_support import imap_client
 
 pytestmark = pytest.mark.slow
 
@@ -31,23 +30,6 @@ CORPUS_FILES = sorted(
     and not path.name.upper().startswith(("LICENSE", "README"))
 )
 _APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)")
-
-
-@pytest.fixture(scope="module")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
-    if dovecot_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
-        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
-    yield server
-    stop_dovecot(server)
-
-
-def client(server: ImapServer) -> IMAPClient:
-    connection = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
-    connection.login(server.user, server.password)
-    return connection
 
 
 def append_corpus(imap: IMAPClient) -> tuple[dict[int, Path], list[Path]]:
@@ -79,7 +61,7 @@ def test_every_corpus_message_is_triaged_or_quarantined_once(dovecot: ImapServer
     from triage.mailbox import run_pass
 
     assert len(CORPUS_FILES) > 200
-    imap = client(dovecot)
+    imap = imap_client(dovecot, timeout=30)
     imap.create_folder(FOLDER)
     appended, refused = append_corpus(imap)
     # Dovecot takes almost anything as a message; what it refuses is not mail at all.
@@ -142,7 +124,7 @@ def test_two_messages_sharing_a_message_id_and_size_are_both_stored(dovecot: Ima
     folder = "SameId"
     first, second = (CORPORA / "enmime" / name for name in (
         "mail_html-mime-bad-charset-inline.raw", "mail_html-mime-bad-unknown-charset-inline.raw"))
-    imap = client(dovecot)
+    imap = imap_client(dovecot, timeout=30)
     imap.create_folder(folder)
     configured = settings.model_copy(update={
         "imap_host": dovecot.host, "imap_port": dovecot.port, "imap_user": dovecot.user,

@@ -7,15 +7,13 @@ import json
 import os
 import random
 import signal
-import subprocess
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+from tests.imap_server import restart_dovecot, start_dovecot, stop_dovecot
 from tests.mailbox_support import (
     assert_exactly_once,
     fresh_folder,
@@ -30,17 +28,6 @@ from tests.mailbox_support import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
-    if dovecot_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
-        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot-exactly-once"))
-    yield server
-    stop_dovecot(server)
 
 
 def _ids(messages: list[bytes]) -> list[str]:
@@ -95,23 +82,6 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(dovecot, cli_env):
     assert message_ids_in(dovecot, "Crash") == []
 
 
-def _restart(server: ImapServer) -> subprocess.Popen[bytes]:
-    """The same Dovecot (same port, same mail directory) started again."""
-    import socket
-
-    process = subprocess.Popen([dovecot_binary(), "-F", "-c", str(server.root / "dovecot.conf")],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((server.host, server.port), timeout=0.5) as probe:
-                if probe.recv(100).startswith(b"* OK"):
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("dovecot did not come back")
-
-
 def test_server_restart_mid_pass_recovers_or_fails_cleanly(dovecot, cli_env, tmp_path_factory):
     # A server of its own: this test stops it.
     own = start_dovecot(tmp_path_factory.mktemp("dovecot-restart"))
@@ -127,7 +97,7 @@ def test_server_restart_mid_pass_recovers_or_fails_cleanly(dovecot, cli_env, tmp
         own.process.terminate()
         own.process.wait(timeout=10)
         time.sleep(1.5)
-        restarted = _restart(own)
+        restarted = restart_dovecot(own)
         out, err = worker.communicate(timeout=600)
         # Either the pass reconnected and finished, or it stopped with a clear error.
         assert worker.returncode in (0, 3), out + err
@@ -138,8 +108,7 @@ def test_server_restart_mid_pass_recovers_or_fails_cleanly(dovecot, cli_env, tmp
         ids = _ids(messages)
         assert_exactly_once(ledger_facts(url), ids)
         assert message_ids_in(own, "Processed") == ids
-        restarted.terminate()
-        restarted.wait(timeout=10)
+        stop_dovecot(restarted)
     finally:
         if own.process.poll() is None:
             stop_dovecot(own)

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from tests.imap_server import ImapServer, dovecot_binary, start_dovecot, stop_dovecot
+from tests.imap_server import ImapServer
 
 EXPECTED = {
     "scheduled-mailbox-poll/mailbox-poll": ("interval", 120.0),
@@ -32,17 +31,6 @@ def _schedule(schedule) -> tuple:
     if getattr(schedule, "interval", None) is not None:
         return ("interval", schedule.interval.total_seconds())
     return ("cron", schedule.cron, schedule.timezone)
-
-
-@pytest.fixture(scope="module")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
-    if dovecot_binary() is None:
-        if os.environ.get("CI"):
-            pytest.fail("dovecot is not installed: make test installs dovecot-imapd")
-        pytest.skip("dovecot is not installed (make test installs dovecot-imapd)")
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
-    yield server
-    stop_dovecot(server)
 
 
 def _free_port() -> int:

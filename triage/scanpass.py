@@ -13,6 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from ingest.errors import QuarantineReason, SourceConfigError
 from ingest.items import RawItem
@@ -52,6 +53,11 @@ class ScanPassReport:
                 f"{len(self.waiting)} still being written (left for the next pass), "
                 f"{self.archived} archived, {self.quarantined} quarantined, "
                 f"{self.in_progress} in progress")
+
+
+def lease_name(incoming: Path) -> str:
+    """One lease per scan folder, however its path was written."""
+    return f"scans:{Path(incoming).resolve()}"
 
 
 def scan_folder(settings: Settings, incoming=None) -> ScanFolder:
