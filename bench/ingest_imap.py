@@ -8,7 +8,7 @@ bounces; a few with a PDF or a photo attached), then times on fresh SQLite data 
     parse             parse_message over the fetched bytes
     extract+classify  triage_many over the parsed items, in batches of the batch size
     store             ledger.record_message of every message, one transaction each
-    whole pass        triage.mailbox.run_pass: store, read, triage, save, move to Processed
+    whole pass        pipeline.mailbox_pass.run_pass: store, read, triage, save, move to Processed
 
 Fetching only peeks, so the whole pass sees the mailbox as appended. The model is trained
 once and cached under /tmp. Prints figures; asserts nothing. The machine may be shared, so
@@ -45,17 +45,17 @@ from imapclient import IMAPClient  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from classify.model import load_or_train  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from ingest.errors import UnreadableItem  # noqa: E402
 from ingest.imap import Mailbox  # noqa: E402
 from ingest.mail import parse_message  # noqa: E402
 from models import ledger  # noqa: E402
 from models.db import migrate, session_scope  # noqa: E402
+from pipeline import batch  # noqa: E402
+from pipeline.mailbox_pass import mailbox_config, run_pass  # noqa: E402
 from tests.imap_server import start_dovecot, stop_dovecot  # noqa: E402
-from triage import batch  # noqa: E402
-from triage.mailbox import mailbox_config, run_pass  # noqa: E402
-from triage.pipeline import triage_many  # noqa: E402
-from triage.settings import Settings  # noqa: E402
 from workflow.policy import load_policy  # noqa: E402
+from workflow.triage import triage_many  # noqa: E402
 
 MODEL_CACHE = Path(tempfile.gettempdir()) / "housing-triage-bench-model"
 FOLDER = "Complaints"

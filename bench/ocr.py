@@ -1,7 +1,7 @@
 """OCR throughput: scanned letters through the pipeline against bare Tesseract, in one run.
 
 The pipeline side reads stored letters exactly as a triage batch does
-(`triage.batch.read_stored_items`: raw bytes from the store, text-layer check, pages rendered
+(`pipeline.batch.read_stored_items`: raw bytes from the store, text-layer check, pages rendered
 at 300 dpi, one single-threaded Tesseract per page across the cores, OSD where a page reads
 badly). The bare side runs `tesseract` itself (OMP_THREAD_LIMIT=1, one process per core, all
 cores busy) over the very page images the pipeline renders, prepared beforehand and not timed.
@@ -24,12 +24,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from core.settings import Settings  # noqa: E402
 from ingest.items import RawItem  # noqa: E402
 from ingest.ocr import OSD_BELOW_CONFIDENCE, ocr_worker_count  # noqa: E402
 from ingest.scanfile import OCR_DPI, ScanFile  # noqa: E402
 from models.db import migrate  # noqa: E402
-from triage.batch import read_stored_items, store_raw_items  # noqa: E402
-from triage.settings import Settings  # noqa: E402
+from pipeline.batch import read_stored_items, store_raw_items  # noqa: E402
 
 TARGET = 0.9
 

@@ -48,8 +48,8 @@ def write_emails(folder: Path, count: int) -> None:
 
 
 def fresh_settings(base: Path, name: str, model_dir: Path, batch_size: int):
+    from core.settings import Settings
     from models.db import migrate
-    from triage.settings import Settings
 
     data_dir = base / name
     shutil.copytree(model_dir, data_dir / "models")
@@ -61,7 +61,7 @@ def fresh_settings(base: Path, name: str, model_dir: Path, batch_size: int):
 def run_core(settings, folder: Path):
     """What the flow's tasks do, called directly."""
     from ingest.folder import read_folder
-    from triage import batch
+    from pipeline import batch
 
     report = batch.store_raw_items(settings, read_folder(folder, "email"))
     pending = batch.item_ids_with_status(settings, ("pending",))
@@ -83,7 +83,7 @@ def main() -> None:
     configure_prefect(base)
     os.environ["PREFECT_LOGGING_LEVEL"] = "ERROR"
     from classify.model import load_or_train
-    from triage import batch
+    from pipeline import batch
 
     model_dir = Path(tempfile.gettempdir()) / "housing-triage-bench-model"
     load_or_train(REPO / "data" / "training", model_dir, REPO / "data" / "dev")
@@ -107,7 +107,7 @@ def main() -> None:
     warm_up()
     startup = time.perf_counter() - started
 
-    from flows.intake import intake
+    from flows.intake_flow import intake
 
     started = time.perf_counter()
     core = run_core(core_settings, folder)

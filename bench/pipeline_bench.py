@@ -20,9 +20,9 @@ from classify.model import load_or_train  # noqa: E402
 from classify.predict import predict_category  # noqa: E402
 from ingest.letters import extract_letter_text  # noqa: E402
 from ingest.mail import parse_message  # noqa: E402
-from triage.pipeline import triage_item  # noqa: E402
 from workflow.policy import load_policy  # noqa: E402
 from workflow.rules import Thresholds  # noqa: E402
+from workflow.triage import triage_item  # noqa: E402
 
 
 def timed(label: str, count: int, func) -> float:

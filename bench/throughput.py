@@ -27,9 +27,9 @@ from classify.fields import own_text  # noqa: E402
 from classify.model import load_or_train  # noqa: E402
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english  # noqa: E402
 from ingest.items import IntakeItem  # noqa: E402
-from triage.pipeline import triage_many  # noqa: E402
 from workflow.policy import load_policy  # noqa: E402
 from workflow.rules import Thresholds  # noqa: E402
+from workflow.triage import triage_many  # noqa: E402
 
 BATCH = 64
 

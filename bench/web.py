@@ -27,6 +27,7 @@ import psycopg  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from core.settings import Settings  # noqa: E402
 from models.db import get_engine, migrate  # noqa: E402
 from models.tables import (  # noqa: E402
     Case,
@@ -35,8 +36,7 @@ from models.tables import (  # noqa: E402
     ExtractedFields,
     Item,
 )
-from triage.settings import Settings  # noqa: E402
-from triage.users import add_user  # noqa: E402
+from pipeline.users import add_user  # noqa: E402
 
 DATABASE = "triage_bench_web"
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"

@@ -109,7 +109,7 @@ class FieldScores:
 def evaluate_dev_set(model: TrainedModel, dev_dir: Path, thresholds: Thresholds,
                      policy_name: str) -> dict[str, object]:
     """Run the whole triage path over every development example and score it."""
-    from triage.pipeline import triage_many
+    from workflow.triage import triage_many
 
     policy = load_policy(policy_name)
     examples = load_examples(dev_dir)

@@ -18,11 +18,11 @@ from prefect import Flow, flow
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
-from flows.deadlines import DEFAULT_WITHIN_DAYS, deadline_watch
-from flows.mailbox import mailbox_poll
-from flows.retrain import retrain
-from flows.scans import scan_pass
-from triage.settings import Settings, get_settings
+from core.settings import Settings, get_settings
+from flows.deadline_flow import DEFAULT_WITHIN_DAYS, deadline_watch
+from flows.mailbox_flow import mailbox_poll
+from flows.retrain_flow import retrain
+from flows.scan_flow import scan_pass
 
 TIMEZONE = "Europe/London"
 

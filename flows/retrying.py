@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ingest.imap import is_transient
-from triage.batch import is_transient_database_error
+from pipeline.batch import is_transient_database_error
 
 
 def retry_when(passing: Callable[[BaseException], bool]) -> Callable[..., bool]:

@@ -30,9 +30,9 @@ from models.tables import (
     Item,
     ItemStatus,
 )
-from triage.pipeline import TriageResult, case_references
 from workflow.drafts import render_draft, summarise
 from workflow.lifecycle import CaseChange, RefusedTransition, add_follow_up, escalate, open_case
+from workflow.officer_review import review_deadline, review_reason_of
 from workflow.policy import Policy, load_policy
 from workflow.records import (
     Record,
@@ -41,9 +41,9 @@ from workflow.records import (
     record_proposed_exclusion,
     record_service_request,
 )
-from workflow.review import review_deadline, review_reason_of
 from workflow.rules import ThreadMatch
 from workflow.staging import CaseDraft, receipt_day
+from workflow.triage import TriageResult, case_references
 
 __all__ = ["allocate_reference", "find_thread", "record_raw", "save_result", "stage_item"]
 

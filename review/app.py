@@ -21,16 +21,16 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.settings import Settings
 from models.db import session_scope
 from models.tables import ReportSetting, User
+from pipeline.users import ROLES, UserError, add_user, check_password, set_password
 from review import decisions, queries
 from review.auth import Sessions, current_session, new_csrf_token, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
 from review.original import PageImages, email_html
-from triage.settings import Settings
-from triage.users import ROLES, UserError, add_user, check_password, set_password
+from workflow.officer_review import DecisionError, OfficerChoice
 from workflow.policy import BUILT_IN, load_policy
-from workflow.review import DecisionError, OfficerChoice
 
 HERE = Path(__file__).resolve().parent
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from classify.dataset import HAZARDS
 from classify.fields import Extraction
 from classify.predict import Prediction
+from core.settings import Settings
 from ingest.items import IntakeItem
 from models.casework import (
     allocate_reference,
@@ -35,15 +36,14 @@ from models.tables import (
     ItemStatus,
     ReviewDecision,
 )
-from triage.pipeline import TriageResult
-from triage.settings import Settings
 from workflow import lifecycle
 from workflow.drafts import refusal_reason_text
 from workflow.lifecycle import CaseChange, RefusedTransition
+from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
 from workflow.policy import BUILT_IN, Policy, load_policy
-from workflow.review import DecisionError, OfficerChoice, Prior, settle
 from workflow.rules import Decision, ThreadMatch
 from workflow.staging import LANDLORD_TIMEZONE, receipt_day, stage_case
+from workflow.triage import TriageResult
 
 # The fields an officer may correct, with the longest value each column holds.
 EDITABLE_FIELDS: dict[str, int] = {
@@ -191,7 +191,7 @@ def parse_field_values(values: dict[str, str]) -> dict[str, object]:
 def retry_quarantined(settings: Settings, item_id: int) -> Outcome:
     """Reprocess one quarantined item from its stored bytes, with the batch code the retry flow
     runs (one item needs no Prefect run of its own)."""
-    from triage.batch import triage_stored_items
+    from pipeline.batch import triage_stored_items
 
     with session_scope(settings.resolved_database_url) as session:
         item = session.get(Item, item_id)

@@ -1,4 +1,4 @@
-"""The performance page's figures: `triage report`'s own computation (triage/reports.py over
+"""The performance page's figures: `triage report`'s own computation (pipeline/reports.py over
 workflow/reporting.py) for a reporting year, with the homes count a manager keeps in the
 report settings, so the page and the command can never disagree."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.settings import Settings
 from models.db import session_scope
 from models.tables import ReportSetting
-from triage.reports import report_for_year
-from triage.settings import Settings
+from pipeline.reports import report_for_year
 from workflow.staging import LANDLORD_TIMEZONE
 
 YEARS_SHOWN = 5

@@ -30,7 +30,7 @@ from models.tables import (
 )
 from workflow.calendar import add_working_days
 from workflow.lifecycle import next_deadline
-from workflow.review import REVIEW_REASONS
+from workflow.officer_review import REVIEW_REASONS
 from workflow.staging import LANDLORD_TIMEZONE
 
 PAGE_SIZE = 50

@@ -47,8 +47,8 @@ def _data_dir_with_model(base: Path, model_dir: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, model_dir: Path):
     """Settings on a fresh SQLite database, with the session's model already in place."""
+    from core.settings import Settings
     from models.db import migrate
-    from triage.settings import Settings
 
     configured = Settings(data_dir=_data_dir_with_model(tmp_path, model_dir), _env_file=None)
     migrate(configured.resolved_database_url)
@@ -89,8 +89,8 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_settings(request: pytest.FixtureRequest, tmp_path: Path):
     """The same test on the embedded default and on PostgreSQL (no model in the data dir)."""
+    from core.settings import Settings
     from models.db import migrate
-    from triage.settings import Settings
 
     data_dir = tmp_path / "var"
     if request.param == "sqlite":

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import sys
 
+from core.settings import Settings
 from flows.prefect_env import configure_prefect
-from triage.settings import Settings
 
 
 def main() -> int:
     settings = Settings()
     configure_prefect(settings.data_dir)
-    from flows.mailbox import mailbox_poll
-    from flows.scans import scan_pass
+    from flows.mailbox_flow import mailbox_poll
+    from flows.scan_flow import scan_pass
 
     for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 2):
         mail = mailbox_poll(settings)

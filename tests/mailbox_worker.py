@@ -17,10 +17,10 @@ import json
 import os
 import sys
 
+from core.settings import Settings
 from ingest.errors import SourceConfigError, TransientSourceError
-from triage import batch
-from triage.mailbox import run_pass
-from triage.settings import Settings
+from pipeline import batch
+from pipeline.mailbox_pass import run_pass
 
 
 def one_pass(settings: Settings) -> int:

@@ -7,10 +7,10 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
+from core.settings import Settings
 from models.db import session_scope
 from models.rawstore import store_raw
 from models.tables import Case, CaseEvent, Classification, ExtractedFields, Item
-from triage.settings import Settings
 
 PASSWORD = "correct horse battery"
 HOSTILE = "<script>alert(1)</script>"

@@ -1,5 +1,5 @@
 """Cases, records and drafted letters in the database (SQLite and PostgreSQL), officers'
-changes through `triage.casework`, the deadline watch, and sending by a real SMTP server."""
+changes through `pipeline.casework`, the deadline watch, and sending by a real SMTP server."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from ingest.mail import OUTBOUND_MARKER_HEADER
 from models.db import session_scope
 from models.repository import find_thread, record_raw, save_result
 from models.tables import Case, CaseEvent, DraftLetter, IntakeRecord, Item, ReviewDecision
+from pipeline import casework
+from pipeline.listing import case_rows
 from tests.conftest import REPO
-from triage import casework
-from triage.listing import case_rows
-from triage.pipeline import TriageResult
 from workflow.lifecycle import RefusedTransition
 from workflow.policy import load_policy
 from workflow.rules import Facts, Thresholds, apply_policies
 from workflow.staging import stage_case
+from workflow.triage import TriageResult
 
 POLICY = load_policy("code-2024")
 COMPLAINT = ("Dear Sir or Madam,\nThe leak under my kitchen sink has been reported three "
@@ -217,7 +217,7 @@ def test_service_requests_and_compliments_are_recorded(sqlite_settings) -> None:
         (reply,) = session.scalars(select(DraftLetter)).all()
         assert (reply.kind, reply.item_id, reply.case_id) == ("service_request", sr, None)
         assert "make a complaint" in reply.body and "The boiler broke today." in reply.body
-    from triage.listing import record_rows
+    from pipeline.listing import record_rows
 
     (compliment,) = record_rows(sqlite_settings, "compliment")
     assert (compliment["item_id"], compliment["detail"]["staff"]) == (cp, ["Tom Price"])
@@ -251,7 +251,7 @@ def test_due_watch_lists_cases_due_within_n_working_days_or_overdue(sqlite_setti
 
 
 def test_deadline_counts_split_overdue_from_due_and_name_no_one(sqlite_settings) -> None:
-    from triage.listing import deadline_counts
+    from pipeline.listing import deadline_counts
 
     triage(sqlite_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
            "complaint")  # acknowledge by Monday 9 November
@@ -299,8 +299,8 @@ def smtp_server():
 
 @pytest.fixture
 def sqlite_settings(tmp_path):
+    from core.settings import Settings
     from models.db import migrate
-    from triage.settings import Settings
 
     configured = Settings(data_dir=tmp_path / "var", _env_file=None)
     migrate(configured.resolved_database_url)
@@ -308,7 +308,7 @@ def sqlite_settings(tmp_path):
 
 
 def test_drafts_are_sent_only_by_a_configured_smtp_server(sqlite_settings, smtp_server) -> None:
-    from triage.letters import draft_rows, send_unsent
+    from pipeline.outbox import draft_rows, send_unsent
 
     settings = sqlite_settings
     port, server = smtp_server
@@ -368,7 +368,7 @@ def test_a_letter_the_server_refuses_stays_unsent_with_the_reason(sqlite_setting
 
     from aiosmtpd.controller import Controller
 
-    from triage.letters import draft_rows, send_unsent
+    from pipeline.outbox import draft_rows, send_unsent
 
     class RefuseEveryone:
         async def handle_RCPT(self, server, session, envelope, address, options):
@@ -397,8 +397,8 @@ def test_cases_opened_before_migration_0002_carry_on(tmp_path) -> None:
     from alembic import command
     from sqlalchemy import text
 
+    from core.settings import Settings
     from models.db import alembic_config, get_engine, migrate
-    from triage.settings import Settings
 
     settings = Settings(data_dir=tmp_path / "var", _env_file=None)
     url = settings.resolved_database_url

@@ -209,7 +209,7 @@ def test_case_commands_on_the_demo_data(demo_run) -> None:
     assert view["drafts"][0]["kind"] == "acknowledgement"
     assert "extended" not in [event["kind"] for event in view["events"]]
     # Due within 0 working days: open cases whose next deadline is today or has passed.
-    from triage.casework import landlord_today
+    from pipeline.casework import landlord_today
 
     today = landlord_today().isoformat()
     all_cases = jsonl(triage_command("cases", "--json", env=env, cwd=base).stdout)

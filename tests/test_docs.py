@@ -6,8 +6,8 @@ import re
 
 import typer.main
 
+from cli.main import app
 from tests.conftest import REPO
-from triage.cli import app
 
 
 def command_paths() -> list[str]:

@@ -61,7 +61,7 @@ def _task_runs(state) -> dict[str, list[int]]:
 
 
 def _letter_pdf(path: Path, text: str, seed: int) -> Path:
-    from triage.scanrender import render_letter_pdf
+    from tests.scanrender import render_letter_pdf
 
     render_letter_pdf(text, path, seed=seed)
     return path
@@ -77,8 +77,8 @@ def test_mailbox_and_scan_flows_end_to_end(harness, dovecot, settings, tmp_path)
     """Real Dovecot, real Tesseract: an emailed scan and a posted letter are both read."""
     from email.message import EmailMessage
 
-    from flows.mailbox import mailbox_poll
-    from flows.scans import scan_pass
+    from flows.mailbox_flow import mailbox_poll
+    from flows.scan_flow import scan_pass
     from models.db import session_scope
     from models.tables import Item
 
@@ -115,9 +115,9 @@ def test_mailbox_and_scan_flows_end_to_end(harness, dovecot, settings, tmp_path)
 
 
 def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings):
-    from flows.mailbox import mailbox_poll
+    from flows.mailbox_flow import mailbox_poll
     from models.leases import lease
-    from triage.mailbox import lease_name, mailbox_config
+    from pipeline.mailbox_pass import lease_name, mailbox_config
 
     messages = [varied_message(6000 + index) for index in range(60)]
     fresh_folder(dovecot, "Overlap", messages)
@@ -151,9 +151,9 @@ def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings)
 
 
 def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
-    from flows.scans import scan_pass
+    from flows.scan_flow import scan_pass
     from models.leases import lease
-    from triage.scanpass import lease_name
+    from pipeline.scan_pass import lease_name
 
     configured = settings.model_copy(update={"scan_settle_seconds": 0})
     incoming = tmp_path / "incoming"
@@ -169,7 +169,7 @@ def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
 
 
 def test_a_transient_failure_is_retried_and_succeeds(harness, settings, tmp_path_factory):
-    from flows.mailbox import mailbox_poll
+    from flows.mailbox_flow import mailbox_poll
 
     own = start_dovecot(tmp_path_factory.mktemp("dovecot-transient"))
     fresh_folder(own, "Flaky", [varied_message(7000 + index) for index in range(3)])
@@ -205,7 +205,7 @@ def test_a_transient_failure_is_retried_and_succeeds(harness, settings, tmp_path
 
 def test_a_permanent_failure_is_quarantined_or_failed_without_retry(harness, dovecot,
                                                                     settings):
-    from flows.mailbox import mailbox_poll
+    from flows.mailbox_flow import mailbox_poll
     from models.db import session_scope
     from models.tables import Item
 

@@ -144,7 +144,7 @@ def config_for(server: ImapServer, folder: str, *, security: str, ca_file: Path 
 
 
 def one_pass(settings, config: MailboxConfig):
-    from triage.mailbox import store_new_messages
+    from pipeline.mailbox_pass import store_new_messages
 
     with Mailbox(config) as mailbox:
         return store_new_messages(settings, mailbox)
@@ -243,7 +243,7 @@ def test_xoauth2_takes_a_fresh_token_from_the_token_command(
         dovecot: ImapServer, introspection: Introspection, settings, tmp_path):
     """A scheduled poll outlives any one token: each pass asks the command for one."""
     from ingest.errors import TransientSourceError
-    from triage.mailbox import mailbox_config
+    from pipeline.mailbox_pass import mailbox_config
 
     folder = "OAuthCommand"
     deliver(dovecot, folder)

@@ -8,11 +8,11 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
+from classify.assessment import fill_from_layout, letter_layout
 from classify.fields import Landlord
 from ingest.items import IntakeItem, PageText
 from ingest.layout import OwnIdentity, parse_letter
 from ingest.splitting import letter_page_groups
-from triage.pipeline import fill_from_layout, letter_layout
 from workflow.policy import load_policy
 from workflow.rules import Thresholds
 
@@ -73,7 +73,7 @@ def test_a_landlord_address_without_its_postcode_configured_is_still_refused() -
 
 
 def test_the_pipeline_takes_the_residents_address_from_the_layout(trained_model) -> None:
-    from triage.pipeline import triage_item
+    from workflow.triage import triage_item
 
     landlord = Landlord(names=("Northbrook Homes", "Northbrook"), postcodes=("PR1 2AB",),
                         addresses=("Complaints Team, 1 Fishergate, Preston PR1 2AB",))

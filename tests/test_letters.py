@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.letters import extract_letter_text, has_real_text
 from ingest.ocr import parse_tsv, tesseract_available
-from triage.scanrender import render_letter_pages, render_letter_pdf
+from tests.scanrender import render_letter_pages, render_letter_pdf
 
 LETTER = """> 7 Hawthorn Terrace
 > Lancaster LA1 3QZ

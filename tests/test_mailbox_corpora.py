@@ -58,7 +58,7 @@ def digests(imap: IMAPClient, folder: str) -> list[str]:
 def test_every_corpus_message_is_triaged_or_quarantined_once(dovecot: ImapServer, settings):
     from models.db import session_scope
     from models.tables import Item, ItemStatus, MailboxMessage
-    from triage.mailbox import run_pass
+    from pipeline.mailbox_pass import run_pass
 
     assert len(CORPUS_FILES) > 200
     imap = imap_client(dovecot, timeout=30)
@@ -119,7 +119,7 @@ def test_two_messages_sharing_a_message_id_and_size_are_both_stored(dovecot: Ima
     second is a new message in the same folder, not an earlier copy to link and move unread."""
     from models.db import session_scope
     from models.tables import Item, MailboxMessage
-    from triage.mailbox import run_pass
+    from pipeline.mailbox_pass import run_pass
 
     folder = "SameId"
     first, second = (CORPORA / "enmime" / name for name in (

@@ -131,7 +131,7 @@ def test_stage_records_come_from_the_event_log() -> None:
 
 
 def test_csv_and_png_chart(figures: dict, tmp_path: Path) -> None:
-    from triage.reports import write_chart, write_csv
+    from pipeline.reports import write_chart, write_csv
 
     write_csv(figures, tmp_path / "report.csv")
     with (tmp_path / "report.csv").open(newline="", encoding="utf-8") as handle:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from core.settings import Settings
 from models.db import migrate, session_scope
 from models.tables import (
     Case,
@@ -24,6 +25,7 @@ from models.tables import (
     ReviewDecision,
     User,
 )
+from pipeline.users import add_user
 from tests.review_fixtures import (
     HOSTILE,
     HOSTILE_HTML,
@@ -33,8 +35,6 @@ from tests.review_fixtures import (
     csrf_of,
     email_bytes,
 )
-from triage.settings import Settings
-from triage.users import add_user
 
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = date.today()

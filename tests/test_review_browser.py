@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from models.db import migrate, session_scope
 from models.tables import Item
+from pipeline.users import add_user
 from tests.review_fixtures import HOSTILE_HTML, PASSWORD, add_waiting_item, email_bytes
-from triage.settings import Settings
-from triage.users import add_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"

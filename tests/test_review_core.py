@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from review.charts import bar_chart, stacked_bars
 from review.original import sanitise_html
-from workflow.policy import load_policy
-from workflow.review import (
+from workflow.officer_review import (
     DecisionError,
     OfficerChoice,
     Prior,
@@ -20,6 +19,7 @@ from workflow.review import (
     review_reason_of,
     settle,
 )
+from workflow.policy import load_policy
 
 CODE = load_policy("code-2024")
 UNSURE = Prior("service_request", None, None, False, 0.5)

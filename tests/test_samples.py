@@ -15,9 +15,10 @@ import pytest
 
 from classify.fields import Landlord
 from ingest.items import RawItem
-from triage.pipeline import read_item, triage_item
+from ingest.reading import read_item
 from workflow.policy import load_policy
 from workflow.rules import Thresholds
+from workflow.triage import triage_item
 
 from .conftest import SAMPLES
 

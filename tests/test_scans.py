@@ -1,6 +1,6 @@
 """The post room's scan folder and scanned letters, with real Tesseract and real files.
 
-Scans are made by the repository's own renderer (triage/scanrender.py): noisy, skewed,
+Scans are made by the repository's own renderer (tests/scanrender.py): noisy, skewed,
 JPEG-compressed, image-only pages. OCR costs about a second a page on two cores, so each test
 reads as few pages as shows what it tests.
 """
@@ -19,6 +19,7 @@ from PIL import Image
 from reportlab.pdfgen import canvas
 
 import ingest.ocr
+from core.settings import Settings
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.letters import extract_letter_text
 from ingest.ocr import tesseract_available
@@ -27,9 +28,9 @@ from ingest.splitting import split_letters
 from models.db import session_scope
 from models.scans import items_of_scan
 from models.tables import Item, ItemStatus
-from triage import batch, scanpass
-from triage.scanrender import blank_page, render_letter_pages, render_letter_pdf
-from triage.settings import Settings
+from pipeline import batch
+from pipeline import scan_pass as scanpass
+from tests.scanrender import blank_page, render_letter_pages, render_letter_pdf
 
 from .conftest import SAMPLES, triage_command
 
@@ -470,8 +471,8 @@ def test_the_review_page_shows_each_page_image_beside_its_text(settings: Setting
 
     from fastapi.testclient import TestClient
 
+    from pipeline.users import add_user
     from review.app import create_app
-    from triage.users import add_user
 
     configured = scan_settings(settings, tmp_path / "incoming")
     (configured.scan_dir / "typed.pdf").write_bytes(text_layer_pdf(TYPED_LETTER))
@@ -531,8 +532,8 @@ def test_a_letter_with_one_badly_read_page_waits_for_an_officer(settings: Settin
     from datetime import UTC, datetime
 
     from ingest.items import IntakeItem, PageText
-    from triage.pipeline import triage_item
     from workflow.policy import load_policy
+    from workflow.triage import triage_item
 
     text = "\n".join(TYPED_LETTER)
     pages = (PageText(1, text, 0.93, text_source="ocr"), PageText(2, "Yours", 0.66,

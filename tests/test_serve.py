@@ -34,7 +34,7 @@ def _schedule(schedule) -> tuple:
 
 
 def _free_port() -> int:
-    from triage.serving import free_port
+    from cli.serving import free_port
 
     return free_port()
 
@@ -171,8 +171,8 @@ def test_prefect_yaml_has_the_served_deployments() -> None:
 
 
 def test_served_deployments_follow_flows_deployments(tmp_path: Path) -> None:
+    from core.settings import Settings
     from flows.deployments import SCHEDULES, build_deployments
-    from triage.settings import Settings
 
     without_mailbox = Settings(data_dir=tmp_path / "var", _env_file=None)
     served = build_deployments(without_mailbox)
@@ -190,7 +190,7 @@ def test_deadline_watch_counts_an_overdue_case_without_naming_it(settings) -> No
     from prefect.client.orchestration import get_client
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.deadlines import deadline_watch
+    from flows.deadline_flow import deadline_watch
     from ingest.items import IntakeItem
     from tests.test_casework import COMPLAINT, triage
 
@@ -237,14 +237,14 @@ def test_retrain_flow_promotes_a_better_model_and_the_next_load_reads_it(
     the candidate scores higher on the (small) development set, so it is promoted."""
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.retrain import RETRAIN_TIMEOUT_SECONDS, retrain, retrain_model
+    from core.settings import Settings
+    from flows.retrain_flow import RETRAIN_TIMEOUT_SECONDS, retrain, retrain_model
     from ingest.items import RawItem
     from models.db import migrate, session_scope
     from models.repository import record_raw
     from models.tables import ReviewDecision
+    from pipeline import batch
     from tests.test_classifier import _small_dev_dir, _small_training_dir
-    from triage import batch
-    from triage.settings import Settings
 
     settings = Settings(data_dir=tmp_path / "var", training_dir=_small_training_dir(tmp_path),
                         dev_dir=_small_dev_dir(tmp_path), _env_file=None)

@@ -12,10 +12,10 @@ from ingest.items import IntakeItem, RawItem
 from models.db import session_scope
 from models.repository import find_thread, record_raw, save_result
 from models.tables import Case, Item
-from triage.pipeline import TriageResult
 from workflow.policy import load_policy
 from workflow.rules import Facts, Thresholds, apply_policies
 from workflow.staging import stage_case
+from workflow.triage import TriageResult
 
 POLICY = load_policy("code-2024")
 

@@ -50,7 +50,7 @@ def _backfill_review_columns() -> None:
     from datetime import UTC, datetime
 
     from workflow.policy import BUILT_IN, load_policy
-    from workflow.review import review_deadline, review_reason_of
+    from workflow.officer_review import review_deadline, review_reason_of
     from workflow.staging import received_day
 
     bind = op.get_bind()

@@ -7,11 +7,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import intake as intake_flows
+from core.settings import Settings
+from flows import intake_flow as intake_flows
 from models.leases import lease
-from triage import batch, scanpass
-from triage.scanpass import ScanPassReport
-from triage.settings import Settings
+from pipeline import batch
+from pipeline import scan_pass as scanpass
+from pipeline.scan_pass import ScanPassReport
 
 
 @task(name="take-scans", cache_policy=NO_CACHE, timeout_seconds=900)

@@ -4,7 +4,7 @@ flow share (read the labels, train, score both models on the development set, pr
 from __future__ import annotations
 
 from classify.retrain import RetrainOutcome
-from triage.settings import Settings
+from core.settings import Settings
 
 
 def retrain_from_reviews(settings: Settings) -> RetrainOutcome:
@@ -17,7 +17,7 @@ def retrain_from_reviews(settings: Settings) -> RetrainOutcome:
     from classify.retrain import retrain
     from models.db import session_scope
     from models.repository import confirmed_labels
-    from triage.batch import thresholds_of
+    from pipeline.batch import thresholds_of
 
     with session_scope(settings.resolved_database_url) as session:
         labels = confirmed_labels(session)

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
+from core.settings import Settings
 from ingest.errors import SourceConfigError, TransientSourceError
 from ingest.imap import Mailbox, MailboxConfig
 from models import ledger
 from models.db import session_scope
-from triage import batch
-from triage.batch import BatchReport
-from triage.settings import Settings
+from pipeline import batch
+from pipeline.batch import BatchReport
 
-log = logging.getLogger("triage.mailbox")
+log = logging.getLogger("pipeline.mailbox_pass")
 
 
 def mailbox_config(settings: Settings) -> MailboxConfig:

@@ -1,7 +1,7 @@
 """Render letter text as a scanned page: greyish paper, speckle, skew, blur, JPEG artefacts.
 
 The samples in data/samples/scans and the OCR tests are made with it, so they can be
-regenerated: `python -m triage.scanrender [SRC_DIR] [OUT_DIR]` renders every SRC_DIR/*.txt
+regenerated: `python -m tests.scanrender [SRC_DIR] [OUT_DIR]` renders every SRC_DIR/*.txt
 (default data/samples/scans/text) to OUT_DIR/<stem>.pdf (default data/samples/scans).
 
 Text conventions: a line starting with "> " is right-aligned (the sender's address block);

@@ -10,15 +10,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from core.settings import Settings
 from ingest.errors import UnreadableItem
 from ingest.folder import LETTER_SUFFIXES
 from ingest.items import RawItem
+from ingest.reading import read_item
 from ingest.scanfile import ScanLimits
 from ingest.splitting import LetterPart, split_letters
-from triage.batch import landlord_of, load_model, thresholds_of
-from triage.pipeline import contract_view, read_item, triage_item
-from triage.settings import Settings
+from pipeline.batch import landlord_of, load_model, thresholds_of
 from workflow.policy import load_policy
+from workflow.triage import contract_view, triage_item
 
 
 def source_of(path: Path) -> str:

@@ -7,9 +7,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from core.settings import Settings
 from flows.retrying import DATABASE_BUSY
-from triage.listing import DeadlineCounts, deadline_counts
-from triage.settings import Settings
+from pipeline.listing import DeadlineCounts, deadline_counts
 
 # The review app's default due-soon window (working days); `triage cases --due N` takes any N.
 DEFAULT_WITHIN_DAYS = 3

@@ -9,9 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from core.settings import Settings
 from models.db import session_scope
 from models.tables import User
-from triage.settings import Settings
 
 ROLES = ("officer", "manager")
 _hasher = PasswordHasher()

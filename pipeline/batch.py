@@ -21,19 +21,20 @@ from sqlalchemy.orm import Session
 from classify.fields import Extraction, Landlord, normalise_postcode
 from classify.model import TrainedModel, load_or_train
 from classify.predict import Prediction
+from core.settings import Settings
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.items import IntakeItem, RawItem
 from ingest.ocr import ocr_worker_count
+from ingest.reading import read_item
 from models.db import session_scope
 from models.rawstore import load_raw
 from models.repository import find_thread, mark_quarantined, record_raw, save_result
 from models.tables import Item, ItemStatus
-from triage.pipeline import assess_many, decide, read_item
-from triage.settings import Settings
 from workflow.policy import Policy, load_policy
 from workflow.rules import Thresholds
+from workflow.triage import assess_many, decide
 
-log = logging.getLogger("triage.batch")
+log = logging.getLogger("pipeline.batch")
 # Told (phase, count): ("stored", 1), ("triage_total", n), ("triaged", 1).
 Progress = Callable[[str, int], None]
 

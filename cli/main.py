@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from triage.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 app = typer.Typer(help="Intake and triage of housing complaints.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -43,7 +43,7 @@ def _print_jsonl(rows) -> None:
 @app.command()
 def demo() -> None:
     """Run the whole pipeline over data/samples/ on the embedded default and show the result."""
-    from triage.demo import run_demo
+    from cli.demo import run_demo
 
     settings = get_settings()
     _ready(settings)
@@ -56,7 +56,7 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one per path")] = False,
 ) -> None:
     """Extract and classify items without writing anything to the database."""
-    from triage.inspecting import inspect_paths
+    from cli.inspecting import inspect_paths
 
     failed = inspect_paths(paths, get_settings(), as_json=as_json, console=out, errors=err)
     raise typer.Exit(1 if failed else 0)
@@ -67,8 +67,8 @@ def ingest_scans(
     folder: Annotated[Path | None, typer.Argument(help="default: TRIAGE_SCAN_DIR")] = None,
 ) -> None:
     """One pass over the scan folder: complete files are taken, triaged, then archived."""
+    from cli.runs import run_scan_pass
     from ingest.errors import SourceConfigError
-    from triage.runs import run_scan_pass
 
     settings = get_settings()
     _ready(settings)
@@ -86,8 +86,8 @@ def ingest_scans(
 @ingest_app.command("mailbox")
 def ingest_mailbox() -> None:
     """One pass over the configured IMAP mailbox, then triage of what it brought in."""
+    from cli.runs import run_mailbox
     from ingest.errors import SourceConfigError, TransientSourceError
-    from triage.runs import run_mailbox
 
     settings = get_settings()
     _ready(settings)
@@ -104,7 +104,7 @@ def ingest_mailbox() -> None:
 @app.command()
 def items(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every ingested item."""
-    from triage.listing import item_rows, print_items
+    from pipeline.listing import item_rows, print_items
 
     settings = get_settings()
     _ready(settings)
@@ -119,7 +119,7 @@ def cases(
                                             "days, or overdue")] = None,
 ) -> None:
     """Every case, with its deadlines."""
-    from triage.listing import case_rows, print_cases
+    from pipeline.listing import case_rows, print_cases
 
     settings = get_settings()
     _ready(settings)
@@ -159,7 +159,7 @@ def user_add(
     role: Annotated[str, typer.Option("--role", help="officer or manager")] = "officer",
 ) -> None:
     """Create a user of the review web app; the password comes from stdin or a prompt."""
-    from triage.users import UserError, add_user, read_password
+    from pipeline.users import UserError, add_user, read_password
 
     settings = get_settings()
     _ready(settings)
@@ -198,7 +198,7 @@ def serve(
 ) -> None:
     """Run the scheduled flows (scan folder, mailbox, deadline watch, retrain) and the review
     web app in one process until SIGINT or SIGTERM (exit 0)."""
-    from triage.serving import serve as serve_all
+    from cli.serving import serve as serve_all
 
     settings = get_settings()
     _ready(settings)
@@ -212,7 +212,7 @@ def retry(
     all_failed: Annotated[bool, typer.Option("--all", help="every quarantined item")] = False,
 ) -> None:
     """Reprocess failed or quarantined items from their stored raw bytes."""
-    from triage.runs import run_retry
+    from cli.runs import run_retry
 
     if not item_ids and not all_failed:
         err.print("error: name item ids or pass --all")
@@ -228,7 +228,7 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Development-set figures, also written as a Markdown report with two charts."""
     from classify.evaluate import evaluate_dev_set, print_evaluation, write_report
     from classify.retrain import record_dev_figures
-    from triage.batch import load_model, thresholds_of
+    from pipeline.batch import load_model, thresholds_of
 
     settings = get_settings()
     model = load_model(settings)
@@ -247,8 +247,8 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @app.command()
 def train() -> None:
     """Retrain on the training data plus officers' confirmed labels; promote if no worse."""
-    from triage.batch import forget_loaded_models
-    from triage.training import retrain_from_reviews
+    from pipeline.batch import forget_loaded_models
+    from pipeline.training import retrain_from_reviews
 
     settings = get_settings()
     _ready(settings)
@@ -283,7 +283,7 @@ ByOption = Annotated[str | None, typer.Option("--by", help="the officer making t
 
 def _casework(action):
     """Run one casework change; a refused transition or a bad argument exits 1 with why."""
-    from triage.casework import CaseworkError
+    from pipeline.casework import CaseworkError
     from workflow.drafts import DraftError
     from workflow.lifecycle import RefusedTransition
     from workflow.policy import PolicyError
@@ -305,7 +305,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _print_case(view: dict, as_json: bool = False) -> None:
-    from triage.listing import print_case_detail
+    from pipeline.listing import print_case_detail
 
     _print_jsonl([view]) if as_json else print_case_detail(view, out)
 
@@ -313,7 +313,7 @@ def _print_case(view: dict, as_json: bool = False) -> None:
 @case_app.command("show")
 def case_show(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A case's present, its event log and its drafted letters."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.show(s, ref)), as_json)
 
@@ -321,7 +321,7 @@ def case_show(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False
 @case_app.command("acknowledge")
 def case_acknowledge(ref: str, on: OnOption = None, by: ByOption = None) -> None:
     """Record that the current stage was acknowledged (re-dates a response counted from it)."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.acknowledge(s, ref, _day(on), by)))
 
@@ -329,7 +329,7 @@ def case_acknowledge(ref: str, on: OnOption = None, by: ByOption = None) -> None
 @case_app.command("assign")
 def case_assign(ref: str, officer: str) -> None:
     """Name the officer handling the current stage (an independent stage needs someone new)."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.assign(s, ref, officer)))
 
@@ -342,7 +342,7 @@ def case_extend(
     on: OnOption = None, by: ByOption = None,
 ) -> None:
     """Extend the response deadline, within the stage's maximum; drafts the letter."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.extend(s, ref, days, reason, _day(on), by)))
 
@@ -354,7 +354,7 @@ def case_escalate(
     = None,
 ) -> None:
     """The resident asked for the next stage (by phone or letter): new deadlines and handler."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.escalate(s, ref, _day(on), officer)))
 
@@ -368,7 +368,7 @@ def case_close(
     on: OnOption = None, by: ByOption = None,
 ) -> None:
     """The stage's response was sent: record its outcome and any remedy."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.close(s, ref, outcome, remedy, _day(on), by)))
 
@@ -382,7 +382,7 @@ def case_refuse(
     on: OnOption = None,
 ) -> None:
     """Refuse an open case for a reason the policy allows; drafts the refusal letter."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.refuse(s, ref, reason, officer, note, _day(on))))
 
@@ -396,7 +396,7 @@ def exclusion_confirm(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Confirm a proposed exclusion: logged as refused, with a refusal letter drafted."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.confirm_exclusion(s, item_id, officer, reason,
                                                                note)))
@@ -408,7 +408,7 @@ def exclusion_reject(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """It is a complaint after all: open a case at stage 1."""
-    from triage import casework
+    from pipeline import casework
 
     _print_case(_casework(lambda s: casework.reject_exclusion(s, item_id, officer, note)))
 
@@ -420,7 +420,7 @@ def records(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """What became of items that opened no case: service requests, compliments, exclusions."""
-    from triage.listing import print_records, record_rows
+    from pipeline.listing import print_records, record_rows
 
     settings = get_settings()
     _ready(settings)
@@ -436,7 +436,7 @@ def drafts(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Letters drafted for cases and service requests; sending needs an SMTP server."""
-    from triage.letters import draft_rows, print_drafts, send_unsent
+    from pipeline.outbox import draft_rows, print_drafts, send_unsent
 
     settings = get_settings()
     _ready(settings)
@@ -463,7 +463,7 @@ def report(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Complaint performance for the year: CH01, CH02, refusals, volumes, median days."""
-    from triage.reports import print_report, report_for_year, write_chart, write_csv
+    from pipeline.reports import print_report, report_for_year, write_chart, write_csv
 
     settings = get_settings()
     _ready(settings)

@@ -1,6 +1,6 @@
 """One pass over the post room's scan folder, at the edge: take, store, then file each scan.
 
-The flow (flows/scans.py) calls `take_and_store`, then triages the stored items in batches,
+The flow (flows/scan_flow.py) calls `take_and_store`, then triages the stored items in batches,
 then `file_done_scans`. A file's bytes (and each letter cut out of a batch scan) are committed
 before anything reads them; the file is filed (archived or quarantined) only once every item
 it became has been triaged and committed, so a crash at any point leaves it in `processing`,
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.settings import Settings
 from ingest.errors import QuarantineReason, SourceConfigError
 from ingest.items import RawItem
 from ingest.scanfile import ScanLimits
@@ -25,8 +26,7 @@ from models.rawstore import sha256_of, store_raw
 from models.repository import record_raw
 from models.scans import items_of_scan
 from models.tables import Item, ItemStatus
-from triage.batch import BatchReport, Progress
-from triage.settings import Settings
+from pipeline.batch import BatchReport, Progress
 
 log = logging.getLogger("triage.scans")
 _MAX_NAME = 200

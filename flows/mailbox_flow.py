@@ -5,14 +5,14 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.intake import triage_in_batches
+from core.settings import Settings
+from flows.intake_flow import triage_in_batches
 from flows.retrying import SOURCE_OR_DATABASE_BUSY
 from ingest.imap import Mailbox
 from models.leases import lease
-from triage import batch
-from triage import mailbox as mailbox_pass
-from triage.mailbox import MailboxPassReport
-from triage.settings import Settings
+from pipeline import batch
+from pipeline import mailbox_pass as mailbox_pass
+from pipeline.mailbox_pass import MailboxPassReport
 
 
 @task(name="store-mailbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30],

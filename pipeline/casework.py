@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from models.casework import (
     allocate_reference,
     apply_transition,
@@ -19,7 +20,6 @@ from models.casework import (
 )
 from models.db import session_scope
 from models.tables import Case, Classification, IntakeRecord, Item, ItemStatus, ReviewDecision
-from triage.settings import Settings
 from workflow import lifecycle
 from workflow.drafts import refusal_reason_text
 from workflow.lifecycle import CaseChange, CaseState, RefusedTransition

@@ -10,11 +10,11 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from cli.runs import run_intake
+from core.settings import Settings
 from ingest.folder import list_folder
 from models.db import session_scope
 from models.tables import Item
-from triage.runs import run_intake
-from triage.settings import Settings
 
 
 def run_demo(settings: Settings, console: Console) -> int:
@@ -52,7 +52,7 @@ def run_demo(settings: Settings, console: Console) -> int:
 def print_casework_summary(settings: Settings, console: Console) -> None:
     """The letters drafted and the deadline watch, so the demo shows what is due next."""
     from models.tables import DraftLetter
-    from triage.listing import case_rows
+    from pipeline.listing import case_rows
 
     with session_scope(settings.resolved_database_url) as session:
         kinds = Counter(session.scalars(select(DraftLetter.kind)))

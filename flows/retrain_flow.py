@@ -6,9 +6,9 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from triage import batch
-from triage.settings import Settings
-from triage.training import outcome_summary, retrain_from_reviews
+from core.settings import Settings
+from pipeline import batch
+from pipeline.training import outcome_summary, retrain_from_reviews
 
 # Training and scoring both models takes minutes here; an hour means something is stuck.
 RETRAIN_TIMEOUT_SECONDS = 3600

@@ -11,9 +11,9 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.settings import Settings
 from models.db import session_scope
 from models.tables import Case, Item
-from triage.settings import Settings
 
 
 def item_rows(settings: Settings) -> list[dict[str, object]]:
@@ -43,7 +43,7 @@ def case_rows(settings: Settings, due_within: int | None = None,
     """Every case; with `due_within`, only open cases whose next deadline (acknowledgement,
     else response) falls within that many working days of today, or has passed."""
     from models.casework import state_of
-    from triage.casework import landlord_today, policy_for
+    from pipeline.casework import landlord_today, policy_for
     from workflow.lifecycle import is_due
 
     today = today or landlord_today()
@@ -93,7 +93,7 @@ def deadline_counts(settings: Settings, within_days: int,
     """The deadline watch: open cases whose next deadline has passed, and those due within
     `within_days` working days (the split of what `case_rows(due_within=N)` lists)."""
     from models.casework import state_of
-    from triage.casework import landlord_today, policy_for
+    from pipeline.casework import landlord_today, policy_for
     from workflow.lifecycle import due_standing, next_deadline
 
     today = today or landlord_today()

@@ -11,9 +11,9 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.settings import Settings
 from models.db import session_scope
 from models.tables import Case, IntakeRecord, Item, ReviewDecision
-from triage.settings import Settings
 from workflow.reporting import (
     Compliment,
     ItemVolume,

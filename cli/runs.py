@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.settings import Settings
 from flows.prefect_env import configure_prefect
-from triage.batch import BatchReport
-from triage.settings import Settings
+from pipeline.batch import BatchReport
 
 
 def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
                scans_dir: Path | None = None, progress=None) -> BatchReport:
     """The intake flow over folders (the demo's mailbox, the post room's scan folder)."""
     configure_prefect(settings.data_dir)
-    from flows import intake as intake_module
+    from flows import intake_flow as intake_module
 
     intake_module.progress_hook = progress
     try:
@@ -25,7 +25,7 @@ def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
 def run_mailbox(settings: Settings):
     """One mailbox pass (store, triage, settle) as the mailbox-poll flow."""
     configure_prefect(settings.data_dir)
-    from flows.mailbox import mailbox_poll
+    from flows.mailbox_flow import mailbox_poll
 
     return mailbox_poll(settings)
 
@@ -33,7 +33,7 @@ def run_mailbox(settings: Settings):
 def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
     """Reprocess quarantined (or named) items from their stored bytes."""
     configure_prefect(settings.data_dir)
-    from flows.intake import retry_items
+    from flows.intake_flow import retry_items
 
     return retry_items(settings, item_ids)
 
@@ -41,6 +41,6 @@ def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
 def run_scan_pass(settings: Settings, incoming: Path):
     """One pass over the post room's scan folder (take, store, triage, file)."""
     configure_prefect(settings.data_dir)
-    from flows.scans import scan_pass
+    from flows.scan_flow import scan_pass
 
     return scan_pass(settings, incoming)

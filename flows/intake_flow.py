@@ -7,12 +7,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from core.settings import Settings
 from flows.retrying import DATABASE_BUSY
 from ingest.folder import read_folder
 from ingest.items import Source
-from triage import batch
-from triage.batch import BatchReport
-from triage.settings import Settings
+from pipeline import batch
+from pipeline.batch import BatchReport
 
 # Set by the command line to drive its progress bar; flows run in-process.
 progress_hook: batch.Progress | None = None

@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from core.settings import Settings
 from ingest.mail import OUTBOUND_MARKER_HEADER
 from models.casework import apply_transition, state_of
 from models.db import session_scope
 from models.tables import Case, DraftLetter, ExtractedFields, Item
-from triage.settings import Settings
 from workflow import lifecycle
 from workflow.staging import LANDLORD_TIMEZONE
 
@@ -142,7 +142,7 @@ def send_unsent(settings: Settings) -> dict[str, int]:
 
 
 def _acknowledged_by_sending(session, draft: DraftLetter, settings: Settings) -> None:
-    from triage.casework import policy_for
+    from pipeline.casework import policy_for
 
     case = session.get(Case, draft.case_id) if draft.case_id else None
     if (case is None or draft.kind not in ACKNOWLEDGING or draft.stage != case.stage

@@ -27,8 +27,8 @@ from pathlib import Path
 from rich.console import Console
 
 import flows
+from core.settings import Settings
 from flows.prefect_env import configure_prefect
-from triage.settings import Settings
 
 # The folder holding the `flows` package this process imported.
 CODE_ROOT = Path(flows.__file__).resolve().parents[1]

@@ -1,31 +1,22 @@
-"""One item through the named stages: read, extract, predict, apply policies, stage.
+"""One item through the named stages: extract and predict (classify/assessment.py), then
+decide under the policy and, for a case, its stage and deadlines.
 
-Pure functions over plain data; the database and Prefect live in `models/` and `flows/`.
+Pure functions over plain data: reading bytes is `ingest.reading`, the database is `models/`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from classify.fields import (
-    Extraction,
-    ExtractionRequest,
-    Landlord,
-    clean_name,
-    extract_fields_many,
-    normalise_postcode,
-)
+from classify.assessment import assess_items
+from classify.fields import Extraction, Landlord
 from classify.model import TrainedModel
-from classify.predict import Prediction, predict_many
-from ingest.errors import UnreadableItem
-from ingest.items import IntakeItem, RawItem
-from ingest.layout import LetterLayout, OwnIdentity, parse_letter
-from ingest.letters import extract_letter_text
-from ingest.mail import AttachedLetter, letter_attachments, parse_message
+from classify.predict import Prediction
+from ingest.items import IntakeItem
+from workflow.officer_review import review_deadline
 from workflow.policy import Policy
-from workflow.review import review_deadline
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
 from workflow.staging import CaseDraft, receipt_day, stage_case
 
@@ -42,29 +33,6 @@ class TriageResult:
     policy: str
     thread: ThreadMatch | None = None
     review_due: date | None = None  # for an item sent to an officer: decide by then
-
-
-def read_item(raw: RawItem, *, max_pdf_pages: int = 50,
-              max_image_pixels: int = 60_000_000) -> IntakeItem:
-    """Bytes to text: an email is parsed, a letter is read from its text layer or by OCR."""
-    if raw.source == "email":
-        attached = tuple(_read_attachment(name, data, max_pdf_pages, max_image_pixels)
-                         for name, data in letter_attachments(raw.raw))
-        return parse_message(raw.raw, received_fallback=raw.received_at, attached=attached)
-    first_page = raw.page_range[0] if raw.page_range else 1
-    return extract_letter_text(raw.raw, received_at=raw.received_at, max_pages=max_pdf_pages,
-                               max_image_pixels=max_image_pixels, first_source_page=first_page)
-
-
-def _read_attachment(name: str, data: bytes, max_pages: int,
-                     max_image_pixels: int) -> AttachedLetter:
-    """An attached letter's text; one that cannot be read is named in the text, not fatal."""
-    try:
-        letter = extract_letter_text(data, max_pages=max_pages,
-                                     max_image_pixels=max_image_pixels)
-    except UnreadableItem as exc:
-        return AttachedLetter(name, f"(this attachment could not be read: {exc.reason.value})")
-    return AttachedLetter(name, letter.text, letter.pages)
 
 
 def case_references(item: IntakeItem) -> list[str]:
@@ -111,21 +79,8 @@ def assess_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
                 landlord: Landlord | None = None) -> list[tuple[Extraction, Prediction]]:
     """Fields and prediction for each item: everything but the decision, which needs the
     item's thread (and so the cases committed before it)."""
-    layouts = [letter_layout(item, landlord or Landlord()) for item in items]
-    extractions = extract_fields_many([
-        ExtractionRequest(
-            layout.text_for_fields if layout else item.text,
-            receipt_day(item.received_at, policy),
-            # A mail robot's display name ("Mail Delivery System") is nobody's name.
-            sender_name=None if item.automatic else item.sender_name,
-            sender_address=None if item.automatic else item.sender_address,
-        )
-        for item, layout in zip(items, layouts, strict=True)
-    ], landlord=landlord)
-    extractions = [fill_from_layout(extraction, layout) if layout else extraction
-                   for extraction, layout in zip(extractions, layouts, strict=True)]
-    predictions = predict_many(model, [(item.subject, item.text) for item in items])
-    return list(zip(extractions, predictions, strict=True))
+    days = [receipt_day(item.received_at, policy) for item in items]
+    return assess_items(items, days, model=model, landlord=landlord)
 
 
 def decide(
@@ -165,28 +120,6 @@ def decide(
         review_due = review_deadline(policy, received, thread.stage + 1 if escalating else 1)
     return TriageResult(item, extraction, prediction, decision, case, policy.id, thread,
                         review_due)
-
-
-def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
-    """A letter's parts, with the landlord's own address block marked (ingest/layout.py)."""
-    if item.source != "letter":
-        return None
-    # Whole names mark the landlord's block; single words ("Lancaster" of "Lancaster City
-    # Council") would mark a resident's town too, so they count only when nothing longer is set.
-    names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
-    own = OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
-    return parse_letter(item.text, own)
-
-
-def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:
-    """The resident's name and address from the letter's layout where the rules found none."""
-    changes: dict[str, object] = {}
-    if extraction.name is None and layout.signed_name:
-        changes["name"] = clean_name(layout.signed_name)
-    if extraction.postcode is None and layout.sender_postcode:
-        changes["postcode"] = normalise_postcode(layout.sender_postcode)
-        changes["address"] = layout.sender_address
-    return replace(extraction, **changes) if changes else extraction
 
 
 def contract_view(path: str, result: TriageResult) -> dict[str, object]:
