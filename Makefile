@@ -19,6 +19,7 @@ demo: install
 test: install
 	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT)"
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile
 
 install: $(STAMP)
@@ -44,6 +45,7 @@ system-deps:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DEMO_APT)"

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from classify.dataset import Example, _example
-from classify.evaluate import FIELD_METRICS, FIELD_NAMES, FieldScores, _normalise, token_f1
 from classify.fields import ExtractionRequest, extract_fields_many
+from pipeline.evaluation import FIELD_METRICS, FIELD_NAMES, FieldScores, _normalise, token_f1
 
 DEV = Path(__file__).resolve().parents[1] / "data" / "dev"
 PARTS = {"tune": ["dev.jsonl", "dev-mine.jsonl", "dev-mine-2.jsonl"], "held-out": ["dev-h5.jsonl"]}

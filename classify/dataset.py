@@ -8,19 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-CATEGORIES = ("complaint", "service_request", "excluded", "compliment", "other")
-EXCLUDED_REASONS = (
-    "policy_disagreement",
-    "rent_or_charge_level",
-    "employee_policy_only",
-    "statutory_appeal",
-    "legal_proceedings",
-    "out_of_time",
-)
-HAZARDS = (
-    "damp_mould", "gas", "electrical", "water_leak", "no_heating", "structural", "fire_safety",
-)
+from core.labels import CATEGORIES, EXCLUDED_REASONS, HAZARDS
 
+__all__ = ["CATEGORIES", "EXCLUDED_REASONS", "HAZARDS", "DatasetError", "Example"]
 
 class DatasetError(ValueError):
     """A labelled file is malformed; the message names the file and line."""

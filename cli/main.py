@@ -226,9 +226,9 @@ def retry(
 @app.command()
 def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Development-set figures, also written as a Markdown report with two charts."""
-    from classify.evaluate import evaluate_dev_set, print_evaluation, write_report
     from classify.retrain import record_dev_figures
     from pipeline.batch import load_model, thresholds_of
+    from pipeline.evaluation import evaluate_dev_set, print_evaluation, write_report
 
     settings = get_settings()
     model = load_model(settings)

@@ -19,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from core.labels import ItemStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -45,14 +47,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {datetime: UTCDateTime(), dict[str, Any]: JSON}
-
-
-class ItemStatus:
-    PENDING = "pending"
-    STAGED = "staged"
-    NEEDS_REVIEW = "needs_review"
-    QUARANTINED = "quarantined"
-    IGNORED = "ignored"
 
 
 class Item(Base):

@@ -13,11 +13,11 @@ def retrain_from_reviews(settings: Settings) -> RetrainOutcome:
     The caller forgets its loaded models after a promotion (`batch.forget_loaded_models`), so
     its next batch reads the promoted one.
     """
-    from classify.evaluate import evaluate_dev_set
     from classify.retrain import retrain
     from models.db import session_scope
     from models.repository import confirmed_labels
     from pipeline.batch import thresholds_of
+    from pipeline.evaluation import evaluate_dev_set
 
     with session_scope(settings.resolved_database_url) as session:
         labels = confirmed_labels(session)

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classify.dataset import HAZARDS
 from classify.fields import Extraction
 from classify.predict import Prediction
+from core.labels import HAZARDS
 from core.settings import Settings
 from ingest.items import IntakeItem
 from models.casework import (

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from classify.dataset import CATEGORIES, EXCLUDED_REASONS, HAZARDS
+from core.labels import CATEGORIES, EXCLUDED_REASONS, HAZARDS
 from models.casework import state_of
 from models.db import session_scope
 from models.tables import (

@@ -11,19 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from core.labels import CaseStatus
 from workflow.calendar import working_days_between
 from workflow.policy import Policy
 
 
 class RefusedTransition(ValueError):
     """The policy does not allow this change to this case; the message says why."""
-
-
-class CaseStatus:
-    OPEN = "open"          # the current stage is being handled
-    CLOSED = "closed"      # the current stage's response was sent (the resident may escalate)
-    REFUSED = "refused"    # not accepted as a complaint, for a reason the policy allows
-    WITHDRAWN = "withdrawn"
 
 
 # Outcomes a stage response records; `withdrawn` closes a case with no response sent.

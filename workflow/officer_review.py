@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from classify.dataset import CATEGORIES, HAZARDS
+from core.labels import CATEGORIES, HAZARDS
 from workflow.policy import Policy
 from workflow.rules import Decision, RuleResult, choose_action
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from classify.dataset import EXCLUDED_REASONS
+from core.labels import EXCLUDED_REASONS
 from workflow.calendar import NATIONS, add_working_days
 
 BUILT_IN = ("code-2024", "lancaster", "lumen")
