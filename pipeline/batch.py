@@ -27,8 +27,9 @@ from ingest.items import IntakeItem, RawItem
 from ingest.ocr import ocr_worker_count
 from ingest.reading import read_item
 from models.db import session_scope
+from models.plans import save_result
 from models.rawstore import load_raw
-from models.repository import find_thread, mark_quarantined, record_raw, save_result
+from models.repository import find_replied_request, find_thread, mark_quarantined, record_raw
 from models.tables import Item, ItemStatus
 from workflow.policy import Policy, load_policy
 from workflow.rules import Thresholds
@@ -254,7 +255,8 @@ def _triage_one(settings: Settings, item_id: int, reading: Reading,
             assert assessment is not None
             extraction, prediction = assessment
             result = decide(reading, extraction, prediction, policy=policy,
-                            thresholds=thresholds, thread=find_thread(session, reading))
+                            thresholds=thresholds, thread=find_thread(session, reading),
+                            replied_request=find_replied_request(session, reading))
             save_result(session, item, result, policy)
             return item.status
         except UnreadableItem as exc:

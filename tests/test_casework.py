@@ -10,22 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from classify.fields import Extraction
-from classify.predict import Prediction
-from ingest.items import IntakeItem, RawItem
+from ingest.items import IntakeItem
 from ingest.mail import OUTBOUND_MARKER_HEADER
 from models.db import session_scope
-from models.repository import find_thread, record_raw, save_result
 from models.tables import Case, CaseEvent, DraftLetter, IntakeRecord, Item, ReviewDecision
 from pipeline import casework
 from pipeline.listing import case_rows
 from tests.conftest import REPO
+from tests.staging_support import stage_with_category
 from workflow.lifecycle import RefusedTransition
-from workflow.policy import load_policy
-from workflow.rules import Facts, Thresholds, apply_policies
-from workflow.staging import stage_case
-from workflow.triage import TriageResult
 
-POLICY = load_policy("code-2024")
 COMPLAINT = ("Dear Sir or Madam,\nThe leak under my kitchen sink has been reported three "
              "times since August and nobody has come. The cupboard is rotten.\n"
              "I would like the leak fixed and the cupboard replaced.\nAnn Smith")
@@ -42,29 +36,12 @@ def triage(settings, raw: bytes, item: IntakeItem, category: str, *,
            excluded_reason: str | None = None, escalation: bool = False,
            hazard: str | None = None, staff: tuple[str, ...] = ()) -> int:
     """Stage one item as the pipeline would, with the category given."""
-    with session_scope(settings.resolved_database_url) as session:
-        row, _ = record_raw(session, settings.raw_dir, RawItem("email", raw, "file:x"))
-        session.flush()
-        thread = find_thread(session, item)
-        received = item.received_at.date()
-        facts = Facts(category=category, confidence=0.97, excluded_reason=excluded_reason,
-                      escalation=escalation, hazard=hazard, received=received,
-                      incident_date=None, has_identity=True, thread=thread)
-        decision = apply_policies(facts, POLICY, Thresholds())
-        draft = None
-        if decision.action == "open_case":
-            draft = stage_case(POLICY, 1, received)
-        elif decision.action == "escalate_case":
-            draft = stage_case(POLICY, thread.stage + 1, received)
-        extraction = Extraction(name="Ann Smith", postcode="PR2 4XT", email="ann@example.org",
-                                desired_outcome="the leak fixed and the cupboard replaced",
-                                staff=staff)
-        prediction = Prediction(category=category, confidence=0.97,
-                                probabilities={category: 0.97},
-                                excluded_reason=excluded_reason, model_version="test")
-        save_result(session, row, TriageResult(item, extraction, prediction, decision, draft,
-                                               POLICY.id, thread), POLICY)
-        return row.id
+    extraction = Extraction(name="Ann Smith", postcode="PR2 4XT", email="ann@example.org",
+                            desired_outcome="the leak fixed and the cupboard replaced",
+                            staff=staff)
+    return stage_with_category(settings, raw, item, category, extraction,
+                               excluded_reason=excluded_reason, escalation=escalation,
+                               hazard=hazard)
 
 
 def drafts_of(settings, ref: str) -> list[DraftLetter]:

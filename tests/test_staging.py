@@ -7,45 +7,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from classify.fields import Extraction
-from classify.predict import Prediction
-from ingest.items import IntakeItem, RawItem
+from ingest.items import IntakeItem
 from models.db import session_scope
-from models.repository import find_thread, record_raw, save_result
 from models.tables import Case, Item
-from workflow.policy import load_policy
-from workflow.rules import Facts, Thresholds, apply_policies
-from workflow.staging import stage_case
-from workflow.triage import TriageResult
-
-POLICY = load_policy("code-2024")
-
-
-def result_for(item: IntakeItem, category: str, *, escalation: bool = False,
-               thread=None) -> TriageResult:
-    received = item.received_at.date()
-    facts = Facts(category=category, confidence=0.97, excluded_reason=None,
-                  escalation=escalation, hazard=None, received=received, incident_date=None,
-                  has_identity=True, thread=thread)
-    decision = apply_policies(facts, POLICY, Thresholds())
-    case = None
-    if decision.action == "open_case":
-        case = stage_case(POLICY, 1, received)
-    elif decision.action == "escalate_case":
-        case = stage_case(POLICY, thread.stage + 1, received)
-    prediction = Prediction(category=category, confidence=0.97,
-                            probabilities={category: 0.97}, excluded_reason=None,
-                            model_version="test")
-    return TriageResult(item, Extraction(name="Ann Smith", postcode="PR2 4XT"), prediction,
-                        decision, case, POLICY.id, thread)
+from tests.staging_support import POLICY, stage_with_category
 
 
 def stage(settings, raw: bytes, item: IntakeItem, category: str, **kwargs) -> int:
-    with session_scope(settings.resolved_database_url) as session:
-        row, _ = record_raw(session, settings.raw_dir, RawItem("email", raw, "file:x"))
-        session.flush()
-        thread = find_thread(session, item)
-        save_result(session, row, result_for(item, category, thread=thread, **kwargs))
-        return row.id
+    return stage_with_category(settings, raw, item, category,
+                               Extraction(name="Ann Smith", postcode="PR2 4XT"), **kwargs)
 
 
 def email(text: str, *, day: int, message_id: str, subject: str = "Repairs",

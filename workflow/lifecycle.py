@@ -14,6 +14,7 @@ from typing import Any
 from core.labels import CaseStatus
 from workflow.calendar import working_days_between
 from workflow.policy import Policy
+from workflow.staging import CaseDraft, stage_case
 
 
 class RefusedTransition(ValueError):
@@ -70,12 +71,17 @@ def _deadlines(state: CaseState) -> dict[str, Any]:
 def open_case(policy: Policy, ref: str, received: date, *, officer: str | None = None
               ) -> tuple[CaseState, CaseChange]:
     """A complaint opens a case at stage 1 with the deadlines counted from its receipt."""
-    acknowledge_by, respond_by = policy.stage_deadlines(1, received, received)
-    state = CaseState(ref=ref, policy=policy.id, stage=1, status=CaseStatus.OPEN,
-                      received=received, stage_started=received,
-                      handler=policy.stage(1).handler, acknowledge_by=acknowledge_by,
-                      respond_by=respond_by, officer=officer)
-    return state, CaseChange("opened", 1, {**_deadlines(state), "officer": officer})
+    return opened_case(stage_case(policy, 1, received), ref, officer=officer)
+
+
+def opened_case(draft: CaseDraft, ref: str, *, officer: str | None = None
+                ) -> tuple[CaseState, CaseChange]:
+    """The case a draft opens once it has a reference, with the draft's own deadlines."""
+    state = CaseState(ref=ref, policy=draft.policy, stage=draft.stage, status=CaseStatus.OPEN,
+                      received=draft.started, stage_started=draft.started,
+                      handler=draft.handler, acknowledge_by=draft.acknowledge_by,
+                      respond_by=draft.respond_by, officer=officer)
+    return state, CaseChange("opened", draft.stage, {**_deadlines(state), "officer": officer})
 
 
 def add_follow_up(state: CaseState, *, matched_by: str) -> CaseChange:

@@ -8,6 +8,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from workflow.lifecycle import CaseState
 from workflow.policy import Policy
 
 
@@ -19,6 +20,7 @@ class ThreadMatch:
     stage: int
     matched_by: str
     postcode: str | None = None  # the case's, to notice a reference quoted by someone else
+    state: CaseState | None = None  # the case as it stands, for a follow-up or an escalation
 
 
 @dataclass(frozen=True)

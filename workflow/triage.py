@@ -15,10 +15,10 @@ from classify.fields import Extraction, Landlord
 from classify.model import TrainedModel
 from classify.predict import Prediction
 from ingest.items import IntakeItem
-from workflow.officer_review import review_deadline
+from workflow.plan import ItemContext, Plan, plan_for
 from workflow.policy import Policy
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
-from workflow.staging import CaseDraft, receipt_day, stage_case
+from workflow.staging import CaseDraft, receipt_day
 
 CASE_REFERENCE = re.compile(r"\bCMP-(\d{4})-(\d{5})\b", re.I)
 
@@ -29,10 +29,19 @@ class TriageResult:
     extraction: Extraction
     prediction: Prediction
     decision: Decision
-    case: CaseDraft | None
+    plan: Plan
     policy: str
     thread: ThreadMatch | None = None
-    review_due: date | None = None  # for an item sent to an officer: decide by then
+
+    @property
+    def case(self) -> CaseDraft | None:
+        """The stage and deadlines of the case the item opens or escalates, if any."""
+        return self.plan.case
+
+    @property
+    def review_due(self) -> date | None:
+        """For an item sent to an officer: decide by then."""
+        return self.plan.review.due if self.plan.review else None
 
 
 def case_references(item: IntakeItem) -> list[str]:
@@ -91,8 +100,9 @@ def decide(
     policy: Policy,
     thresholds: Thresholds,
     thread: ThreadMatch | None = None,
+    replied_request: int | None = None,
 ) -> TriageResult:
-    """The policy's decision on one item's facts and, for a case, its stage and deadlines."""
+    """The policy's decision on one item's facts, ending in the plan that will be written."""
     received = receipt_day(item.received_at, policy)
     facts = Facts(
         category=prediction.category,
@@ -109,17 +119,11 @@ def decide(
         postcode=extraction.postcode,
     )
     decision = apply_policies(facts, policy, thresholds)
-    case = None
-    if decision.action == "open_case":
-        case = stage_case(policy, 1, received)
-    elif decision.action == "escalate_case" and thread is not None:
-        case = stage_case(policy, thread.stage + 1, received)
-    review_due = None
-    if decision.needs_review:
-        escalating = decision.escalation and thread is not None
-        review_due = review_deadline(policy, received, thread.stage + 1 if escalating else 1)
-    return TriageResult(item, extraction, prediction, decision, case, policy.id, thread,
-                        review_due)
+    plan = plan_for(decision, policy, ItemContext(
+        received, thread, replied_request, name=extraction.name,
+        representative=extraction.representative, text=item.text,
+        staff=tuple(extraction.staff or ())))
+    return TriageResult(item, extraction, prediction, decision, plan, policy.id, thread)
 
 
 def contract_view(path: str, result: TriageResult) -> dict[str, object]:
