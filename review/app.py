@@ -24,8 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.settings import Settings
 from models.db import session_scope
 from models.tables import ReportSetting, User
+from pipeline import casework
 from pipeline.users import ROLES, UserError, add_user, check_password, set_password
-from review import decisions, queries
+from review import queries
 from review.auth import Sessions, current_session, new_csrf_token, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
 from review.original import PageImages, email_html
@@ -207,7 +208,7 @@ def create_app(settings: Settings) -> FastAPI:
                       allowed_reasons=configured_policy.exclusions,
                       candidate_cases=(queries.open_case_refs(url, postcode or None)
                                        if detail["waiting"] else []),
-                      contact_methods=decisions.CONTACT_METHODS)
+                      contact_methods=casework.CONTACT_METHODS)
 
     @app.post("/items/{item_id}/decision")
     def decide(request: Request, item_id: int,
@@ -228,7 +229,7 @@ def create_app(settings: Settings) -> FastAPI:
                                note=note)
         following = queries.queue_neighbours(url, item_id, filters)
         try:
-            outcome = decisions.decide(settings, item_id, officer(request), choice)
+            outcome = casework.decide(settings, item_id, officer(request), choice)
         except DecisionError as exc:
             return redirect(request, here, str(exc), kind="error")
         upcoming = queries.next_in_queue(
@@ -243,7 +244,7 @@ def create_app(settings: Settings) -> FastAPI:
                ) -> Response:
         here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
         try:
-            outcome = decisions.mark_hazard(settings, item_id, officer(request),
+            outcome = casework.mark_hazard(settings, item_id, officer(request),
                                             hazard or None, note)
         except DecisionError as exc:
             return redirect(request, here, str(exc), kind="error")
@@ -252,12 +253,12 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/items/{item_id}/fields")
     async def fields(request: Request, item_id: int) -> Response:
         form = await request.form()
-        values = {name: str(form.get(name, "")) for name in decisions.EDITABLE_FIELDS
+        values = {name: str(form.get(name, "")) for name in casework.EDITABLE_FIELDS
                   if name in form}
         here = _with_query(f"/items/{item_id}",
                            _queue_filter(str(form.get("back", ""))).query_string())
         try:
-            outcome = await run_in_threadpool(decisions.edit_fields, settings, item_id,
+            outcome = await run_in_threadpool(casework.edit_fields, settings, item_id,
                                               officer(request), values)
         except DecisionError as exc:
             return redirect(request, here, str(exc), kind="error")
@@ -301,7 +302,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/quarantine/{item_id}/retry")
     def retry(request: Request, item_id: int) -> Response:
         try:
-            outcome = decisions.retry_quarantined(settings, item_id)
+            outcome = casework.retry_quarantined(settings, item_id)
         except DecisionError as exc:
             return redirect(request, "/quarantine", str(exc), kind="error")
         return redirect(request, "/quarantine", outcome.message)

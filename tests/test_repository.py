@@ -7,9 +7,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from ingest.items import RawItem
+from models.casework import allocate_reference
 from models.db import migrate, session_scope
 from models.rawstore import load_raw
-from models.casework import allocate_reference
 from models.repository import record_raw
 from models.tables import AppendOnlyViolation, Case, CaseEvent, Item
 

@@ -123,7 +123,8 @@ def test_decision_on_both_databases(database_settings) -> None:
     """The decision and the queue's SQL on the embedded default and on PostgreSQL."""
     from models.db import session_scope
     from models.tables import Item, ReviewDecision
-    from review import decisions, queries
+    from pipeline import casework as decisions
+    from review import queries
     from tests.review_fixtures import add_waiting_item
 
     received = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Officers' changes to cases and exclusions: one transaction each, through the pure lifecycle."""
+"""Officers' changes to cases: one transaction each, through the pure lifecycle."""
 
 from __future__ import annotations
 
@@ -6,46 +6,51 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from models.casework import (
-    allocate_reference,
     apply_transition,
-    create_case,
     draft_for_case,
     find_case,
     state_of,
 )
 from models.db import session_scope
-from models.tables import Case, Classification, IntakeRecord, Item, ItemStatus, ReviewDecision
+from models.tables import Case
 from workflow import lifecycle
 from workflow.drafts import refusal_reason_text
-from workflow.lifecycle import CaseChange, CaseState, RefusedTransition
+from workflow.lifecycle import CaseChange, CaseState
+from workflow.officer_review import DecisionError
 from workflow.policy import BUILT_IN, Policy, PolicyError, load_policy
-from workflow.staging import LANDLORD_TIMEZONE, receipt_day
+from workflow.staging import LANDLORD_TIMEZONE
 
 Transition = Callable[[CaseState, Policy], tuple[CaseState, CaseChange]]
 
 
-class CaseworkError(ValueError):
-    """No such case or item, or it is not in a state for this; the message says which."""
+# No such case or item, or it is not in a state for this: one error for every officer action,
+# whichever page or command asked (the message tells the officer why).
+CaseworkError = DecisionError
+
+
+class PolicyNotConfigured(PolicyError, DecisionError):
+    """The case or item is under a policy this installation is not set up with."""
 
 
 def landlord_today() -> date:
+    """Today in the landlord's time zone: the one clock every officer action uses."""
     return datetime.now(LANDLORD_TIMEZONE).date()
 
 
 def policy_for(settings: Settings, policy_id: str) -> Policy:
-    """The policy a case was opened under: the configured one, or a built-in by its id."""
+    """The policy a case or item was handled under: the configured one, or a built-in."""
     configured = load_policy(settings.policy)
     if configured.id == policy_id:
         return configured
     if policy_id in BUILT_IN:
         return load_policy(policy_id)
-    raise PolicyError(f"cases under policy {policy_id!r} need TRIAGE_POLICY to point at that "
-                      f"policy's file (it is {settings.policy!r}, id {configured.id!r})")
+    raise PolicyNotConfigured(
+        f"cases under policy {policy_id!r} need TRIAGE_POLICY to point at that policy's file "
+        f"(it is {settings.policy!r}, id {configured.id!r})")
 
 
 def _case(session: Session, ref: str) -> Case:
@@ -115,78 +120,6 @@ def refuse(settings: Settings, ref: str, reason: str, officer: str, note: str | 
         return case_view(case)
 
 
-def _proposed_item(session: Session, item_id: int) -> tuple[Item, Classification]:
-    item = session.get(Item, item_id)
-    if item is None:
-        raise CaseworkError(f"no item {item_id}")
-    label = item.classification
-    if item.status != ItemStatus.NEEDS_REVIEW or label is None or label.category != "excluded":
-        raise CaseworkError(f"item {item_id} is not a proposed exclusion awaiting an officer "
-                            f"(status {item.status}, category "
-                            f"{label.category if label else 'none'})")
-    return item, label
-
-
-def confirm_exclusion(settings: Settings, item_id: int, officer: str, reason: str | None,
-                      note: str | None, on: date | None = None) -> dict[str, Any]:
-    """An officer confirms a proposed exclusion: the complaint is logged as refused, with the
-    reason, and a refusal letter giving the right to go to the Housing Ombudsman is drafted."""
-    with session_scope(settings.resolved_database_url) as session:
-        item, label = _proposed_item(session, item_id)
-        policy = policy_for(settings, label.policy)
-        chosen = reason or label.excluded_reason or ""
-        lifecycle.check_refusal(policy, chosen, officer)
-        received = receipt_day(item.received_at, policy) if item.received_at else (
-            on or landlord_today())
-        state, opened = lifecycle.open_case(policy, allocate_reference(session, received.year),
-                                            received)
-        fields = item.fields
-        case = create_case(session, state, opened, received_at=item.received_at or
-                           datetime.now(LANDLORD_TIMEZONE), item=item,
-                           name=fields.name if fields else None,
-                           postcode=fields.postcode if fields else None, hazard=label.hazard)
-        refused, change = lifecycle.refuse(state, policy, chosen, officer, on or landlord_today(),
-                                           note)
-        change = CaseChange(change.kind, change.stage,
-                            {**change.detail, "proposed_reason": label.excluded_reason})
-        apply_transition(session, case, refused, change, item.id, by=officer)
-        draft_for_case(session, case, policy, "refusal", note=note,
-                       reason_text=refusal_reason_text(policy, chosen))
-        _decide(session, item, officer, "confirm_exclusion", "excluded", chosen, note, case)
-        return case_view(case)
-
-
-def reject_exclusion(settings: Settings, item_id: int, officer: str, note: str | None
-                     ) -> dict[str, Any]:
-    """An officer finds a proposed exclusion is a complaint after all: it opens a case."""
-    with session_scope(settings.resolved_database_url) as session:
-        item, label = _proposed_item(session, item_id)
-        policy = policy_for(settings, label.policy)
-        received = receipt_day(item.received_at, policy) if item.received_at else landlord_today()
-        state, opened = lifecycle.open_case(policy, allocate_reference(session, received.year),
-                                            received)
-        fields = item.fields
-        case = create_case(session, state, opened, received_at=item.received_at or
-                           datetime.now(LANDLORD_TIMEZONE), item=item,
-                           name=fields.name if fields else None,
-                           postcode=fields.postcode if fields else None, hazard=label.hazard)
-        draft_for_case(session, case, policy, "acknowledgement")
-        _decide(session, item, officer, "reject_exclusion", "complaint", None, note, case)
-        return case_view(case)
-
-
-def _decide(session: Session, item: Item, officer: str, action: str, category: str,
-            reason: str | None, note: str | None, case: Case) -> None:
-    session.add(ReviewDecision(item_id=item.id, officer=officer, action=action,
-                               category=category, excluded_reason=reason, note=note))
-    item.status = ItemStatus.STAGED
-    record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == item.id))
-    if record is not None:
-        record.status = "confirmed" if action == "confirm_exclusion" else "rejected"
-        record.case_id = case.id
-        record.detail = {**record.detail, "decided_by": officer, "decision": action}
-
-
 def case_view(case: Case) -> dict[str, Any]:
     """A case with its log and drafts, for `triage case show` and after each change."""
     def iso(day: date | None) -> str | None:
@@ -214,6 +147,3 @@ def case_view(case: Case) -> dict[str, Any]:
 def show(settings: Settings, ref: str) -> dict[str, Any]:
     with session_scope(settings.resolved_database_url) as session:
         return case_view(_case(session, ref))
-
-
-__all__ = ["CaseworkError", "PolicyError", "RefusedTransition"]

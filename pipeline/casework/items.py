@@ -1,31 +1,27 @@
-"""Officers' decisions on items, at the edge: one transaction each, through the pipeline's own
-staging (`models.repository.stage_item`) so a reviewed item moves on exactly as one triage
-decided alone would. Each decision is a `ReviewDecision` row with the officer and time; one
-that settles the category is the confirmed label `triage train` learns from.
+"""Officers' decisions on items: one transaction each. A decision ends in the same plan
+(workflow/plan.py) that triage builds for an item it decides alone, applied by the same code
+(models/plans.py), so a reviewed item moves on exactly as the pipeline would have moved it.
+Each decision is a `ReviewDecision` row with the officer and time; one that settles the
+category is the confirmed label `triage train` learns from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classify.fields import Extraction
 from classify.predict import Prediction
-from core.labels import HAZARDS
+from core.labels import HAZARDS, Action, ItemStatus
 from core.settings import Settings
 from ingest.items import IntakeItem
-from models.casework import (
-    allocate_reference,
-    apply_transition,
-    create_case,
-    draft_for_case,
-    state_of,
-)
+from models.casework import state_of
 from models.db import session_scope
-from models.repository import stage_item
+from models.plans import apply_plan
 from models.tables import (
     Case,
     CaseEvent,
@@ -33,16 +29,16 @@ from models.tables import (
     ExtractedFields,
     IntakeRecord,
     Item,
-    ItemStatus,
     ReviewDecision,
 )
+from pipeline.casework.cases import CaseworkError, landlord_today, policy_for, show
 from workflow import lifecycle
-from workflow.drafts import refusal_reason_text
-from workflow.lifecycle import CaseChange, RefusedTransition
+from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
-from workflow.policy import BUILT_IN, Policy, load_policy
+from workflow.plan import ItemContext, Plan, Refusal, plan_for
+from workflow.policy import Policy
 from workflow.rules import Decision, ThreadMatch
-from workflow.staging import LANDLORD_TIMEZONE, receipt_day, stage_case
+from workflow.staging import receipt_day
 from workflow.triage import TriageResult
 
 # The fields an officer may correct, with the longest value each column holds.
@@ -63,19 +59,11 @@ class Outcome:
     case_ref: str | None = None
 
 
-def policy_for(settings: Settings, policy_id: str) -> Policy:
-    """The policy the item was triaged under: the configured one, or a built-in by its id."""
-    configured = load_policy(settings.policy)
-    if policy_id == configured.id:
-        return configured
-    if policy_id in BUILT_IN:
-        return load_policy(policy_id)
-    raise DecisionError(f"item was triaged under policy {policy_id!r}, which is not the "
-                        f"configured one ({configured.id}); set TRIAGE_POLICY to decide it")
+def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice, *,
+           on: date | None = None) -> Outcome:
+    """Settle an item waiting for review and move it on; refused if it no longer waits.
 
-
-def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice) -> Outcome:
-    """Settle an item waiting for review and move it on; refused if it no longer waits."""
+    `on` dates a refusal (today in the landlord's time zone unless given)."""
     with session_scope(settings.resolved_database_url) as session:
         item = _waiting_item(session, item_id)
         label = item.classification
@@ -85,25 +73,9 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         prior = Prior(label.category, label.excluded_reason, item.hazard, label.escalation,
                       label.confidence)
         decision = settle(choice, prior, policy, officer)
-        received = receipt_day(item.received_at or datetime.now(UTC), policy)
-        thread, draft = None, None
-        if decision.action in {"add_to_case", "escalate_case"}:
-            case = _open_case_by_ref(session, choice.case_ref or "")
-            thread = ThreadMatch(case.ref, case.stage, f"officer {officer}", case.postcode)
-            if decision.action == "escalate_case":
-                try:  # asked first, so a refused escalation leaves the item waiting
-                    lifecycle.escalate(state_of(case), policy, received)
-                except RefusedTransition as exc:
-                    raise DecisionError(str(exc)) from exc
-                draft = stage_case(policy, case.stage + 1, received)
-        elif decision.action == "open_case":
-            draft = stage_case(policy, 1, received)
-        result = _stored_result(item, label, decision, draft, policy.id, thread)
-        if decision.action == "refuse_complaint":
-            _refuse(session, item, result, policy, officer, choice.note, received)
-        else:
-            stage_item(session, item, result, policy)
-        item.hazard = decision.hazard
+        plan, thread = _plan(session, item, policy, decision, choice, officer, on, label)
+        apply_plan(session, item, _stored_result(item, label, decision, plan, policy.id, thread),
+                   policy)
         _settle_proposed_exclusion(session, item, officer, decision)
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
@@ -112,6 +84,34 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         session.flush()
         case_ref = item.case.ref if item.case_id and item.case else None
         return Outcome(item.id, _describe(item, decision, case_ref), case_ref)
+
+
+def _plan(session: Session, item: Item, policy: Policy, decision: Decision,
+          choice: OfficerChoice, officer: str, on: date | None, label: Classification
+          ) -> tuple[Plan, ThreadMatch | None]:
+    """The officer's decision as a plan; a refused escalation or refusal leaves it waiting."""
+    received = receipt_day(item.received_at or datetime.now(UTC), policy)
+    thread, refusal = None, None
+    if decision.action in {Action.ADD_TO_CASE, Action.ESCALATE_CASE}:
+        case = _open_case_by_ref(session, choice.case_ref or "")
+        thread = ThreadMatch(case.ref, case.stage, f"officer {officer}", case.postcode,
+                             state_of(case))
+    elif decision.action == Action.REFUSE_COMPLAINT:
+        reason = decision.excluded_reason or ""
+        try:
+            lifecycle.check_refusal(policy, reason, officer)
+        except RefusedTransition as exc:
+            raise DecisionError(str(exc)) from exc
+        refusal = Refusal(reason, officer, on or landlord_today(), _clean_note(choice.note),
+                          label.excluded_reason)
+    fields = item.fields
+    plan = plan_for(decision, policy, ItemContext(
+        received, thread, name=fields.name if fields else None,
+        representative=fields.representative if fields else None, text=item.text,
+        staff=tuple(fields.staff or ()) if fields else ()), refusal=refusal)
+    if plan.review is not None and plan.update is not None:  # the policy refuses the escalation
+        raise DecisionError(str(plan.update.change.detail.get("reason")))
+    return plan, thread
 
 
 def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | None,
@@ -211,36 +211,6 @@ def retry_quarantined(settings: Settings, item_id: int) -> Outcome:
     return Outcome(item_id, f"Item {item_id} retried: now {status.replace('_', ' ')}.")
 
 
-def _refuse(session: Session, item: Item, result: TriageResult, policy: Policy, officer: str,
-            note: str | None, received: date) -> None:
-    """A confirmed exclusion is a complaint logged as refused, with the reason, and a refusal
-    letter drafted that gives the resident the right to go to the Ombudsman (as
-    `triage exclusion confirm` does)."""
-    decision = result.decision
-    reason = decision.excluded_reason or ""
-    try:
-        lifecycle.check_refusal(policy, reason, officer)
-        state, opened = lifecycle.open_case(policy, allocate_reference(session, received.year),
-                                            received)
-        fields = item.fields
-        case = create_case(session, state, opened,
-                           received_at=item.received_at or datetime.now(UTC), item=item,
-                           name=fields.name if fields else None,
-                           postcode=fields.postcode if fields else None,
-                           hazard=decision.hazard)
-        refused, change = lifecycle.refuse(state, policy, reason, officer, landlord_today(),
-                                           _clean_note(note))
-    except RefusedTransition as exc:
-        raise DecisionError(str(exc)) from exc
-    label = item.classification
-    change = CaseChange(change.kind, change.stage, {
-        **change.detail, "proposed_reason": label.excluded_reason if label else None})
-    apply_transition(session, case, refused, change, item.id, by=officer)
-    draft_for_case(session, case, policy, "refusal", note=_clean_note(note),
-                   reason_text=refusal_reason_text(policy, reason))
-    item.status = ItemStatus.STAGED
-
-
 def _settle_proposed_exclusion(session: Session, item: Item, officer: str,
                                decision: Decision) -> None:
     """The record of a proposed exclusion says how the officer settled it."""
@@ -274,8 +244,8 @@ def _open_case_by_ref(session: Session, ref: str) -> Case:
     return case
 
 
-def _stored_result(item: Item, label: Classification, decision: Decision, draft, policy_id: str,
-                   thread: ThreadMatch | None) -> TriageResult:
+def _stored_result(item: Item, label: Classification, decision: Decision, plan: Plan,
+                   policy_id: str, thread: ThreadMatch | None) -> TriageResult:
     """The triage result as stored, with the officer's decision in place of the rules' one: the
     staging code needs nothing more, and nothing is read or predicted again."""
     fields = item.fields
@@ -292,11 +262,7 @@ def _stored_result(item: Item, label: Classification, decision: Decision, draft,
                             probabilities=dict(label.probabilities or {}),
                             excluded_reason=label.excluded_reason, escalation=label.escalation,
                             hazard=label.hazard, model_version=label.model_version)
-    return TriageResult(intake, extraction, prediction, decision, draft, policy_id, thread)
-
-
-def landlord_today() -> date:
-    return datetime.now(LANDLORD_TIMEZONE).date()
+    return TriageResult(intake, extraction, prediction, decision, plan, policy_id, thread)
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -323,3 +289,41 @@ def _describe(item: Item, decision: Decision, case_ref: str | None) -> str:
     if decision.action == "archive":
         return f"Item {item.id}: {what}; archived."
     return f"Item {item.id}: {what}."
+
+
+def confirm_exclusion(settings: Settings, item_id: int, officer: str, reason: str | None,
+                      note: str | None, on: date | None = None) -> dict[str, Any]:
+    """An officer confirms a proposed exclusion: the complaint is logged as refused, with the
+    reason, and a refusal letter giving the right to go to the Housing Ombudsman is drafted.
+    The same decision as the web page's "confirm exclusion"; returns the refused case."""
+    policy_id, proposed = _proposed_exclusion(settings, item_id)
+    # Refused before anything is written: a reason the policy does not list, or no officer.
+    lifecycle.check_refusal(policy_for(settings, policy_id), reason or proposed or "", officer)
+    outcome = decide(settings, item_id, officer,
+                     OfficerChoice("confirm_exclusion", excluded_reason=reason, note=note),
+                     on=on)
+    return show(settings, outcome.case_ref or "")
+
+
+def reject_exclusion(settings: Settings, item_id: int, officer: str, note: str | None
+                     ) -> dict[str, Any]:
+    """An officer finds a proposed exclusion is a complaint after all: it opens a case (the
+    web page's "refuse exclusion"); returns the case."""
+    _proposed_exclusion(settings, item_id)
+    outcome = decide(settings, item_id, officer, OfficerChoice("refuse_exclusion", note=note))
+    return show(settings, outcome.case_ref or "")
+
+
+def _proposed_exclusion(settings: Settings, item_id: int) -> tuple[str, str | None]:
+    """(policy id, proposed reason) of a proposed exclusion waiting for an officer."""
+    with session_scope(settings.resolved_database_url) as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise CaseworkError(f"no item {item_id}")
+        label = item.classification
+        if (item.status != ItemStatus.NEEDS_REVIEW or label is None
+                or label.category != "excluded"):
+            raise CaseworkError(
+                f"item {item_id} is not a proposed exclusion awaiting an officer (status "
+                f"{item.status}, category {label.category if label else 'none'})")
+        return label.policy, label.excluded_reason

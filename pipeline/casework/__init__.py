@@ -1,0 +1,45 @@
+"""The casework service: every officer action, one transaction each, called alike by the
+command line and the review web app, on one clock (the landlord's time zone).
+
+Cases (cases.py): show, acknowledge, assign, extend, escalate, close, refuse. Items
+(items.py): decide a review item (accept, correct, attach, confirm or refuse a proposed
+exclusion), mark a hazard, correct fields, retry a quarantined item.
+"""
+
+from pipeline.casework.cases import (
+    CaseworkError,
+    PolicyNotConfigured,
+    acknowledge,
+    assign,
+    case_view,
+    close,
+    escalate,
+    extend,
+    landlord_today,
+    policy_for,
+    refuse,
+    show,
+)
+from pipeline.casework.items import (
+    CONTACT_METHODS,
+    EDITABLE_FIELDS,
+    Outcome,
+    confirm_exclusion,
+    decide,
+    edit_fields,
+    mark_hazard,
+    parse_field_values,
+    reject_exclusion,
+    retry_quarantined,
+)
+from workflow.lifecycle import RefusedTransition
+from workflow.officer_review import DecisionError
+from workflow.policy import PolicyError
+
+__all__ = [
+    "CONTACT_METHODS", "EDITABLE_FIELDS", "CaseworkError", "DecisionError", "Outcome",
+    "PolicyError", "PolicyNotConfigured", "RefusedTransition", "acknowledge", "assign",
+    "case_view", "close", "confirm_exclusion", "decide", "edit_fields", "escalate", "extend",
+    "landlord_today", "mark_hazard", "parse_field_values", "policy_for", "refuse",
+    "reject_exclusion", "retry_quarantined", "show",
+]
