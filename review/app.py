@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qs
 
 import jinja2
@@ -29,6 +29,7 @@ from review import decisions, queries
 from review.auth import Sessions, current_session, new_csrf_token, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
 from review.original import PageImages, email_html
+from review.web import MAX_PASSWORD, MAX_USERNAME, Web, officer, require_manager
 from workflow.officer_review import DecisionError, OfficerChoice
 from workflow.policy import BUILT_IN, load_policy
 
@@ -44,8 +45,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# Longer values cannot be a real account, so they are refused before any hashing work.
-MAX_USERNAME, MAX_PASSWORD = 100, 1024
 
 
 def _templates() -> Jinja2Templates:
@@ -78,40 +77,14 @@ def _with_query(path: str, query: str) -> str:
 def create_app(settings: Settings) -> FastAPI:
     """The app for one data dir and database; the CLI's `triage web` serves it."""
     url = settings.resolved_database_url
-    sessions = Sessions(secret_key(settings.data_dir))
-    templates = _templates()
+    web = Web(settings=settings, url=url, sessions=Sessions(secret_key(settings.data_dir)),
+              templates=_templates(), policy=load_policy(settings.policy))
+    sessions, render, redirect, configured_policy = (web.sessions, web.render, web.redirect,
+                                                     web.policy)
     page_images = PageImages(settings.raw_dir, settings.max_pdf_pages)
-    configured_policy = load_policy(settings.policy)
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-        session = current_session(request)
-        flash = session.pop("flash", None) if isinstance(session, dict) else None
-        context.update(user=session.get("user"), role=session.get("role"),
-                       csrf_token=session.get("csrf", ""), flash=flash,
-                       path=request.url.path)
-        response = templates.TemplateResponse(request, name, context, status_code=status_code)
-        if flash is not None:
-            sessions.save(request, response, session)
-        return response
-
-    def redirect(request: Request, to: str, message: str | None = None,
-                 kind: str = "success", case_ref: str | None = None) -> Response:
-        response = RedirectResponse(to, status_code=303)
-        if message:
-            session = dict(current_session(request))
-            session["flash"] = {"message": message, "kind": kind, "case_ref": case_ref}
-            sessions.save(request, response, session)
-        return response
-
-    def officer(request: Request) -> str:
-        return str(current_session(request).get("user"))
-
-    def require_manager(request: Request) -> None:
-        if current_session(request).get("role") != "manager":
-            raise StarletteHTTPException(403, "Only a manager can do this.")
 
     def active_role(username: str) -> str | None:
         """The user's role now, or None for a removed or switched-off account: a session
