@@ -24,12 +24,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.settings import Settings
 from models.db import session_scope
 from models.tables import ReportSetting, User
-from pipeline.users import ROLES, UserError, add_user, check_password, set_password
+from pipeline.users import ROLES, UserError, add_user, set_password
 from review import decisions, queries
-from review.auth import Sessions, current_session, new_csrf_token, secret_key, verify_csrf
+from review.auth import Sessions, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
 from review.original import PageImages, email_html
-from review.web import MAX_PASSWORD, MAX_USERNAME, Web, officer, require_manager
+from review.routes_login import register_login
+from review.web import MAX_PASSWORD, Web, officer, require_manager
 from workflow.officer_review import DecisionError, OfficerChoice
 from workflow.policy import BUILT_IN, load_policy
 
@@ -117,40 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
         return render(request, "error.html", status_code=exc.status_code,
                       status=exc.status_code, message=str(exc.detail))
 
-    # --- signing in and out -------------------------------------------------------------
-
-    @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request) -> Response:
-        session = current_session(request)
-        if session.get("user"):
-            return RedirectResponse("/", status_code=303)
-        if not session.get("csrf"):
-            # A pre-login session only carries the token, so the login form is CSRF-safe too.
-            request.state.session = {"csrf": new_csrf_token()}
-        response = render(request, "login.html")
-        sessions.save(request, response, request.state.session)
-        return response
-
-    @app.post("/login", response_class=HTMLResponse)
-    def login(request: Request, username: Annotated[str, Form()] = "",
-              password: Annotated[str, Form()] = "") -> Response:
-        user = None
-        if 0 < len(username) <= MAX_USERNAME and 0 < len(password) <= MAX_PASSWORD:
-            user = check_password(settings, username, password)
-        if user is None:
-            return render(request, "login.html", status_code=401, username=username,
-                          error="The username or password is wrong.")
-        response = RedirectResponse("/", status_code=303)
-        # A fresh token at log-in, so one seen before it is worthless after.
-        sessions.save(request, response,
-                      {"user": user.username, "role": user.role, "csrf": new_csrf_token()})
-        return response
-
-    @app.post("/logout")
-    def logout(request: Request) -> Response:
-        response = RedirectResponse("/login", status_code=303)
-        sessions.clear(request, response)
-        return response
+    register_login(app, web)
 
     # --- the review queue and an item ---------------------------------------------------
 
