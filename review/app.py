@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qs
 
 import jinja2
 from fastapi import Depends, FastAPI, Form, Request
@@ -28,10 +27,10 @@ from pipeline.users import ROLES, UserError, add_user, set_password
 from review import decisions, queries
 from review.auth import Sessions, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
-from review.original import PageImages, email_html
+from review.routes_items import register_items
 from review.routes_login import register_login
 from review.web import MAX_PASSWORD, Web, officer, require_manager
-from workflow.officer_review import DecisionError, OfficerChoice
+from workflow.officer_review import DecisionError
 from workflow.policy import BUILT_IN, load_policy
 
 HERE = Path(__file__).resolve().parent
@@ -60,21 +59,6 @@ def _is_public(path: str) -> bool:
     return path == "/login" or path.startswith("/static/")
 
 
-def _queue_filter(query: str) -> queries.QueueFilter:
-    """A queue filter from a query string the page carried along; anything odd is dropped, so
-    a redirect built from it always stays on this site."""
-    values = parse_qs(query[:500])
-
-    def first(name: str) -> str:
-        return (values.get(name) or [""])[0]
-
-    return queries.QueueFilter(first("category"), first("source"), first("reason")).cleaned()
-
-
-def _with_query(path: str, query: str) -> str:
-    return f"{path}?{query}" if query else path
-
-
 def create_app(settings: Settings) -> FastAPI:
     """The app for one data dir and database; the CLI's `triage web` serves it."""
     url = settings.resolved_database_url
@@ -82,7 +66,6 @@ def create_app(settings: Settings) -> FastAPI:
               templates=_templates(), policy=load_policy(settings.policy))
     sessions, render, redirect, configured_policy = (web.sessions, web.render, web.redirect,
                                                      web.policy)
-    page_images = PageImages(settings.raw_dir, settings.max_pdf_pages)
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -120,104 +103,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     register_login(app, web)
 
-    # --- the review queue and an item ---------------------------------------------------
-
-    @app.get("/", response_class=HTMLResponse)
-    def queue(request: Request, category: str = "", source: str = "", reason: str = "",
-              page: int = 1) -> Response:
-        filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
-        return render(request, "queue.html", **queries.queue_page(url, filters, page),
-                      choices=queries.CHOICES,
-                      sources=queries.SOURCES)
-
-    @app.get("/items/{item_id}", response_class=HTMLResponse)
-    def item(request: Request, item_id: int) -> Response:
-        detail = queries.item_detail(url, item_id)
-        if detail is None:
-            raise StarletteHTTPException(404, f"There is no item {item_id}.")
-        filters = _queue_filter(request.url.query)
-        html, pages = None, 0
-        if detail["source"] == "email":
-            html = email_html(settings.raw_dir, detail["raw_path"], detail["sha256"])
-        else:
-            pages = page_images.count(detail["raw_path"], detail["sha256"])
-        postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
-        return render(request, "item.html", item=detail, html=html, pages=pages,
-                      neighbours=queries.queue_neighbours(url, item_id, filters),
-                      back=filters.query_string(), choices=queries.CHOICES,
-                      allowed_reasons=configured_policy.exclusions,
-                      candidate_cases=(queries.open_case_refs(url, postcode or None)
-                                       if detail["waiting"] else []),
-                      contact_methods=decisions.CONTACT_METHODS)
-
-    @app.post("/items/{item_id}/decision")
-    def decide(request: Request, item_id: int,
-               action: Annotated[str, Form()] = "",
-               correct: Annotated[str, Form()] = "",
-               excluded_reason: Annotated[str, Form()] = "",
-               case_ref: Annotated[str, Form()] = "",
-               escalate: Annotated[str, Form()] = "",
-               note: Annotated[str, Form()] = "",
-               back: Annotated[str, Form()] = "") -> Response:
-        filters = _queue_filter(back)
-        here = _with_query(f"/items/{item_id}", filters.query_string())
-        if correct:
-            action = "correct"
-        choice = OfficerChoice(action=action, category=correct or None,
-                               excluded_reason=excluded_reason or None,
-                               case_ref=case_ref or None, escalate=escalate == "yes",
-                               note=note)
-        following = queries.queue_neighbours(url, item_id, filters)
-        try:
-            outcome = decisions.decide(settings, item_id, officer(request), choice)
-        except DecisionError as exc:
-            return redirect(request, here, str(exc), kind="error")
-        upcoming = queries.next_in_queue(
-            url, [i for i in (following["next"], following["previous"]) if i], filters)
-        to = (_with_query(f"/items/{upcoming}", filters.query_string()) if upcoming
-              else _with_query("/", filters.query_string()))
-        return redirect(request, to, outcome.message, case_ref=outcome.case_ref)
-
-    @app.post("/items/{item_id}/hazard")
-    def hazard(request: Request, item_id: int, hazard: Annotated[str, Form()] = "",
-               note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = ""
-               ) -> Response:
-        here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
-        try:
-            outcome = decisions.mark_hazard(settings, item_id, officer(request),
-                                            hazard or None, note)
-        except DecisionError as exc:
-            return redirect(request, here, str(exc), kind="error")
-        return redirect(request, here, outcome.message)
-
-    @app.post("/items/{item_id}/fields")
-    async def fields(request: Request, item_id: int) -> Response:
-        form = await request.form()
-        values = {name: str(form.get(name, "")) for name in decisions.EDITABLE_FIELDS
-                  if name in form}
-        here = _with_query(f"/items/{item_id}",
-                           _queue_filter(str(form.get("back", ""))).query_string())
-        try:
-            outcome = await run_in_threadpool(decisions.edit_fields, settings, item_id,
-                                              officer(request), values)
-        except DecisionError as exc:
-            return redirect(request, here, str(exc), kind="error")
-        return redirect(request, here, outcome.message)
+    register_items(app, web)
 
     # --- cases --------------------------------------------------------------------------
 
     def soon_days() -> int:
         return queries.due_soon_days(url, configured_policy.id)
-
-    @app.get("/items/{item_id}/pages/{number}.png")
-    def page_image(item_id: int, number: int) -> Response:
-        from review.pages import page_png
-
-        png = page_png(url, settings.raw_dir, item_id, number)
-        if png is None:
-            raise StarletteHTTPException(404, f"Item {item_id} has no page {number}.")
-        return Response(png, media_type="image/png",
-                        headers={"Cache-Control": "private, no-store"})
 
     @app.get("/cases", response_class=HTMLResponse)
     def cases(request: Request, status: str = "open", due: str = "", ref: str = "",
