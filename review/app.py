@@ -27,6 +27,7 @@ from pipeline.users import ROLES, UserError, add_user, set_password
 from review import decisions, queries
 from review.auth import Sessions, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
+from review.routes_cases import register_cases
 from review.routes_items import register_items
 from review.routes_login import register_login
 from review.web import MAX_PASSWORD, Web, officer, require_manager
@@ -105,24 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     register_items(app, web)
 
-    # --- cases --------------------------------------------------------------------------
-
-    def soon_days() -> int:
-        return queries.due_soon_days(url, configured_policy.id)
-
-    @app.get("/cases", response_class=HTMLResponse)
-    def cases(request: Request, status: str = "open", due: str = "", ref: str = "",
-              page: int = 1) -> Response:
-        listing = queries.cases_page(url, status=status, due=due, ref=ref, page=page,
-                                     soon_days=soon_days(), nation=configured_policy.nation)
-        return render(request, "cases.html", **listing)
-
-    @app.get("/cases/{ref}", response_class=HTMLResponse)
-    def case_page(request: Request, ref: str) -> Response:
-        detail = queries.case_detail(url, ref, soon_days(), configured_policy.nation)
-        if detail is None:
-            raise StarletteHTTPException(404, f"There is no case {ref[:20]}.")
-        return render(request, "case.html", case=detail)
+    register_cases(app, web)
 
     # --- quarantine ---------------------------------------------------------------------
 
