@@ -24,14 +24,14 @@ from core.settings import Settings
 from models.db import session_scope
 from models.tables import ReportSetting, User
 from pipeline.users import ROLES, UserError, add_user, set_password
-from review import decisions, queries
+from review import queries
 from review.auth import Sessions, secret_key, verify_csrf
 from review.charts import bar_chart, stacked_bars
 from review.routes_cases import register_cases
 from review.routes_items import register_items
 from review.routes_login import register_login
+from review.routes_quarantine import register_quarantine
 from review.web import MAX_PASSWORD, Web, officer, require_manager
-from workflow.officer_review import DecisionError
 from workflow.policy import BUILT_IN, load_policy
 
 HERE = Path(__file__).resolve().parent
@@ -108,19 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     register_cases(app, web)
 
-    # --- quarantine ---------------------------------------------------------------------
-
-    @app.get("/quarantine", response_class=HTMLResponse)
-    def quarantine(request: Request) -> Response:
-        return render(request, "quarantine.html", rows=queries.quarantined_rows(url))
-
-    @app.post("/quarantine/{item_id}/retry")
-    def retry(request: Request, item_id: int) -> Response:
-        try:
-            outcome = decisions.retry_quarantined(settings, item_id)
-        except DecisionError as exc:
-            return redirect(request, "/quarantine", str(exc), kind="error")
-        return redirect(request, "/quarantine", outcome.message)
+    register_quarantine(app, web)
 
     # --- performance --------------------------------------------------------------------
 
