@@ -26,10 +26,10 @@ from models.tables import ReportSetting, User
 from pipeline.users import ROLES, UserError, add_user, set_password
 from review import queries
 from review.auth import Sessions, secret_key, verify_csrf
-from review.charts import bar_chart, stacked_bars
 from review.routes_cases import register_cases
 from review.routes_items import register_items
 from review.routes_login import register_login
+from review.routes_performance import register_performance
 from review.routes_quarantine import register_quarantine
 from review.web import MAX_PASSWORD, Web, officer, require_manager
 from workflow.policy import BUILT_IN, load_policy
@@ -110,25 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     register_quarantine(app, web)
 
-    # --- performance --------------------------------------------------------------------
-
-    @app.get("/performance", response_class=HTMLResponse)
-    def performance(request: Request, year: int | None = None) -> Response:
-        from review.performance import performance_figures, reporting_years
-
-        years = reporting_years()
-        chosen = year if year in years else years[0]
-        figures = performance_figures(settings, chosen, configured_policy.id)
-        ch02 = {f"stage {row['stage']}": row["on_time_percent"] for row in figures["stages"]
-                if row["on_time_percent"] is not None}
-        return render(request, "performance.html", figures=figures, year=chosen, years=years,
-                      ch02_chart=bar_chart(ch02, "CH02: responses on time, per cent"),
-                      category_chart=bar_chart(figures["volumes_by_category"],
-                                               "Items received by category"),
-                      month_chart=stacked_bars(figures["volumes_by_month"],
-                                               "Items received by month and category"),
-                      refusal_chart=bar_chart(figures["refused_by_reason"],
-                                              "Complaints refused by reason"))
+    register_performance(app, web)
 
     # --- managers: users and report settings -------------------------------------------
 
