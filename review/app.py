@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
 
 import jinja2
-from fastapi import Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -22,17 +21,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.settings import Settings
 from models.db import session_scope
-from models.tables import ReportSetting, User
-from pipeline.users import ROLES, UserError, add_user, set_password
+from models.tables import User
 from review import queries
 from review.auth import Sessions, secret_key, verify_csrf
+from review.routes_admin import register_admin
 from review.routes_cases import register_cases
 from review.routes_items import register_items
 from review.routes_login import register_login
 from review.routes_performance import register_performance
 from review.routes_quarantine import register_quarantine
-from review.web import MAX_PASSWORD, Web, officer, require_manager
-from workflow.policy import BUILT_IN, load_policy
+from review.web import Web
+from workflow.policy import load_policy
 
 HERE = Path(__file__).resolve().parent
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -65,8 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     url = settings.resolved_database_url
     web = Web(settings=settings, url=url, sessions=Sessions(secret_key(settings.data_dir)),
               templates=_templates(), policy=load_policy(settings.policy))
-    sessions, render, redirect, configured_policy = (web.sessions, web.render, web.redirect,
-                                                     web.policy)
+    sessions, render = web.sessions, web.render
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -112,83 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     register_performance(app, web)
 
-    # --- managers: users and report settings -------------------------------------------
-
-    @app.get("/admin/users", response_class=HTMLResponse,
-             dependencies=[Depends(require_manager)])
-    def users_page(request: Request) -> Response:
-        return render(request, "users.html", users=queries.users(url), roles=ROLES)
-
-    @app.post("/admin/users", dependencies=[Depends(require_manager)])
-    def create_user(request: Request, username: Annotated[str, Form()] = "",
-                    role: Annotated[str, Form()] = "officer",
-                    password: Annotated[str, Form()] = "") -> Response:
-        try:
-            if not 8 <= len(password) <= MAX_PASSWORD:
-                raise UserError("the password must be 8 to 1,024 characters")
-            add_user(settings, username.strip(), role, password)
-        except UserError as exc:
-            return redirect(request, "/admin/users", f"Not added: {exc}.", kind="error")
-        return redirect(request, "/admin/users", f"User {username.strip()} added as {role}.")
-
-    @app.post("/admin/users/{username}", dependencies=[Depends(require_manager)])
-    def change_user(request: Request, username: str, role: Annotated[str, Form()] = "",
-                    active: Annotated[str, Form()] = "",
-                    password: Annotated[str, Form()] = "") -> Response:
-        me = officer(request)
-        with session_scope(url) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise StarletteHTTPException(404, f"There is no user {username[:100]}.")
-            if username == me and (active == "no" or (role and role != user.role)):
-                return redirect(request, "/admin/users", "You cannot switch off or demote "
-                                "your own account; ask another manager.", kind="error")
-            if role:
-                if role not in ROLES:
-                    return redirect(request, "/admin/users", "Unknown role.", kind="error")
-                user.role = role
-            if active in {"yes", "no"}:
-                user.active = active == "yes"
-        if password:
-            try:
-                if len(password) > MAX_PASSWORD:
-                    raise UserError("the password is too long")
-                set_password(settings, username, password)
-            except UserError as exc:
-                return redirect(request, "/admin/users", f"Not changed: {exc}.", kind="error")
-        return redirect(request, "/admin/users", f"User {username} updated.")
-
-    def policy_ids() -> list[str]:
-        return list(dict.fromkeys([configured_policy.id, *BUILT_IN]))
-
-    @app.get("/admin/reports", response_class=HTMLResponse,
-             dependencies=[Depends(require_manager)])
-    def report_settings_page(request: Request) -> Response:
-        return render(request, "report_settings.html",
-                      settings_rows=queries.report_settings(url, policy_ids()),
-                      configured=configured_policy.id)
-
-    @app.post("/admin/reports/{policy}", dependencies=[Depends(require_manager)])
-    def save_report_settings(request: Request, policy: str,
-                             homes: Annotated[str, Form()] = "",
-                             due_soon_days: Annotated[str, Form()] = "3") -> Response:
-        if policy not in policy_ids():
-            raise StarletteHTTPException(404, f"There is no policy {policy[:64]}.")
-        try:
-            homes_value = int(homes) if homes.strip() else None
-            soon_value = int(due_soon_days)
-            if (homes_value is not None and not 1 <= homes_value <= 10_000_000) or \
-                    not 0 <= soon_value <= 30:
-                raise ValueError
-        except ValueError:
-            return redirect(request, "/admin/reports", "Homes must be a whole number from 1, "
-                            "and due soon 0 to 30 working days.", kind="error")
-        with session_scope(url) as session:
-            row = session.get(ReportSetting, policy) or ReportSetting(policy=policy)
-            row.homes, row.due_soon_days, row.updated_by = homes_value, soon_value, \
-                officer(request)
-            session.add(row)
-        return redirect(request, "/admin/reports", f"Report settings for {policy} saved.")
+    register_admin(app, web)
 
     return app
 
