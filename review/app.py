@@ -3,6 +3,9 @@
 Everything but /login and /static/* needs a session of an active user; every POST needs the
 session's CSRF token; managers alone reach /admin. Every response carries headers that stop
 framing, sniffing, inline script and foreign content (the only script is /static/review.js).
+
+`create_app` builds the shared pieces (review/web.py) and lists the routes, one
+`register_…` call per area; each area's handlers live in a review/routes_*.py module.
 """
 
 from __future__ import annotations
@@ -60,26 +63,40 @@ def _is_public(path: str) -> bool:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app for one data dir and database; the CLI's `triage web` serves it."""
-    url = settings.resolved_database_url
-    web = Web(settings=settings, url=url, sessions=Sessions(secret_key(settings.data_dir)),
-              templates=_templates(), policy=load_policy(settings.policy))
-    sessions, render = web.sessions, web.render
+    """The app for one data dir and database; the CLI's `triage web` serves it.
+
+    This is the one place that lists the app's routes, area by area.
+    """
+    web = Web(settings=settings, url=settings.resolved_database_url,
+              sessions=Sessions(secret_key(settings.data_dir)), templates=_templates(),
+              policy=load_policy(settings.policy))
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _guard_every_request(app, web)
+    register_login(app, web)        # /login, /logout
+    register_items(app, web)        # /, /items/{id} and its forms, /items/{id}/pages/{n}.png
+    register_cases(app, web)        # /cases, /cases/{ref}
+    register_quarantine(app, web)   # /quarantine, /quarantine/{id}/retry
+    register_performance(app, web)  # /performance
+    register_admin(app, web)        # /admin/users[/{username}], /admin/reports[/{policy}]
+    return app
+
+
+def _guard_every_request(app: FastAPI, web: Web) -> None:
+    """Sign-in check and security headers on every response, and errors as a page."""
 
     def active_role(username: str) -> str | None:
         """The user's role now, or None for a removed or switched-off account: a session
         outlives neither, and a changed role applies at the next page."""
-        with session_scope(url) as session:
+        with session_scope(web.url) as session:
             user = session.scalar(select(User).where(User.username == username))
             return user.role if user is not None and user.active else None
 
     @app.middleware("http")
     async def guard(request: Request, call_next) -> Response:
         started = time.perf_counter()
-        session = sessions.load(request)
+        session = web.sessions.load(request)
         if session.get("user"):
             role = await run_in_threadpool(active_role, str(session["user"]))
             session = {**session, "role": role} if role else {}
@@ -97,20 +114,5 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return render(request, "error.html", status_code=exc.status_code,
-                      status=exc.status_code, message=str(exc.detail))
-
-    register_login(app, web)
-
-    register_items(app, web)
-
-    register_cases(app, web)
-
-    register_quarantine(app, web)
-
-    register_performance(app, web)
-
-    register_admin(app, web)
-
-    return app
-
+        return web.render(request, "error.html", status_code=exc.status_code,
+                          status=exc.status_code, message=str(exc.detail))
