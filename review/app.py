@@ -3,18 +3,19 @@
 Everything but /login and /static/* needs a session of an active user; every POST needs the
 session's CSRF token; managers alone reach /admin. Every response carries headers that stop
 framing, sniffing, inline script and foreign content (the only script is /static/review.js).
+
+`create_app` builds the shared pieces (review/web.py) and lists the routes, one
+`register_…` call per area; each area's handlers live in a review/routes_*.py module.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 import jinja2
-from fastapi import Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -23,15 +24,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.settings import Settings
 from models.db import session_scope
-from models.tables import ReportSetting, User
-from pipeline import casework
-from pipeline.users import ROLES, UserError, add_user, check_password, set_password
+from models.tables import User
 from review import queries
-from review.auth import Sessions, current_session, new_csrf_token, secret_key, verify_csrf
-from review.charts import bar_chart, stacked_bars
-from review.original import PageImages, email_html
-from workflow.officer_review import DecisionError, OfficerChoice
-from workflow.policy import BUILT_IN, load_policy
+from review.auth import Sessions, secret_key, verify_csrf
+from review.routes_admin import register_admin
+from review.routes_cases import register_cases
+from review.routes_items import register_items
+from review.routes_login import register_login
+from review.routes_performance import register_performance
+from review.routes_quarantine import register_quarantine
+from review.web import Web
+from workflow.policy import load_policy
 
 HERE = Path(__file__).resolve().parent
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -45,8 +48,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# Longer values cannot be a real account, so they are refused before any hashing work.
-MAX_USERNAME, MAX_PASSWORD = 100, 1024
 
 
 def _templates() -> Jinja2Templates:
@@ -61,70 +62,41 @@ def _is_public(path: str) -> bool:
     return path == "/login" or path.startswith("/static/")
 
 
-def _queue_filter(query: str) -> queries.QueueFilter:
-    """A queue filter from a query string the page carried along; anything odd is dropped, so
-    a redirect built from it always stays on this site."""
-    values = parse_qs(query[:500])
-
-    def first(name: str) -> str:
-        return (values.get(name) or [""])[0]
-
-    return queries.QueueFilter(first("category"), first("source"), first("reason")).cleaned()
-
-
-def _with_query(path: str, query: str) -> str:
-    return f"{path}?{query}" if query else path
-
-
 def create_app(settings: Settings) -> FastAPI:
-    """The app for one data dir and database; the CLI's `triage web` serves it."""
-    url = settings.resolved_database_url
-    sessions = Sessions(secret_key(settings.data_dir))
-    templates = _templates()
-    page_images = PageImages(settings.raw_dir, settings.max_pdf_pages)
-    configured_policy = load_policy(settings.policy)
+    """The app for one data dir and database; the CLI's `triage web` serves it.
+
+    This is the one place that lists the app's routes, area by area.
+    """
+    web = Web(settings=settings, url=settings.resolved_database_url,
+              sessions=Sessions(secret_key(settings.data_dir)), templates=_templates(),
+              policy=load_policy(settings.policy))
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _guard_every_request(app, web)
+    register_login(app, web)        # /login, /logout
+    register_items(app, web)        # /, /items/{id} and its forms, /items/{id}/pages/{n}.png
+    register_cases(app, web)        # /cases, /cases/{ref}
+    register_quarantine(app, web)   # /quarantine, /quarantine/{id}/retry
+    register_performance(app, web)  # /performance
+    register_admin(app, web)        # /admin/users[/{username}], /admin/reports[/{policy}]
+    return app
 
-    def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-        session = current_session(request)
-        flash = session.pop("flash", None) if isinstance(session, dict) else None
-        context.update(user=session.get("user"), role=session.get("role"),
-                       csrf_token=session.get("csrf", ""), flash=flash,
-                       path=request.url.path)
-        response = templates.TemplateResponse(request, name, context, status_code=status_code)
-        if flash is not None:
-            sessions.save(request, response, session)
-        return response
 
-    def redirect(request: Request, to: str, message: str | None = None,
-                 kind: str = "success", case_ref: str | None = None) -> Response:
-        response = RedirectResponse(to, status_code=303)
-        if message:
-            session = dict(current_session(request))
-            session["flash"] = {"message": message, "kind": kind, "case_ref": case_ref}
-            sessions.save(request, response, session)
-        return response
-
-    def officer(request: Request) -> str:
-        return str(current_session(request).get("user"))
-
-    def require_manager(request: Request) -> None:
-        if current_session(request).get("role") != "manager":
-            raise StarletteHTTPException(403, "Only a manager can do this.")
+def _guard_every_request(app: FastAPI, web: Web) -> None:
+    """Sign-in check and security headers on every response, and errors as a page."""
 
     def active_role(username: str) -> str | None:
         """The user's role now, or None for a removed or switched-off account: a session
         outlives neither, and a changed role applies at the next page."""
-        with session_scope(url) as session:
+        with session_scope(web.url) as session:
             user = session.scalar(select(User).where(User.username == username))
             return user.role if user is not None and user.active else None
 
     @app.middleware("http")
     async def guard(request: Request, call_next) -> Response:
         started = time.perf_counter()
-        session = sessions.load(request)
+        session = web.sessions.load(request)
         if session.get("user"):
             role = await run_in_threadpool(active_role, str(session["user"]))
             session = {**session, "role": role} if role else {}
@@ -142,268 +114,5 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return render(request, "error.html", status_code=exc.status_code,
-                      status=exc.status_code, message=str(exc.detail))
-
-    # --- signing in and out -------------------------------------------------------------
-
-    @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request) -> Response:
-        session = current_session(request)
-        if session.get("user"):
-            return RedirectResponse("/", status_code=303)
-        if not session.get("csrf"):
-            # A pre-login session only carries the token, so the login form is CSRF-safe too.
-            request.state.session = {"csrf": new_csrf_token()}
-        response = render(request, "login.html")
-        sessions.save(request, response, request.state.session)
-        return response
-
-    @app.post("/login", response_class=HTMLResponse)
-    def login(request: Request, username: Annotated[str, Form()] = "",
-              password: Annotated[str, Form()] = "") -> Response:
-        user = None
-        if 0 < len(username) <= MAX_USERNAME and 0 < len(password) <= MAX_PASSWORD:
-            user = check_password(settings, username, password)
-        if user is None:
-            return render(request, "login.html", status_code=401, username=username,
-                          error="The username or password is wrong.")
-        response = RedirectResponse("/", status_code=303)
-        # A fresh token at log-in, so one seen before it is worthless after.
-        sessions.save(request, response,
-                      {"user": user.username, "role": user.role, "csrf": new_csrf_token()})
-        return response
-
-    @app.post("/logout")
-    def logout(request: Request) -> Response:
-        response = RedirectResponse("/login", status_code=303)
-        sessions.clear(request, response)
-        return response
-
-    # --- the review queue and an item ---------------------------------------------------
-
-    @app.get("/", response_class=HTMLResponse)
-    def queue(request: Request, category: str = "", source: str = "", reason: str = "",
-              page: int = 1) -> Response:
-        filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
-        return render(request, "queue.html", **queries.queue_page(url, filters, page),
-                      choices=queries.CHOICES,
-                      sources=queries.SOURCES)
-
-    @app.get("/items/{item_id}", response_class=HTMLResponse)
-    def item(request: Request, item_id: int) -> Response:
-        detail = queries.item_detail(url, item_id)
-        if detail is None:
-            raise StarletteHTTPException(404, f"There is no item {item_id}.")
-        filters = _queue_filter(request.url.query)
-        html, pages = None, 0
-        if detail["source"] == "email":
-            html = email_html(settings.raw_dir, detail["raw_path"], detail["sha256"])
-        else:
-            pages = page_images.count(detail["raw_path"], detail["sha256"])
-        postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
-        return render(request, "item.html", item=detail, html=html, pages=pages,
-                      neighbours=queries.queue_neighbours(url, item_id, filters),
-                      back=filters.query_string(), choices=queries.CHOICES,
-                      allowed_reasons=configured_policy.exclusions,
-                      candidate_cases=(queries.open_case_refs(url, postcode or None)
-                                       if detail["waiting"] else []),
-                      contact_methods=casework.CONTACT_METHODS)
-
-    @app.post("/items/{item_id}/decision")
-    def decide(request: Request, item_id: int,
-               action: Annotated[str, Form()] = "",
-               correct: Annotated[str, Form()] = "",
-               excluded_reason: Annotated[str, Form()] = "",
-               case_ref: Annotated[str, Form()] = "",
-               escalate: Annotated[str, Form()] = "",
-               note: Annotated[str, Form()] = "",
-               back: Annotated[str, Form()] = "") -> Response:
-        filters = _queue_filter(back)
-        here = _with_query(f"/items/{item_id}", filters.query_string())
-        if correct:
-            action = "correct"
-        choice = OfficerChoice(action=action, category=correct or None,
-                               excluded_reason=excluded_reason or None,
-                               case_ref=case_ref or None, escalate=escalate == "yes",
-                               note=note)
-        following = queries.queue_neighbours(url, item_id, filters)
-        try:
-            outcome = casework.decide(settings, item_id, officer(request), choice)
-        except DecisionError as exc:
-            return redirect(request, here, str(exc), kind="error")
-        upcoming = queries.next_in_queue(
-            url, [i for i in (following["next"], following["previous"]) if i], filters)
-        to = (_with_query(f"/items/{upcoming}", filters.query_string()) if upcoming
-              else _with_query("/", filters.query_string()))
-        return redirect(request, to, outcome.message, case_ref=outcome.case_ref)
-
-    @app.post("/items/{item_id}/hazard")
-    def hazard(request: Request, item_id: int, hazard: Annotated[str, Form()] = "",
-               note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = ""
-               ) -> Response:
-        here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
-        try:
-            outcome = casework.mark_hazard(settings, item_id, officer(request),
-                                            hazard or None, note)
-        except DecisionError as exc:
-            return redirect(request, here, str(exc), kind="error")
-        return redirect(request, here, outcome.message)
-
-    @app.post("/items/{item_id}/fields")
-    async def fields(request: Request, item_id: int) -> Response:
-        form = await request.form()
-        values = {name: str(form.get(name, "")) for name in casework.EDITABLE_FIELDS
-                  if name in form}
-        here = _with_query(f"/items/{item_id}",
-                           _queue_filter(str(form.get("back", ""))).query_string())
-        try:
-            outcome = await run_in_threadpool(casework.edit_fields, settings, item_id,
-                                              officer(request), values)
-        except DecisionError as exc:
-            return redirect(request, here, str(exc), kind="error")
-        return redirect(request, here, outcome.message)
-
-    # --- cases --------------------------------------------------------------------------
-
-    def soon_days() -> int:
-        return queries.due_soon_days(url, configured_policy.id)
-
-    @app.get("/items/{item_id}/pages/{number}.png")
-    def page_image(item_id: int, number: int) -> Response:
-        from review.pages import page_png
-
-        png = page_png(url, settings.raw_dir, item_id, number)
-        if png is None:
-            raise StarletteHTTPException(404, f"Item {item_id} has no page {number}.")
-        return Response(png, media_type="image/png",
-                        headers={"Cache-Control": "private, no-store"})
-
-    @app.get("/cases", response_class=HTMLResponse)
-    def cases(request: Request, status: str = "open", due: str = "", ref: str = "",
-              page: int = 1) -> Response:
-        listing = queries.cases_page(url, status=status, due=due, ref=ref, page=page,
-                                     soon_days=soon_days(), nation=configured_policy.nation)
-        return render(request, "cases.html", **listing)
-
-    @app.get("/cases/{ref}", response_class=HTMLResponse)
-    def case_page(request: Request, ref: str) -> Response:
-        detail = queries.case_detail(url, ref, soon_days(), configured_policy.nation)
-        if detail is None:
-            raise StarletteHTTPException(404, f"There is no case {ref[:20]}.")
-        return render(request, "case.html", case=detail)
-
-    # --- quarantine ---------------------------------------------------------------------
-
-    @app.get("/quarantine", response_class=HTMLResponse)
-    def quarantine(request: Request) -> Response:
-        return render(request, "quarantine.html", rows=queries.quarantined_rows(url))
-
-    @app.post("/quarantine/{item_id}/retry")
-    def retry(request: Request, item_id: int) -> Response:
-        try:
-            outcome = casework.retry_quarantined(settings, item_id)
-        except DecisionError as exc:
-            return redirect(request, "/quarantine", str(exc), kind="error")
-        return redirect(request, "/quarantine", outcome.message)
-
-    # --- performance --------------------------------------------------------------------
-
-    @app.get("/performance", response_class=HTMLResponse)
-    def performance(request: Request, year: int | None = None) -> Response:
-        from review.performance import performance_figures, reporting_years
-
-        years = reporting_years()
-        chosen = year if year in years else years[0]
-        figures = performance_figures(settings, chosen, configured_policy.id)
-        ch02 = {f"stage {row['stage']}": row["on_time_percent"] for row in figures["stages"]
-                if row["on_time_percent"] is not None}
-        return render(request, "performance.html", figures=figures, year=chosen, years=years,
-                      ch02_chart=bar_chart(ch02, "CH02: responses on time, per cent"),
-                      category_chart=bar_chart(figures["volumes_by_category"],
-                                               "Items received by category"),
-                      month_chart=stacked_bars(figures["volumes_by_month"],
-                                               "Items received by month and category"),
-                      refusal_chart=bar_chart(figures["refused_by_reason"],
-                                              "Complaints refused by reason"))
-
-    # --- managers: users and report settings -------------------------------------------
-
-    @app.get("/admin/users", response_class=HTMLResponse,
-             dependencies=[Depends(require_manager)])
-    def users_page(request: Request) -> Response:
-        return render(request, "users.html", users=queries.users(url), roles=ROLES)
-
-    @app.post("/admin/users", dependencies=[Depends(require_manager)])
-    def create_user(request: Request, username: Annotated[str, Form()] = "",
-                    role: Annotated[str, Form()] = "officer",
-                    password: Annotated[str, Form()] = "") -> Response:
-        try:
-            if not 8 <= len(password) <= MAX_PASSWORD:
-                raise UserError("the password must be 8 to 1,024 characters")
-            add_user(settings, username.strip(), role, password)
-        except UserError as exc:
-            return redirect(request, "/admin/users", f"Not added: {exc}.", kind="error")
-        return redirect(request, "/admin/users", f"User {username.strip()} added as {role}.")
-
-    @app.post("/admin/users/{username}", dependencies=[Depends(require_manager)])
-    def change_user(request: Request, username: str, role: Annotated[str, Form()] = "",
-                    active: Annotated[str, Form()] = "",
-                    password: Annotated[str, Form()] = "") -> Response:
-        me = officer(request)
-        with session_scope(url) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise StarletteHTTPException(404, f"There is no user {username[:100]}.")
-            if username == me and (active == "no" or (role and role != user.role)):
-                return redirect(request, "/admin/users", "You cannot switch off or demote "
-                                "your own account; ask another manager.", kind="error")
-            if role:
-                if role not in ROLES:
-                    return redirect(request, "/admin/users", "Unknown role.", kind="error")
-                user.role = role
-            if active in {"yes", "no"}:
-                user.active = active == "yes"
-        if password:
-            try:
-                if len(password) > MAX_PASSWORD:
-                    raise UserError("the password is too long")
-                set_password(settings, username, password)
-            except UserError as exc:
-                return redirect(request, "/admin/users", f"Not changed: {exc}.", kind="error")
-        return redirect(request, "/admin/users", f"User {username} updated.")
-
-    def policy_ids() -> list[str]:
-        return list(dict.fromkeys([configured_policy.id, *BUILT_IN]))
-
-    @app.get("/admin/reports", response_class=HTMLResponse,
-             dependencies=[Depends(require_manager)])
-    def report_settings_page(request: Request) -> Response:
-        return render(request, "report_settings.html",
-                      settings_rows=queries.report_settings(url, policy_ids()),
-                      configured=configured_policy.id)
-
-    @app.post("/admin/reports/{policy}", dependencies=[Depends(require_manager)])
-    def save_report_settings(request: Request, policy: str,
-                             homes: Annotated[str, Form()] = "",
-                             due_soon_days: Annotated[str, Form()] = "3") -> Response:
-        if policy not in policy_ids():
-            raise StarletteHTTPException(404, f"There is no policy {policy[:64]}.")
-        try:
-            homes_value = int(homes) if homes.strip() else None
-            soon_value = int(due_soon_days)
-            if (homes_value is not None and not 1 <= homes_value <= 10_000_000) or \
-                    not 0 <= soon_value <= 30:
-                raise ValueError
-        except ValueError:
-            return redirect(request, "/admin/reports", "Homes must be a whole number from 1, "
-                            "and due soon 0 to 30 working days.", kind="error")
-        with session_scope(url) as session:
-            row = session.get(ReportSetting, policy) or ReportSetting(policy=policy)
-            row.homes, row.due_soon_days, row.updated_by = homes_value, soon_value, \
-                officer(request)
-            session.add(row)
-        return redirect(request, "/admin/reports", f"Report settings for {policy} saved.")
-
-    return app
-
+        return web.render(request, "error.html", status_code=exc.status_code,
+                          status=exc.status_code, message=str(exc.detail))
