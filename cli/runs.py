@@ -41,6 +41,6 @@ def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
 def run_scan_pass(settings: Settings, incoming: Path):
     """One pass over the post room's scan folder (take, store, triage, file)."""
     configure_prefect(settings.data_dir)
-    from flows.scan_flow import scan_pass
+    from flows.scan_flow import scan_folder_pass
 
-    return scan_pass(settings, incoming)
+    return scan_folder_pass(settings, incoming)

@@ -22,7 +22,7 @@ from core.settings import Settings, get_settings
 from flows.deadline_flow import DEFAULT_WITHIN_DAYS, deadline_watch
 from flows.mailbox_flow import mailbox_poll
 from flows.retrain_flow import retrain
-from flows.scan_flow import scan_pass
+from flows.scan_flow import scan_folder_pass
 
 TIMEZONE = "Europe/London"
 
@@ -37,7 +37,7 @@ def scheduled_mailbox_poll():
 def scheduled_scan_folder(incoming: str | None = None):
     """One pass over the scan folder (default: this machine's TRIAGE_SCAN_DIR)."""
     settings = get_settings()
-    return scan_pass(settings, Path(incoming) if incoming else settings.resolved_scan_dir)
+    return scan_folder_pass(settings, Path(incoming) if incoming else settings.resolved_scan_dir)
 
 
 @flow(name="scheduled-deadline-watch")

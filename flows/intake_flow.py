@@ -46,13 +46,9 @@ def intake(settings: Settings, mailbox_dir: Path | None, scans_dir: Path | None)
 def triage_in_batches(settings: Settings, item_ids: list[int],
                       claimable: tuple[str, ...] = ("pending",)) -> BatchReport:
     """One triage task per batch of items, never one per item (Prefect costs ~70 ms a task)."""
-    if progress_hook:
-        progress_hook("triage_total", len(item_ids))
-    report = BatchReport()
-    for start in range(0, len(item_ids), settings.batch_size):
-        report.merge(triage_batch(settings, item_ids[start : start + settings.batch_size],
-                                  claimable))
-    return report
+    return batch.triage_in_batches(
+        settings, item_ids, claimable, progress=progress_hook,
+        run_batch=lambda ids: triage_batch(settings, ids, claimable))
 
 
 @flow(name="retry")

@@ -1,4 +1,4 @@
-"""The mailbox poll: store new messages with their ledger rows, triage them, then settle."""
+"""The mailbox poll: the one mailbox pass (pipeline/mailbox_pass.py), each step a task."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from core.settings import Settings
 from flows.intake_flow import triage_in_batches
 from flows.retrying import SOURCE_OR_DATABASE_BUSY
 from ingest.imap import Mailbox
-from models.leases import lease
-from pipeline import batch
-from pipeline import mailbox_pass as mailbox_pass
+from pipeline import mailbox_pass
+from pipeline.batch import BatchReport
 from pipeline.mailbox_pass import MailboxPassReport
 
 
@@ -31,6 +30,23 @@ def settle_mailbox(settings: Settings, report: MailboxPassReport) -> MailboxPass
         return mailbox_pass.settle_done_messages(settings, mailbox, report)
 
 
+class TaskSteps:
+    """The pass's steps as Prefect tasks, each with its own retries."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lease = mailbox_pass.lease_name(mailbox_pass.mailbox_config(settings))
+
+    def store(self) -> MailboxPassReport:
+        return store_mailbox(self.settings)
+
+    def triage(self, item_ids: list[int]) -> BatchReport:
+        return triage_in_batches(self.settings, item_ids)
+
+    def finish(self, report: MailboxPassReport) -> MailboxPassReport:
+        return settle_mailbox(self.settings, report)
+
+
 @flow(name="mailbox-poll")
 def mailbox_poll(settings: Settings) -> MailboxPassReport:
     """One pass over the mailbox: store, triage everything pending in batches, settle.
@@ -38,12 +54,4 @@ def mailbox_poll(settings: Settings) -> MailboxPassReport:
     A database lease makes polls of one mailbox take turns, whichever machine runs them; a
     poll that finds it held is skipped (the holder is doing the work).
     """
-    config = mailbox_pass.mailbox_config(settings)
-    with lease(settings.resolved_database_url, mailbox_pass.lease_name(config),
-               ttl_seconds=settings.lease_seconds) as held:
-        if not held.held:
-            return MailboxPassReport(skipped_because=f"another poll holds it ({held.holder})")
-        report = store_mailbox(settings)
-        report.batch.merge(triage_in_batches(
-            settings, batch.item_ids_with_status(settings, ("pending",))))
-        return settle_mailbox(settings, report)
+    return mailbox_pass.run_pass(settings, steps=TaskSteps(settings))

@@ -277,6 +277,22 @@ def _triage_one(settings: Settings, item_id: int, reading: Reading,
             return item.status
 
 
+def triage_in_batches(settings: Settings, item_ids: list[int],
+                      claimable: tuple[str, ...] = (ItemStatus.PENDING,), *,
+                      run_batch: Callable[[list[int]], BatchReport] | None = None,
+                      progress: Progress | None = None) -> BatchReport:
+    """Items triaged `settings.batch_size` at a time; a flow passes its Prefect task as
+    `run_batch`, so there is one task per batch, never one per item."""
+    if progress:
+        progress("triage_total", len(item_ids))
+    run_batch = run_batch or (lambda ids: triage_stored_items(settings, ids, progress,
+                                                              claimable))
+    report = BatchReport()
+    for start in range(0, len(item_ids), settings.batch_size):
+        report.merge(run_batch(item_ids[start : start + settings.batch_size]))
+    return report
+
+
 def is_transient_database_error(exc: BaseException) -> bool:
     """A locked SQLite file or a dropped PostgreSQL connection passes; a bad query does not."""
     return isinstance(exc, (OperationalError, InterfaceError))

@@ -26,6 +26,7 @@ from models import ledger
 from models.db import session_scope
 from pipeline import batch
 from pipeline.batch import BatchReport
+from pipeline.passes import PassSteps, run_steps
 
 log = logging.getLogger("pipeline.mailbox_pass")
 
@@ -184,18 +185,41 @@ def settle_done_messages(settings: Settings, mailbox: Mailbox,
     return report
 
 
+class ConnectedSteps:
+    """The pass's steps over one open mailbox, without Prefect."""
+
+    def __init__(self, settings: Settings, mailbox: Mailbox,
+                 progress: batch.Progress | None = None) -> None:
+        self.settings, self.mailbox, self.progress = settings, mailbox, progress
+        self.lease = lease_name(mailbox.config)
+
+    def store(self) -> MailboxPassReport:
+        return store_new_messages(self.settings, self.mailbox, self.progress)
+
+    def triage(self, item_ids: list[int]) -> BatchReport:
+        return batch.triage_in_batches(self.settings, item_ids, progress=self.progress)
+
+    def finish(self, report: MailboxPassReport) -> MailboxPassReport:
+        return settle_done_messages(self.settings, self.mailbox, report)
+
+
 def run_pass(settings: Settings, *, mailbox: Mailbox | None = None,
-             progress: batch.Progress | None = None) -> MailboxPassReport:
-    """Store, triage and settle, without Prefect (the flow runs the same steps as tasks)."""
+             progress: batch.Progress | None = None,
+             steps: PassSteps[MailboxPassReport] | None = None,
+             take_turns: bool = True) -> MailboxPassReport:
+    """One pass over the mailbox: store, triage, settle (pipeline/passes.py). The flow gives
+    its Prefect tasks as `steps`; otherwise one connection serves the whole pass."""
+    if steps is not None:
+        return run_steps(settings, steps, skipped=_skipped, take_turns=take_turns)
     own = mailbox is None
     mailbox = mailbox or Mailbox(mailbox_config(settings))
     try:
-        report = store_new_messages(settings, mailbox, progress)
-        pending = batch.item_ids_with_status(settings, ("pending",))
-        for start in range(0, len(pending), settings.batch_size):
-            report.batch.merge(batch.triage_stored_items(
-                settings, pending[start : start + settings.batch_size], progress))
-        return settle_done_messages(settings, mailbox, report)
+        return run_steps(settings, ConnectedSteps(settings, mailbox, progress),
+                         skipped=_skipped, take_turns=take_turns)
     finally:
         if own:
             mailbox.close()
+
+
+def _skipped(why: str) -> MailboxPassReport:
+    return MailboxPassReport(skipped_because=why)

@@ -26,7 +26,8 @@ from models.rawstore import sha256_of, store_raw
 from models.repository import record_raw
 from models.scans import items_of_scan
 from models.tables import Item, ItemStatus
-from pipeline.batch import BatchReport, Progress
+from pipeline.batch import BatchReport, Progress, triage_in_batches
+from pipeline.passes import PassSteps, run_steps
 
 log = logging.getLogger("triage.scans")
 _MAX_NAME = 200
@@ -180,6 +181,43 @@ def file_done_scans(settings: Settings, folder: ScanFolder) -> ScanPassReport:
         else:
             folder.archive(claim, digest)
             report.archived += 1
+    return report
+
+
+class FolderSteps:
+    """The pass's steps over one scan folder, without Prefect."""
+
+    def __init__(self, settings: Settings, incoming: Path | None = None,
+                 progress: Progress | None = None) -> None:
+        self.settings, self.progress = settings, progress
+        self.folder = scan_folder(settings, incoming)
+        self.lease = lease_name(self.folder.folders.incoming)
+
+    def store(self) -> ScanPassReport:
+        return take_and_store(self.settings, self.folder, self.progress)
+
+    def triage(self, item_ids: list[int]) -> BatchReport:
+        return triage_in_batches(self.settings, item_ids, progress=self.progress)
+
+    def finish(self, report: ScanPassReport) -> ScanPassReport:
+        return add_filed(report, file_done_scans(self.settings, self.folder))
+
+
+def run_pass(settings: Settings, incoming: Path | None = None, *,
+             progress: Progress | None = None, steps: PassSteps[ScanPassReport] | None = None,
+             take_turns: bool = True) -> ScanPassReport:
+    """One pass over the scan folder: take and store, triage, file (pipeline/passes.py).
+    The flow gives its Prefect tasks as `steps`."""
+    return run_steps(settings, steps or FolderSteps(settings, incoming, progress),
+                     skipped=lambda why: ScanPassReport(skipped_because=why),
+                     take_turns=take_turns)
+
+
+def add_filed(report: ScanPassReport, filed: ScanPassReport) -> ScanPassReport:
+    """The pass's report with what filing did added to it."""
+    report.archived += filed.archived
+    report.quarantined += filed.quarantined
+    report.in_progress = filed.in_progress
     return report
 
 

@@ -18,11 +18,11 @@ def main() -> int:
     settings = Settings()
     configure_prefect(settings.data_dir)
     from flows.mailbox_flow import mailbox_poll
-    from flows.scan_flow import scan_pass
+    from flows.scan_flow import scan_folder_pass
 
     for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 2):
         mail = mailbox_poll(settings)
-        scans = scan_pass(settings, settings.resolved_scan_dir)
+        scans = scan_folder_pass(settings, settings.resolved_scan_dir)
         print(json.dumps({
             "mail_stored": len(mail.batch.stored), "mail_skipped": mail.skipped_because,
             "settled": mail.settled, "scans_stored": len(scans.batch.stored),

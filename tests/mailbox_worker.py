@@ -25,7 +25,9 @@ from pipeline.mailbox_pass import run_pass
 
 def one_pass(settings: Settings) -> int:
     try:
-        report = run_pass(settings)
+        # Without the lease: two workers' passes overlap, so the claims alone must keep
+        # every message exactly once.
+        report = run_pass(settings, take_turns=False)
     except (TransientSourceError, SourceConfigError) as exc:
         print(f"error: {exc}", flush=True)
         return 3

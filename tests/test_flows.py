@@ -78,7 +78,7 @@ def test_mailbox_and_scan_flows_end_to_end(harness, dovecot, settings, tmp_path)
     from email.message import EmailMessage
 
     from flows.mailbox_flow import mailbox_poll
-    from flows.scan_flow import scan_pass
+    from flows.scan_flow import scan_folder_pass
     from models.db import session_scope
     from models.tables import Item
 
@@ -99,7 +99,7 @@ def test_mailbox_and_scan_flows_end_to_end(harness, dovecot, settings, tmp_path)
     incoming = configured.resolved_scan_dir
     incoming.mkdir(parents=True)
     _letter_pdf(incoming / "post-0001.pdf", LETTER.replace("Margaret", "Joan"), seed=4)
-    scans = scan_pass(configured, incoming)
+    scans = scan_folder_pass(configured, incoming)
     assert scans.letters == 1 and scans.archived == 1
 
     with session_scope(configured.resolved_database_url) as session:
@@ -151,7 +151,7 @@ def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings)
 
 
 def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
-    from flows.scan_flow import scan_pass
+    from flows.scan_flow import scan_folder_pass
     from models.leases import lease
     from pipeline.scan_pass import lease_name
 
@@ -161,10 +161,10 @@ def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
     shutil.copy(next(SAMPLES.glob("scans/*.pdf")), incoming / "a.pdf")
     with lease(configured.resolved_database_url, lease_name(incoming)) as held:
         assert held.held
-        skipped = scan_pass(configured, incoming)
+        skipped = scan_folder_pass(configured, incoming)
     assert skipped.skipped_because and skipped.taken == 0
     assert (incoming / "a.pdf").exists()
-    done = scan_pass(configured, incoming)
+    done = scan_folder_pass(configured, incoming)
     assert done.taken == 1 and not done.skipped_because
 
 
