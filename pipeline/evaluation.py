@@ -44,11 +44,14 @@ def _as_item(example: Example) -> IntakeItem:
     )
 
 
-def _normalise(field: str, value: object) -> object:
+def normalise(field: str, value: object) -> object:
+    """A field's value as scored: empty is None, staff a set of names, a phone its digits
+    without the country code, anything else lower case with each run of spaces, commas and
+    full stops as one space."""
     if value is None or value == "" or value == []:
         return None
     if field == "staff":
-        return frozenset(_normalise("name", v) for v in value)  # type: ignore[union-attr]
+        return frozenset(normalise("name", v) for v in value)  # type: ignore[union-attr]
     if field == "phone":
         return re.sub(r"\D", "", str(value)).removeprefix("44").lstrip("0")
     return re.sub(r"[\s,.]+", " ", str(value)).strip().lower()
@@ -89,13 +92,13 @@ class FieldScores:
             elif metric == "overlap_half":
                 self.hits[name] += token_f1(expected, got) >= 0.5
             elif metric == "list_f1":
-                gold_names = _normalise(name, expected) or frozenset()
-                found_names = _normalise(name, got) or frozenset()
+                gold_names = normalise(name, expected) or frozenset()
+                found_names = normalise(name, got) or frozenset()
                 self.staff["tp"] += len(gold_names & found_names)
                 self.staff["fp"] += len(found_names - gold_names)
                 self.staff["fn"] += len(gold_names - found_names)
             else:
-                self.hits[name] += _normalise(name, got) == _normalise(name, expected)
+                self.hits[name] += normalise(name, got) == normalise(name, expected)
 
     def scores(self) -> dict[str, float | None]:
         if not self.items:
