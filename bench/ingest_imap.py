@@ -14,7 +14,7 @@ Fetching only peeks, so the whole pass sees the mailbox as appended. The model i
 once and cached under /tmp. Prints figures; asserts nothing. The machine may be shared, so
 compare ratios between runs rather than trusting one absolute figure.
 
-    .venv/bin/python bench/ingest_imap.py [--messages 2000] [--batch-size 25] [--tracemalloc]
+    .venv/bin/python -m bench.ingest_imap [--messages 2000] [--batch-size 25] [--tracemalloc]
 
 The RSS column is the process's peak so far (ru_maxrss); --tracemalloc adds each phase's
 peak of traced Python allocations, at the price of much slower phases.
@@ -27,7 +27,6 @@ import os
 import random
 import resource
 import shutil
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -38,24 +37,23 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from imapclient import IMAPClient
+from pydantic import SecretStr
+
+from classify.model import load_or_train
+from core.settings import Settings
+from ingest.errors import UnreadableItem
+from ingest.imap import Mailbox
+from ingest.mail import parse_message
+from models import ledger
+from models.db import migrate, session_scope
+from pipeline import batch
+from pipeline.mailbox_pass import mailbox_config, run_pass
+from tests.imap_server import start_dovecot, stop_dovecot
+from workflow.policy import load_policy
+from workflow.triage import triage_many
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from imapclient import IMAPClient  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-
-from classify.model import load_or_train  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from ingest.errors import UnreadableItem  # noqa: E402
-from ingest.imap import Mailbox  # noqa: E402
-from ingest.mail import parse_message  # noqa: E402
-from models import ledger  # noqa: E402
-from models.db import migrate, session_scope  # noqa: E402
-from pipeline import batch  # noqa: E402
-from pipeline.mailbox_pass import mailbox_config, run_pass  # noqa: E402
-from tests.imap_server import start_dovecot, stop_dovecot  # noqa: E402
-from workflow.policy import load_policy  # noqa: E402
-from workflow.triage import triage_many  # noqa: E402
 
 MODEL_CACHE = Path(tempfile.gettempdir()) / "housing-triage-bench-model"
 FOLDER = "Complaints"
