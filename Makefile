@@ -49,9 +49,9 @@ lint: install
 
 bench: install
 	$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(DEMO_APT)"
-	$(BIN)/python bench/pipeline_bench.py
-	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/ocr.py
+	$(BIN)/python -m bench.pipeline_bench
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.ocr
 
 contract: install
 	../shared/tools/check-contract

@@ -1,7 +1,7 @@
 """Field extraction alone over the development set, scored per field (no classifier needed).
 
-    .venv/bin/python bench/fields_eval.py              # the tuning part and the held-out part
-    .venv/bin/python bench/fields_eval.py --show name  # also list the tuning part's misses
+    .venv/bin/python -m bench.fields_eval              # the tuning part and the held-out part
+    .venv/bin/python -m bench.fields_eval --show name  # also list the tuning part's misses
 
 The tuning part (dev.jsonl, dev-mine*.jsonl) is what rules are written against; the held-out
 part (dev-h5.jsonl) is only ever scored, so its figure says how well the rules generalise.
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from classify.dataset import Example, _example
+from classify.dataset import Example, parse_example
 from classify.fields import ExtractionRequest, extract_fields_many
-from pipeline.evaluation import FIELD_METRICS, FIELD_NAMES, FieldScores, _normalise, token_f1
+from pipeline.evaluation import FIELD_METRICS, FIELD_NAMES, FieldScores, normalise, token_f1
 
 DEV = Path(__file__).resolve().parents[1] / "data" / "dev"
 PARTS = {"tune": ["dev.jsonl", "dev-mine.jsonl", "dev-mine-2.jsonl"], "held-out": ["dev-h5.jsonl"]}
@@ -32,7 +29,7 @@ def load(names: list[str]) -> list[Example]:
         path = DEV / name
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
-                example = _example(line, f"{path}:{number}")
+                example = parse_example(line, f"{path}:{number}")
                 if example.fields is not None:
                     examples.append(example)
     return examples
@@ -53,7 +50,7 @@ def missed(field: str, gold: object, got: object) -> bool:
         return token_f1(gold, got) < 0.999
     if metric == "overlap_half":
         return token_f1(gold, got) < 0.5
-    return _normalise(field, gold) != _normalise(field, got)
+    return normalise(field, gold) != normalise(field, got)
 
 
 def main() -> None:

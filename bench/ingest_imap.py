@@ -14,7 +14,7 @@ Fetching only peeks, so the whole pass sees the mailbox as appended. The model i
 once and cached under /tmp. Prints figures; asserts nothing. The machine may be shared, so
 compare ratios between runs rather than trusting one absolute figure.
 
-    .venv/bin/python bench/ingest_imap.py [--messages 2000] [--batch-size 25] [--tracemalloc]
+    .venv/bin/python -m bench.ingest_imap [--messages 2000] [--batch-size 25] [--tracemalloc]
 
 The RSS column is the process's peak so far (ru_maxrss); --tracemalloc adds each phase's
 peak of traced Python allocations, at the price of much slower phases.
@@ -27,35 +27,34 @@ import os
 import random
 import resource
 import shutil
-import sys
 import tempfile
 import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from imapclient import IMAPClient
+from pydantic import SecretStr
+
+from classify.model import load_or_train
+from core.settings import Settings
+from ingest.errors import UnreadableItem
+from ingest.imap import Mailbox
+from ingest.mail import parse_message
+from models import ledger
+from models.db import migrate, session_scope
+from pipeline import batch
+from pipeline.mailbox_pass import mailbox_config, run_pass
+from tests.imap_server import start_dovecot, stop_dovecot
+from workflow.policy import load_policy
+from workflow.triage import triage_many
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from imapclient import IMAPClient  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-
-from classify.model import load_or_train  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from ingest.errors import UnreadableItem  # noqa: E402
-from ingest.imap import Mailbox  # noqa: E402
-from ingest.mail import parse_message  # noqa: E402
-from models import ledger  # noqa: E402
-from models.db import migrate, session_scope  # noqa: E402
-from pipeline import batch  # noqa: E402
-from pipeline.mailbox_pass import mailbox_config, run_pass  # noqa: E402
-from tests.imap_server import start_dovecot, stop_dovecot  # noqa: E402
-from workflow.policy import load_policy  # noqa: E402
-from workflow.triage import triage_many  # noqa: E402
 
 MODEL_CACHE = Path(tempfile.gettempdir()) / "housing-triage-bench-model"
 FOLDER = "Complaints"
@@ -172,7 +171,24 @@ def generate(count: int, seed: int = 2026) -> tuple[list[bytes], Counter[str]]:
     return messages, kinds
 
 
-def _message(rng: random.Random, index: int, kind: str, kinds: Counter[str]) -> bytes:
+@dataclass(frozen=True)
+class Writer:
+    """Who sends a generated message, and the details its text may mention."""
+
+    first: str
+    last: str
+    domain: str
+    address: str
+    sent: datetime
+    where: str
+    phone: str
+    day: str
+    ref: str
+    fill: dict[str, object]
+    extra: list[str]
+
+
+def _writer(rng: random.Random, index: int) -> Writer:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     domain = rng.choice(DOMAINS)
     address = f"{first.lower()[:1]}.{last.lower().replace(chr(39), '')}{index}@{domain}"
@@ -185,60 +201,89 @@ def _message(rng: random.Random, index: int, kind: str, kinds: Counter[str]) -> 
     ref = f"CMP-2026-{rng.randint(1, 400):05d}"
     fill = {"day": day, "other": rng.randint(1, 99), "years": rng.randint(2, 30), "ref": ref}
     extra = [rng.choice(FILLER).format(**fill) for _ in range(rng.randint(0, 6))]
+    return Writer(first, last, domain, address, sent, where, phone, day, ref, fill, extra)
 
+
+def _message(rng: random.Random, index: int, kind: str, kinds: Counter[str]) -> bytes:
+    writer = _writer(rng, index)
     message = EmailMessage()
-    message["From"] = f"{first} {last} <{address}>"
+    message["From"] = f"{writer.first} {writer.last} <{writer.address}>"
     message["To"] = "Northbrook Homes Complaints <housingcomplaints@northbrook-homes.example.org>"
-    message["Date"] = format_datetime(sent)
-    message["Message-ID"] = f"<{sent:%Y%m%d%H%M}.{index}.{rng.getrandbits(40):x}@{domain}>"
+    message["Date"] = format_datetime(writer.sent)
+    message["Message-ID"] = (f"<{writer.sent:%Y%m%d%H%M}.{index}.{rng.getrandbits(40):x}"
+                             f"@{writer.domain}>")
+    if kind in ("auto", "bounce"):
+        paragraphs = _automatic(rng, kind, message, writer)
+    else:
+        paragraphs = _from_resident(rng, kind, message, writer)
+    _set_body(rng, kind, message, paragraphs, kinds)
+    _attach(rng, kind, message, writer, kinds)
+    return message.as_bytes()
+
+
+def _from_resident(rng: random.Random, kind: str, message: EmailMessage,
+                   writer: Writer) -> list[str]:
+    """A resident's complaint, repair request, compliment or reply: sets the subject (and the
+    reply headers), returns the paragraphs."""
+    first, last, where, phone = writer.first, writer.last, writer.where, writer.phone
+    extra = writer.extra
     if kind == "complaint":
         subject, body = rng.choice(PROBLEMS)
         message["Subject"] = rng.choice([subject, f"Complaint: {subject.lower()}",
                                          f"{subject} - formal complaint", subject.upper()])
-        paragraphs = ["Dear Sir or Madam,", body.format(**fill), *extra,
-                      "I want this treated as a formal complaint and fixed as a matter of "
-                      "urgency.", f"You can reach me on {phone}.", where,
-                      f"Yours faithfully,\n{first} {last}"]
-    elif kind == "repair":
+        return ["Dear Sir or Madam,", body.format(**writer.fill), *extra,
+                "I want this treated as a formal complaint and fixed as a matter of "
+                "urgency.", f"You can reach me on {phone}.", where,
+                f"Yours faithfully,\n{first} {last}"]
+    if kind == "repair":
         repair = rng.choice(REPAIRS)
         message["Subject"] = rng.choice([f"Repair request - {repair}", "Repair needed",
                                          f"Please can you fix {repair}"])
-        paragraphs = ["Hello,", f"Please could you send someone to look at {repair}.",
-                      *extra[:2], f"I am in most days, my number is {phone}.", where,
-                      f"Thanks,\n{first}"]
-    elif kind == "compliment":
+        return ["Hello,", f"Please could you send someone to look at {repair}.",
+                *extra[:2], f"I am in most days, my number is {phone}.", where,
+                f"Thanks,\n{first}"]
+    if kind == "compliment":
         officer = rng.choice(OFFICERS)
         message["Subject"] = rng.choice(["Thank you", "Compliment", "Great service"])
-        paragraphs = ["Hi,", f"I just wanted to say thank you to {officer}, who sorted out "
-                      "my repair quickly and was very polite and helpful.",
-                      "It makes a real difference to be listened to.", where,
-                      f"Kind regards,\n{first} {last}"]
-    elif kind == "reply":
-        subject, body = rng.choice(PROBLEMS)
-        message["Subject"] = f"Re: Your complaint {ref}"
-        message["In-Reply-To"] = f"<{ref.lower()}@northbrook-homes.example.org>"
-        message["References"] = message["In-Reply-To"]
-        paragraphs = ["Hello,", f"I am still waiting about my complaint {ref}. "
-                      "Nothing has changed since my last email and I am not happy with "
-                      "your response.", *extra[:3], f"{first} {last}",
-                      "> " + body.format(**fill).replace(". ", ".\n> ")]
-    elif kind == "auto":
+        return ["Hi,", f"I just wanted to say thank you to {officer}, who sorted out "
+                "my repair quickly and was very polite and helpful.",
+                "It makes a real difference to be listened to.", where,
+                f"Kind regards,\n{first} {last}"]
+    subject, body = rng.choice(PROBLEMS)
+    message["Subject"] = f"Re: Your complaint {writer.ref}"
+    message["In-Reply-To"] = f"<{writer.ref.lower()}@northbrook-homes.example.org>"
+    message["References"] = message["In-Reply-To"]
+    return ["Hello,", f"I am still waiting about my complaint {writer.ref}. "
+            "Nothing has changed since my last email and I am not happy with "
+            "your response.", *extra[:3], f"{first} {last}",
+            "> " + body.format(**writer.fill).replace(". ", ".\n> ")]
+
+
+def _automatic(rng: random.Random, kind: str, message: EmailMessage,
+               writer: Writer) -> list[str]:
+    """An out-of-office reply or a bounce: sets the subject and the automatic-mail headers,
+    returns the paragraphs."""
+    if kind == "auto":
         message["Subject"] = rng.choice(["Automatic reply: Your repair appointment",
                                          "Out of Office: Complaint acknowledgement",
                                          "Auto: Re: your enquiry"])
         header = rng.choice([("Auto-Submitted", "auto-replied"), ("X-Autoreply", "yes"),
                              ("Precedence", "auto_reply")])
         message[header[0]] = header[1]
-        paragraphs = [f"I am out of the office until {day} with limited access to email.",
-                      "For anything urgent please call the office."]
-    else:
-        message.replace_header("From", "Mail Delivery System <mailer-daemon@example.net>")
-        message["Subject"] = "Undelivered Mail Returned to Sender"
-        message["Auto-Submitted"] = "auto-replied"
-        paragraphs = ["This is the mail system at host mx.example.net.",
-                      "I'm sorry to have to inform you that your message could not be "
-                      "delivered to one or more recipients.",
-                      f"<{address}>: host mx.{domain} said: 550 5.1.1 User unknown"]
+        return [f"I am out of the office until {writer.day} with limited access to email.",
+                "For anything urgent please call the office."]
+    message.replace_header("From", "Mail Delivery System <mailer-daemon@example.net>")
+    message["Subject"] = "Undelivered Mail Returned to Sender"
+    message["Auto-Submitted"] = "auto-replied"
+    return ["This is the mail system at host mx.example.net.",
+            "I'm sorry to have to inform you that your message could not be "
+            "delivered to one or more recipients.",
+            f"<{writer.address}>: host mx.{writer.domain} said: 550 5.1.1 User unknown"]
+
+
+def _set_body(rng: random.Random, kind: str, message: EmailMessage, paragraphs: list[str],
+              kinds: Counter[str]) -> None:
+    """The paragraphs as plain text, text with an HTML alternative, or HTML alone."""
     text = "\n\n".join(paragraphs) + "\n"
     style = rng.random()
     if kind in ("complaint", "repair") and style < 0.15:
@@ -253,8 +298,14 @@ def _message(rng: random.Random, index: int, kind: str, kinds: Counter[str]) -> 
     else:
         message.set_content(text, cte=rng.choice(["8bit", "quoted-printable", "base64"])
                             if style > 0.9 else None)
+
+
+def _attach(rng: random.Random, kind: str, message: EmailMessage, writer: Writer,
+            kinds: Counter[str]) -> None:
+    """Now and then a PDF of notes or a photo, as residents attach them."""
     if kind in ("complaint", "repair") and rng.random() < 0.04:
-        message.add_attachment(tiny_pdf([f"{first} {last}", *where.split("\n"),
+        message.add_attachment(tiny_pdf([f"{writer.first} {writer.last}",
+                                         *writer.where.split("\n"),
                                          "Notes of calls about the repair"]),
                                maintype="application", subtype="pdf", filename="notes.pdf")
         kinds["with PDF"] += 1
@@ -262,7 +313,6 @@ def _message(rng: random.Random, index: int, kind: str, kinds: Counter[str]) -> 
         message.add_attachment(rng.randbytes(rng.randint(8_000, 60_000)), maintype="image",
                                subtype="jpeg", filename=f"IMG_{rng.randint(1000, 9999)}.jpg")
         kinds["with photo"] += 1
-    return message.as_bytes()
 
 
 def peak_mb() -> float:

@@ -6,7 +6,7 @@ at 300 dpi, one single-threaded Tesseract per page across the cores, OSD where a
 badly). The bare side runs `tesseract` itself (OMP_THREAD_LIMIT=1, one process per core, all
 cores busy) over the very page images the pipeline renders, prepared beforehand and not timed.
 Rounds alternate so that load from other work on the machine falls on both sides alike.
-Prints figures; asserts nothing. `python bench/ocr.py [ROUNDS]`.
+Prints figures; asserts nothing. `.venv/bin/python -m bench.ocr [ROUNDS]`.
 """
 
 from __future__ import annotations
@@ -21,15 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from core.settings import Settings
+from ingest.items import RawItem
+from ingest.ocr import OSD_BELOW_CONFIDENCE, ocr_worker_count
+from ingest.scanfile import OCR_DPI, ScanFile
+from models.db import migrate
+from pipeline.batch import read_stored_items, store_raw_items
 
-from core.settings import Settings  # noqa: E402
-from ingest.items import RawItem  # noqa: E402
-from ingest.ocr import OSD_BELOW_CONFIDENCE, ocr_worker_count  # noqa: E402
-from ingest.scanfile import OCR_DPI, ScanFile  # noqa: E402
-from models.db import migrate  # noqa: E402
-from pipeline.batch import read_stored_items, store_raw_items  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 TARGET = 0.9
 

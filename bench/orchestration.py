@@ -7,7 +7,7 @@ calls the `intake` flow itself (one store task, one triage task per batch). The 
 ratio is flow time / core time (the issue's target: at most 1.10). The ephemeral Prefect
 server is started by a warm-up flow first; its start-up is printed separately.
 
-    .venv/bin/python bench/orchestration.py [--emails 1000] [--batch-size 25]
+    .venv/bin/python -m bench.orchestration [--emails 1000] [--batch-size 25]
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,6 @@ from email.utils import format_datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 
 def write_emails(folder: Path, count: int) -> None:

@@ -6,23 +6,21 @@ Run with `make bench`. Figures are from one run: compare ratios, not absolute ti
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from classify.fields import extract_fields
+from classify.model import load_or_train
+from classify.predict import predict_category
+from ingest.letters import extract_letter_text
+from ingest.mail import parse_message
+from workflow.policy import load_policy
+from workflow.rules import Thresholds
+from workflow.triage import triage_item
 
-from classify.fields import extract_fields  # noqa: E402
-from classify.model import load_or_train  # noqa: E402
-from classify.predict import predict_category  # noqa: E402
-from ingest.letters import extract_letter_text  # noqa: E402
-from ingest.mail import parse_message  # noqa: E402
-from workflow.policy import load_policy  # noqa: E402
-from workflow.rules import Thresholds  # noqa: E402
-from workflow.triage import triage_item  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def timed(label: str, count: int, func) -> float:

@@ -5,31 +5,29 @@ the ratio is the figure to compare (the issue's target: at least 0.8 of bare spa
 10,000 items go through in batches while the resident memory is sampled, to show the peak
 (target under 1 GB) and that it does not grow with the count.
 
-    .venv/bin/python bench/throughput.py [--items 2000] [--memory-items 10000]
+    .venv/bin/python -m bench.throughput [--items 2000] [--memory-items 10000]
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from datetime import time as clock
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from classify.dataset import load_examples
+from classify.fields import own_text
+from classify.model import load_or_train
+from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
+from ingest.items import IntakeItem
+from workflow.policy import load_policy
+from workflow.rules import Thresholds
+from workflow.triage import triage_many
 
-from classify.dataset import load_examples  # noqa: E402
-from classify.fields import own_text  # noqa: E402
-from classify.model import load_or_train  # noqa: E402
-from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english  # noqa: E402
-from ingest.items import IntakeItem  # noqa: E402
-from workflow.policy import load_policy  # noqa: E402
-from workflow.rules import Thresholds  # noqa: E402
-from workflow.triage import triage_many  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 BATCH = 64
 

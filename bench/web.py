@@ -2,7 +2,7 @@
 review, on the local PostgreSQL server. Prints figures (p50, p95, max per page); asserts
 nothing. Target: p95 at most 150 ms.
 
-    .venv/bin/python bench/web.py [--cases 100000] [--review 5000] [--requests 60]
+    .venv/bin/python -m bench.web [--cases 100000] [--review 5000] [--requests 60]
 
 It creates the database `triage_bench_web` on 127.0.0.1:5432 (user postgres) and drops it
 afterwards. Server time is the app's own `Server-Timing` figure (from the request reaching
@@ -14,29 +14,25 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import psycopg
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
-import psycopg  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-
-from core.settings import Settings  # noqa: E402
-from models.db import get_engine, migrate  # noqa: E402
-from models.tables import (  # noqa: E402
+from core.settings import Settings
+from models.db import get_engine, migrate
+from models.tables import (
     Case,
     CaseEvent,
     Classification,
     ExtractedFields,
     Item,
 )
-from pipeline.users import add_user  # noqa: E402
+from pipeline.users import add_user
 
 DATABASE = "triage_bench_web"
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"

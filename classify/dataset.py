@@ -49,7 +49,7 @@ def load_examples(folder: Path) -> list[Example]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            example = _example(line, f"{path}:{number}")
+            example = parse_example(line, f"{path}:{number}")
             if example.id in seen:
                 raise DatasetError(f"{path}:{number}: duplicate id {example.id!r}")
             seen.add(example.id)
@@ -57,7 +57,8 @@ def load_examples(folder: Path) -> list[Example]:
     return examples
 
 
-def _example(line: str, where: str) -> Example:
+def parse_example(line: str, where: str) -> Example:
+    """One JSON line of a labelled file, checked; `where` (file:line) names it in errors."""
     try:
         row = json.loads(line)
         subject, body = split_subject(row["text"])

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -17,6 +18,9 @@ from classify.model import TrainedModel
 from ingest.items import IntakeItem
 from workflow.policy import load_policy
 from workflow.rules import Thresholds
+
+if TYPE_CHECKING:
+    from workflow.triage import TriageResult
 
 FIELD_NAMES = ("name", "representative", "address", "postcode", "staff", "desired_outcome",
                "contact_method", "phone", "email", "incident_date")
@@ -40,11 +44,14 @@ def _as_item(example: Example) -> IntakeItem:
     )
 
 
-def _normalise(field: str, value: object) -> object:
+def normalise(field: str, value: object) -> object:
+    """A field's value as scored: empty is None, staff a set of names, a phone its digits
+    without the country code, anything else lower case with each run of spaces, commas and
+    full stops as one space."""
     if value is None or value == "" or value == []:
         return None
     if field == "staff":
-        return frozenset(_normalise("name", v) for v in value)  # type: ignore[union-attr]
+        return frozenset(normalise("name", v) for v in value)  # type: ignore[union-attr]
     if field == "phone":
         return re.sub(r"\D", "", str(value)).removeprefix("44").lstrip("0")
     return re.sub(r"[\s,.]+", " ", str(value)).strip().lower()
@@ -85,13 +92,13 @@ class FieldScores:
             elif metric == "overlap_half":
                 self.hits[name] += token_f1(expected, got) >= 0.5
             elif metric == "list_f1":
-                gold_names = _normalise(name, expected) or frozenset()
-                found_names = _normalise(name, got) or frozenset()
+                gold_names = normalise(name, expected) or frozenset()
+                found_names = normalise(name, got) or frozenset()
                 self.staff["tp"] += len(gold_names & found_names)
                 self.staff["fp"] += len(found_names - gold_names)
                 self.staff["fn"] += len(gold_names - found_names)
             else:
-                self.hits[name] += _normalise(name, got) == _normalise(name, expected)
+                self.hits[name] += normalise(name, got) == normalise(name, expected)
 
     def scores(self) -> dict[str, float | None]:
         if not self.items:
@@ -106,6 +113,41 @@ class FieldScores:
         return result
 
 
+class _DevTally:
+    """What triage got right on each development example, gathered for the report."""
+
+    def __init__(self) -> None:
+        self.gold: list[str] = []
+        self.predicted: list[str] = []
+        self.reviewed: list[bool] = []
+        self.confident_review: list[bool] = []
+        self.confidences: list[float] = []
+        self.correct: list[bool] = []
+        self.reason_hits = self.reason_total = self.escalation_hits = self.hazard_hits = 0
+        self.hazard_gold = self.hazard_found = 0
+        self.fields = FieldScores()
+
+    def add(self, example: Example, result: TriageResult) -> None:
+        decision = result.decision
+        self.gold.append(example.category)
+        self.predicted.append(decision.category)
+        self.reviewed.append(decision.needs_review)
+        self.confident_review.append(any(r.hit and r.rule == "low-confidence"
+                                         for r in decision.results))
+        self.confidences.append(result.prediction.confidence)
+        self.correct.append(result.prediction.category == (
+            "complaint" if example.excluded_reason == "out_of_time" else example.category))
+        if example.category == "excluded" and decision.category == "excluded":
+            self.reason_total += 1
+            self.reason_hits += decision.excluded_reason == example.excluded_reason
+        self.escalation_hits += decision.escalation == example.escalation
+        self.hazard_hits += decision.hazard == example.hazard
+        self.hazard_gold += example.hazard is not None
+        self.hazard_found += example.hazard is not None and decision.hazard is not None
+        if example.fields is not None:
+            self.fields.add(example.fields, result.extraction.as_contract())
+
+
 def evaluate_dev_set(model: TrainedModel, dev_dir: Path, thresholds: Thresholds,
                      policy_name: str) -> dict[str, object]:
     """Run the whole triage path over every development example and score it."""
@@ -113,67 +155,76 @@ def evaluate_dev_set(model: TrainedModel, dev_dir: Path, thresholds: Thresholds,
 
     policy = load_policy(policy_name)
     examples = load_examples(dev_dir)
-    gold, predicted, reviewed, confident_review = [], [], [], []
-    confidences, correct = [], []
-    reason_hits = reason_total = escalation_hits = hazard_hits = 0
-    hazard_gold = hazard_found = 0
-    field_scores = FieldScores()
+    tally = _DevTally()
     for start in range(0, len(examples), BATCH):
         chunk = examples[start : start + BATCH]
         results = triage_many([_as_item(e) for e in chunk], model=model, policy=policy,
                               thresholds=thresholds)
         for example, result in zip(chunk, results, strict=True):
-            decision = result.decision
-            gold.append(example.category)
-            predicted.append(decision.category)
-            reviewed.append(decision.needs_review)
-            confident_review.append(any(r.hit and r.rule == "low-confidence"
-                                        for r in decision.results))
-            confidences.append(result.prediction.confidence)
-            correct.append(result.prediction.category == (
-                "complaint" if example.excluded_reason == "out_of_time" else example.category))
-            if example.category == "excluded" and decision.category == "excluded":
-                reason_total += 1
-                reason_hits += decision.excluded_reason == example.excluded_reason
-            escalation_hits += decision.escalation == example.escalation
-            hazard_hits += decision.hazard == example.hazard
-            hazard_gold += example.hazard is not None
-            hazard_found += example.hazard is not None and decision.hazard is not None
-            if example.fields is not None:
-                field_scores.add(example.fields, result.extraction.as_contract())
-    total = len(examples)
-    labels = list(CATEGORIES)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        gold, predicted, labels=labels, zero_division=0
-    )
-    auto = [(g, p) for g, p, r in zip(gold, predicted, reviewed, strict=True) if not r]
+            tally.add(example, result)
     report: dict[str, object] = {
-        "examples": total,
+        "examples": len(examples),
         "model_version": model.version,
         "model_examples": model.n_examples,
         "officer_labels": model.n_officer_labels,
         "policy": policy.id,
         "thresholds": {"auto": thresholds.auto, "suggest": thresholds.suggest},
-        "macro_f1": round(float(f1_score(gold, predicted, labels=labels, average="macro",
-                                         zero_division=0)), 4),
+        **_category_figures(tally),
+        **_decision_figures(tally),
+        **_per_class(tally),
+        "fields": tally.fields.scores(),
+        "field_items": tally.fields.items,
+        "field_metrics": {name: FIELD_METRICS.get(name, "exact") for name in FIELD_NAMES},
+    }
+    report["targets"] = _targets(report)
+    return report
+
+
+def _category_figures(tally: _DevTally) -> dict[str, object]:
+    """How often the category is right, overall and where staged without review; calibration."""
+    gold, predicted, total = tally.gold, tally.predicted, len(tally.gold)
+    auto = [(g, p) for g, p, r in zip(gold, predicted, tally.reviewed, strict=True) if not r]
+    return {
+        "macro_f1": round(float(f1_score(gold, predicted, labels=list(CATEGORIES),
+                                         average="macro", zero_division=0)), 4),
         "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / total, 4),
         "auto_accuracy": round(sum(g == p for g, p in auto) / len(auto), 4) if auto else None,
         "auto_items": len(auto),
-        "review_rate": round(sum(reviewed) / total, 4),
-        "review_rate_low_confidence": round(sum(confident_review) / total, 4),
-        "calibration_error": round(expected_calibration_error(confidences, correct), 4),
+        "review_rate": round(sum(tally.reviewed) / total, 4),
+        "review_rate_low_confidence": round(sum(tally.confident_review) / total, 4),
+        "calibration_error": round(expected_calibration_error(tally.confidences, tally.correct),
+                                   4),
         "reliability": [
             {"lower": b.lower, "upper": b.upper, "count": b.count,
              "mean_confidence": round(b.mean_confidence, 4), "accuracy": round(b.accuracy, 4)}
-            for b in reliability_bins(confidences, correct)
+            for b in reliability_bins(tally.confidences, tally.correct)
         ],
+    }
+
+
+def _decision_figures(tally: _DevTally) -> dict[str, object]:
+    """The decision beyond the category: missed complaints, excluded reason, escalation, hazard."""
+    total = len(tally.gold)
+    return {
         "complaints_missed_as_service_requests": sum(
             g == "complaint" and p == "service_request"
-            for g, p in zip(gold, predicted, strict=True)),
-        "excluded_reason_accuracy": round(reason_hits / reason_total, 4) if reason_total else None,
-        "escalation_accuracy": round(escalation_hits / total, 4),
-        "hazard_accuracy": round(hazard_hits / total, 4),
-        "hazard_recall": round(hazard_found / hazard_gold, 4) if hazard_gold else None,
+            for g, p in zip(tally.gold, tally.predicted, strict=True)),
+        "excluded_reason_accuracy": (round(tally.reason_hits / tally.reason_total, 4)
+                                     if tally.reason_total else None),
+        "escalation_accuracy": round(tally.escalation_hits / total, 4),
+        "hazard_accuracy": round(tally.hazard_hits / total, 4),
+        "hazard_recall": (round(tally.hazard_found / tally.hazard_gold, 4)
+                          if tally.hazard_gold else None),
+    }
+
+
+def _per_class(tally: _DevTally) -> dict[str, object]:
+    """Precision, recall and F1 of each category, and the confusion matrix."""
+    labels = list(CATEGORIES)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        tally.gold, tally.predicted, labels=labels, zero_division=0
+    )
+    return {
         "per_class": {
             label: {"precision": round(float(p), 4), "recall": round(float(r), 4),
                     "f1": round(float(f), 4), "support": int(s)}
@@ -181,15 +232,10 @@ def evaluate_dev_set(model: TrainedModel, dev_dir: Path, thresholds: Thresholds,
         },
         "confusion_matrix": {
             "labels": labels,
-            "rows_gold_columns_predicted": confusion_matrix(gold, predicted,
+            "rows_gold_columns_predicted": confusion_matrix(tally.gold, tally.predicted,
                                                             labels=labels).tolist(),
         },
-        "fields": field_scores.scores(),
-        "field_items": field_scores.items,
-        "field_metrics": {name: FIELD_METRICS.get(name, "exact") for name in FIELD_NAMES},
     }
-    report["targets"] = _targets(report)
-    return report
 
 
 def _targets(report: dict[str, object]) -> dict[str, dict[str, object]]:
