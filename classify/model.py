@@ -228,9 +228,12 @@ def model_path(model_dir: Path, version: str) -> Path:
     return model_dir / f"classifier-{version}.skops"
 
 
-def load_or_train(training_dir: Path, model_dir: Path,
-                  dev_dir: Path | None = None) -> TrainedModel:
-    """The promoted model for this training data, else the cached base one, else a new one."""
+class ModelNotTrained(RuntimeError):
+    """No usable model for today's training files: triage never trains, so say how to."""
+
+
+def load_trained(training_dir: Path, model_dir: Path) -> TrainedModel:
+    """The promoted model for this training data, else the saved base one; never trains."""
     training_hash = fingerprint(training_dir)
     promoted = _promoted_version(model_dir, training_hash)
     if promoted:
@@ -240,15 +243,36 @@ def load_or_train(training_dir: Path, model_dir: Path,
             log.warning("promoted model %s not usable (%s): using the base model", promoted, exc)
     version = model_version(training_dir)
     path = model_path(model_dir, version)
-    if path.exists():
-        try:
-            return load_model_file(path)
-        except (OSError, ModelFileRefused, ValueError) as exc:
-            log.warning("model %s not usable (%s): retraining", version, exc)
-    model = train(load_examples(training_dir), version, training_hash=training_hash)
+    if not path.exists():
+        raise ModelNotTrained(f"no model trained on the training files in {training_dir} "
+                              f"is saved in {model_dir}: run `triage train --base` once")
+    try:
+        return load_model_file(path)
+    except (OSError, ModelFileRefused, ValueError) as exc:
+        raise ModelNotTrained(f"the saved model {version} is not usable ({exc}): run "
+                              "`triage train --base` once") from exc
+
+
+def train_base(training_dir: Path, model_dir: Path, dev_dir: Path | None = None
+               ) -> TrainedModel:
+    """Train on the training files, choose thresholds on the development set, and save."""
+    version = model_version(training_dir)
+    model = train(load_examples(training_dir), version,
+                  training_hash=fingerprint(training_dir))
     choose_model_thresholds(model, _dev_examples(dev_dir))
-    save_model(model, path)
+    save_model(model, model_path(model_dir, version))
     return model
+
+
+def load_or_train(training_dir: Path, model_dir: Path,
+                  dev_dir: Path | None = None) -> TrainedModel:
+    """The saved model for this training data, trained first if there is none (setting up,
+    retraining and benchmarks; triage itself only loads, `load_trained`)."""
+    try:
+        return load_trained(training_dir, model_dir)
+    except ModelNotTrained as missing:
+        log.info("%s: training it now", missing)
+    return train_base(training_dir, model_dir, dev_dir)
 
 
 def _dev_examples(dev_dir: Path | None) -> list[Example]:

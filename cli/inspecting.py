@@ -26,11 +26,6 @@ def source_of(path: Path) -> str:
     return "letter" if path.suffix.lower() in LETTER_SUFFIXES else "email"
 
 
-def inspect_one(path: Path, settings: Settings, model, policy) -> dict[str, object]:
-    """One contract object, or {"path", "error"} when the file cannot be read or parsed."""
-    return inspect_file(path, settings, model, policy)[0]
-
-
 def inspect_file(path: Path, settings: Settings, model, policy) -> list[dict[str, object]]:
     """The file's contract objects: one, or one per letter of a batch scan (each with its
     "pages" in the file), or [{"path", "error"}] when it cannot be read or parsed."""

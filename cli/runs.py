@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from core.settings import Settings
 from flows.prefect_env import configure_prefect
 from pipeline.batch import BatchReport
+from pipeline.training import ensure_model
+
+
+def _ready(settings: Settings) -> None:
+    """Prefect configured and the model trained (once, visibly) before any flow runs."""
+    configure_prefect(settings.data_dir)
+    ensure_model(settings, lambda line: print(line, file=sys.stderr, flush=True))
 
 
 def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
                scans_dir: Path | None = None, progress=None) -> BatchReport:
     """The intake flow over folders (the demo's mailbox, the post room's scan folder)."""
-    configure_prefect(settings.data_dir)
+    _ready(settings)
     from flows import intake_flow as intake_module
 
     intake_module.progress_hook = progress
@@ -24,7 +32,7 @@ def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
 
 def run_mailbox(settings: Settings):
     """One mailbox pass (store, triage, settle) as the mailbox-poll flow."""
-    configure_prefect(settings.data_dir)
+    _ready(settings)
     from flows.mailbox_flow import mailbox_poll
 
     return mailbox_poll(settings)
@@ -32,7 +40,7 @@ def run_mailbox(settings: Settings):
 
 def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
     """Reprocess quarantined (or named) items from their stored bytes."""
-    configure_prefect(settings.data_dir)
+    _ready(settings)
     from flows.intake_flow import retry_items
 
     return retry_items(settings, item_ids)
@@ -40,7 +48,7 @@ def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
 
 def run_scan_pass(settings: Settings, incoming: Path):
     """One pass over the post room's scan folder (take, store, triage, file)."""
-    configure_prefect(settings.data_dir)
+    _ready(settings)
     from flows.scan_flow import scan_folder_pass
 
     return scan_folder_pass(settings, incoming)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from classify.fields import Extraction, Landlord, normalise_postcode
-from classify.model import TrainedModel, load_or_train
+from classify.model import TrainedModel, load_trained
 from classify.predict import Prediction
 from core.settings import Settings
 from ingest.errors import QuarantineReason, UnreadableItem
@@ -76,11 +76,12 @@ def _cached_model(training_dir: str, model_dir: str, dev_dir: str,
                   promoted_stamp: int) -> TrainedModel:
     from pathlib import Path
 
-    return load_or_train(Path(training_dir), Path(model_dir), Path(dev_dir))
+    return load_trained(Path(training_dir), Path(model_dir))
 
 
 def load_model(settings: Settings) -> TrainedModel:
     """The model in use, loaded once per process, and again after a promotion anywhere.
+    Triage never trains: without a saved model this raises `ModelNotTrained` saying how.
 
     A scheduled retrain runs in another process (or machine): the promotion file's change
     time is part of the cache key, so a long-lived process (`triage serve`'s web app) picks

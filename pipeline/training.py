@@ -3,8 +3,33 @@ flow share (read the labels, train, score both models on the development set, pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from time import monotonic
+
+from classify.model import ModelNotTrained, train_base
 from classify.retrain import RetrainOutcome
 from core.settings import Settings
+
+
+def ensure_model(settings: Settings, say: Callable[[str], None] | None = None) -> bool:
+    """Train the base model once if none is saved for today's training files, saying so;
+    True if it trained. Called before work starts (demo, serve, one-shot commands), never
+    inside a triage batch."""
+    from pipeline.batch import load_model
+
+    try:
+        load_model(settings)  # loaded once for the process, as the batches will want it
+        return False
+    except ModelNotTrained:
+        pass
+    if say:
+        say(f"training the model on {settings.training_dir} (once; it is saved in "
+            f"{settings.model_dir})...")
+    started = monotonic()
+    train_base(settings.training_dir, settings.model_dir, settings.dev_dir)
+    if say:
+        say(f"model trained in {monotonic() - started:.0f} s")
+    return True
 
 
 def retrain_from_reviews(settings: Settings) -> RetrainOutcome:

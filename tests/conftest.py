@@ -22,12 +22,23 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained model for the whole session; tests copy it rather than retrain."""
+def model_dir() -> Path:
+    """One trained model per training-data fingerprint, shared by both xdist workers and
+    kept between runs (.pytest_cache/models/): tests copy it rather than retrain."""
+    import fcntl
+
+    import sklearn
+
+    from classify.dataset import fingerprint
     from classify.model import load_or_train
 
-    directory = tmp_path_factory.mktemp("models")
-    load_or_train(REPO / "data" / "training", directory, REPO / "data" / "dev")
+    training, dev = REPO / "data" / "training", REPO / "data" / "dev"
+    key = f"{fingerprint(training)[:16]}-{fingerprint(dev)[:16]}-sklearn{sklearn.__version__}"
+    directory = REPO / ".pytest_cache" / "models" / key
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits while this one trains
+        load_or_train(training, directory, dev)
     return directory
 
 

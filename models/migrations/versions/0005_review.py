@@ -44,15 +44,42 @@ def upgrade() -> None:
     _backfill_review_columns()
 
 
+# Frozen as they were when this migration was written, so it never changes when the
+# application does: the rules that send an item to review, in the chain's order, and the
+# working days the built-in policies gave an officer to decide (stage 1's first deadline).
+_REVIEW_RULES = ("proposed-exclusion", "anonymous-complaint", "low-ocr-confidence",
+                 "low-confidence", "thread-mismatch", "unknown-case-escalation",
+                 "escalation-refused")
+_DAYS_TO_DECIDE = {"code-2024": 5, "lancaster": 5, "lumen": 5}
+
+
+def _review_reason(hit_rules: list[str]) -> str:
+    return next((rule for rule in _REVIEW_RULES if rule in hit_rules), "other")
+
+
+def _review_due(received_at, days: int):
+    """`days` working days (England and Wales) after the UK calendar day of receipt."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import holidays
+
+    if isinstance(received_at, str):  # SQLite hands raw SQL its text
+        received_at = datetime.fromisoformat(received_at)
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)
+    day = received_at.astimezone(ZoneInfo("Europe/London")).date()
+    while days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays.country_holidays(
+                "GB", subdiv="ENG", years=day.year):
+            days -= 1
+    return day
+
+
 def _backfill_review_columns() -> None:
     """Items triaged before this migration: hazard from their latest classification; those
-    waiting for review get their reason and deadline as triage would now set them."""
-    from datetime import UTC, datetime
-
-    from workflow.policy import BUILT_IN, load_policy
-    from workflow.officer_review import review_deadline, review_reason_of
-    from workflow.staging import received_day
-
+    waiting for review get their reason and deadline as triage set them at the time."""
     bind = op.get_bind()
     rows = bind.execute(sa.text(
         "SELECT i.id, i.status, i.received_at, c.hazard, c.policy, c.rule_results "
@@ -60,20 +87,14 @@ def _backfill_review_columns() -> None:
         "(SELECT max(c2.id) FROM classifications c2 WHERE c2.item_id = i.id)")).all()
     items = sa.table('items', sa.column('id', sa.Integer), sa.column('hazard', sa.String),
                      sa.column('review_due', sa.Date), sa.column('review_reason', sa.String))
-    policies: dict[str, object] = {}
     for item_id, status, received_at, hazard, policy_id, rule_results in rows:
         values: dict[str, object] = {"hazard": hazard}
         if status == "needs_review":
             results = rule_results if isinstance(rule_results, dict) else _json(rule_results)
-            values["review_reason"] = review_reason_of(
+            values["review_reason"] = _review_reason(
                 [r.get("rule", "") for r in results.get("results", []) if r.get("hit")])
-            if policy_id in BUILT_IN and received_at is not None:
-                policy = policies.setdefault(policy_id, load_policy(policy_id))
-                if isinstance(received_at, str):  # SQLite hands raw SQL its text
-                    received_at = datetime.fromisoformat(received_at)
-                if received_at.tzinfo is None:
-                    received_at = received_at.replace(tzinfo=UTC)
-                values["review_due"] = review_deadline(policy, received_day(received_at))
+            if policy_id in _DAYS_TO_DECIDE and received_at is not None:
+                values["review_due"] = _review_due(received_at, _DAYS_TO_DECIDE[policy_id])
         bind.execute(items.update().where(items.c.id == item_id).values(**values))
 
 
