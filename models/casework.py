@@ -38,20 +38,15 @@ def _received_day(case: Case) -> date:
     return received_day(case.received_at)
 
 
+# The columns that hold a case's present, named as the lifecycle's state names them.
+_STATE_COLUMNS = ("stage", "status", "handler", "stage_started", "acknowledge_by", "respond_by",
+                  "officer", "acknowledged_on", "extension_days", "responded_on", "outcome",
+                  "remedy", "refused_reason")
+
+
 def _write(case: Case, state: CaseState) -> None:
-    case.stage = state.stage
-    case.status = state.status
-    case.handler = state.handler
-    case.stage_started = state.stage_started
-    case.acknowledge_by = state.acknowledge_by
-    case.respond_by = state.respond_by
-    case.officer = state.officer
-    case.acknowledged_on = state.acknowledged_on
-    case.extension_days = state.extension_days
-    case.responded_on = state.responded_on
-    case.outcome = state.outcome
-    case.remedy = state.remedy
-    case.refused_reason = state.refused_reason
+    for column in _STATE_COLUMNS:
+        setattr(case, column, getattr(state, column))
     case.earlier_officers = list(state.earlier_officers)
 
 

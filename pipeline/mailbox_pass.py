@@ -15,7 +15,8 @@ import logging
 import shlex
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +27,7 @@ from models import ledger
 from models.db import session_scope
 from pipeline import batch
 from pipeline.batch import BatchReport
-from pipeline.passes import PassSteps, run_steps
+from pipeline.passes import PassReport, PassSteps, run_steps
 
 log = logging.getLogger("pipeline.mailbox_pass")
 
@@ -76,25 +77,21 @@ def fresh_token(command: str) -> str:
 
 
 @dataclass
-class MailboxPassReport:
-    """What a pass did, in counts and item ids only (never personal data)."""
+class MailboxPassReport(PassReport):
+    """What a mailbox pass did."""
 
-    batch: BatchReport = field(default_factory=BatchReport)
+    source: ClassVar[str] = "mailbox"
     uidvalidity: int | None = None
     resynced: int = 0  # already held under an earlier UIDVALIDITY: linked, not fetched
     too_large: int = 0
     settled: int = 0
     waiting: int = 0  # left in the mailbox: their items failed or are not yet triaged
     reconnects: int = 0
-    # Set when the pass did not run: another worker was polling the same mailbox.
-    skipped_because: str | None = None
 
-    def summary(self) -> str:
-        if self.skipped_because:
-            return f"mailbox: skipped, {self.skipped_because}"
-        return (f"mailbox: {self.settled} settled, {self.waiting} left in the mailbox "
-                f"(failed or not yet triaged), {self.too_large} over the size limit, "
-                f"{self.resynced} resynchronised, {self.reconnects} reconnects")
+    def counts(self) -> str:
+        return (f"{self.settled} settled, {self.waiting} left in the mailbox (failed or not "
+                f"yet triaged), {self.too_large} over the size limit, {self.resynced} "
+                f"resynchronised, {self.reconnects} reconnects")
 
 
 def lease_name(config: MailboxConfig) -> str:

@@ -6,7 +6,8 @@ step as a Prefect task; the command line, the tests and bench/ run it directly."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol, TypeVar
 
 from core.labels import ItemStatus
 from core.settings import Settings
@@ -15,8 +16,22 @@ from pipeline import batch
 from pipeline.batch import BatchReport
 
 
-class PassReport(Protocol):
-    batch: BatchReport
+@dataclass
+class PassReport:
+    """What a pass did, in counts and ids only (never personal data)."""
+
+    batch: BatchReport = field(default_factory=BatchReport)
+    # Set when the pass did not run: another worker was polling the same source.
+    skipped_because: str | None = None
+    source: ClassVar[str] = "pass"
+
+    def summary(self) -> str:
+        if self.skipped_because:
+            return f"{self.source}: skipped, {self.skipped_because}"
+        return f"{self.source}: {self.counts()}"
+
+    def counts(self) -> str:
+        return f"{len(self.batch.stored)} stored"
 
 
 Report = TypeVar("Report", bound=PassReport)

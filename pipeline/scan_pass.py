@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from core.settings import Settings
 from ingest.errors import QuarantineReason, SourceConfigError
@@ -27,33 +28,28 @@ from models.repository import record_raw
 from models.scans import items_of_scan
 from models.tables import Item, ItemStatus
 from pipeline.batch import BatchReport, Progress, triage_in_batches
-from pipeline.passes import PassSteps, run_steps
+from pipeline.passes import PassReport, PassSteps, run_steps
 
 log = logging.getLogger("triage.scans")
 _MAX_NAME = 200
 
 
 @dataclass
-class ScanPassReport:
+class ScanPassReport(PassReport):
     """What the pass did with files (names are the post room's, not personal data)."""
 
-    batch: BatchReport = field(default_factory=BatchReport)
+    source: ClassVar[str] = "scan folder"
     taken: int = 0
     letters: int = 0
     waiting: list[str] = field(default_factory=list)
     archived: int = 0
     quarantined: int = 0
     in_progress: int = 0
-    # Set when the pass did not run: another worker was polling the same folder.
-    skipped_because: str | None = None
 
-    def summary(self) -> str:
-        if self.skipped_because:
-            return f"scan folder: skipped, {self.skipped_because}"
-        return (f"scan folder: {self.taken} files taken ({self.letters} letters), "
-                f"{len(self.waiting)} still being written (left for the next pass), "
-                f"{self.archived} archived, {self.quarantined} quarantined, "
-                f"{self.in_progress} in progress")
+    def counts(self) -> str:
+        return (f"{self.taken} files taken ({self.letters} letters), {len(self.waiting)} "
+                f"still being written (left for the next pass), {self.archived} archived, "
+                f"{self.quarantined} quarantined, {self.in_progress} in progress")
 
 
 def lease_name(incoming: Path) -> str:

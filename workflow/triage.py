@@ -50,29 +50,17 @@ def case_references(item: IntakeItem) -> list[str]:
     return list(dict.fromkeys(f"CMP-{m.group(1)}-{m.group(2)}" for m in found))
 
 
-def triage_item(
-    item: IntakeItem,
-    *,
-    model: TrainedModel,
-    policy: Policy,
-    thresholds: Thresholds,
-    thread: ThreadMatch | None = None,
-    landlord: Landlord | None = None,
-) -> TriageResult:
+def triage_item(item: IntakeItem, *, model: TrainedModel, policy: Policy,
+                thresholds: Thresholds, thread: ThreadMatch | None = None,
+                landlord: Landlord | None = None) -> TriageResult:
     """Extract fields, predict, decide under the policy and, for a case, compute deadlines."""
     return triage_many([item], model=model, policy=policy, thresholds=thresholds,
                        threads=[thread], landlord=landlord)[0]
 
 
-def triage_many(
-    items: list[IntakeItem],
-    *,
-    model: TrainedModel,
-    policy: Policy,
-    thresholds: Thresholds,
-    threads: list[ThreadMatch | None] | None = None,
-    landlord: Landlord | None = None,
-) -> list[TriageResult]:
+def triage_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
+                thresholds: Thresholds, threads: list[ThreadMatch | None] | None = None,
+                landlord: Landlord | None = None) -> list[TriageResult]:
     """`triage_item` over a batch: spaCy and the classifier each run once for all of them."""
     threads = threads if threads is not None else [None] * len(items)
     return [
@@ -92,16 +80,9 @@ def assess_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
     return assess_items(items, days, model=model, landlord=landlord)
 
 
-def decide(
-    item: IntakeItem,
-    extraction: Extraction,
-    prediction: Prediction,
-    *,
-    policy: Policy,
-    thresholds: Thresholds,
-    thread: ThreadMatch | None = None,
-    replied_request: int | None = None,
-) -> TriageResult:
+def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
+           policy: Policy, thresholds: Thresholds, thread: ThreadMatch | None = None,
+           replied_request: int | None = None) -> TriageResult:
     """The policy's decision on one item's facts, ending in the plan that will be written."""
     received = receipt_day(item.received_at, policy)
     facts = Facts(
