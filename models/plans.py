@@ -5,8 +5,6 @@ Nothing here chooses what happens; the plan already says it, deadlines included.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,7 +55,7 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
         model_version=result.prediction.model_version,
         needs_review=decision.needs_review,
         action=decision.action,
-        rule_results={"results": [asdict(r) for r in decision.results]},
+        rule_results={"results": [r._asdict() for r in decision.results]},
         policy=result.policy,
     ))
 

@@ -89,9 +89,13 @@ class MailboxPassReport(PassReport):
     reconnects: int = 0
 
     def counts(self) -> str:
-        return (f"{self.settled} settled, {self.waiting} left in the mailbox (failed or not "
-                f"yet triaged), {self.too_large} over the size limit, {self.resynced} "
-                f"resynchronised, {self.reconnects} reconnects")
+        return ", ".join([
+            f"{self.settled} settled",
+            f"{self.waiting} left in the mailbox (failed or not yet triaged)",
+            f"{self.too_large} over the size limit",
+            f"{self.resynced} resynchronised",
+            f"{self.reconnects} reconnects",
+        ])
 
 
 def lease_name(config: MailboxConfig) -> str:

@@ -17,7 +17,7 @@ from models.tables import Case, IntakeRecord, Item, ReviewDecision
 from workflow.reporting import (
     Compliment,
     ItemVolume,
-    Refusal,
+    RefusalRecord,
     build_report,
     stage_records_from_events,
 )
@@ -32,7 +32,7 @@ def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[st
             events = [(e.kind, e.stage, e.detail or {}) for e in case.events]
             stages.extend(stage_records_from_events(case.ref, events))
             if case.refused_reason:
-                refusals.append(Refusal(case.ref, case.received_on or case.stage_started,
+                refusals.append(RefusalRecord(case.ref, case.received_on or case.stage_started,
                                         case.refused_reason))
         # An officer's settled category (the latest decision that set one) beats the model's.
         settled = {item_id: category for item_id, category in session.execute(

@@ -38,13 +38,13 @@ _MAX_NAME = 200
 class ScanPassReport(PassReport):
     """What the pass did with files (names are the post room's, not personal data)."""
 
-    source: ClassVar[str] = "scan folder"
+    waiting: list[str] = field(default_factory=list)  # still being written: left for later
     taken: int = 0
     letters: int = 0
-    waiting: list[str] = field(default_factory=list)
     archived: int = 0
     quarantined: int = 0
     in_progress: int = 0
+    source: ClassVar[str] = "scan folder"
 
     def counts(self) -> str:
         return (f"{self.taken} files taken ({self.letters} letters), {len(self.waiting)} "

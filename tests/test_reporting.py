@@ -11,7 +11,7 @@ import pytest
 from workflow.reporting import (
     Compliment,
     ItemVolume,
-    Refusal,
+    RefusalRecord,
     StageRecord,
     build_report,
     reporting_year,
@@ -37,10 +37,10 @@ STAGES = [
     StageRecord("D", 2, d("2026-07-01"), d("2026-07-29"), d("2026-08-20"), 36),  # late
 ]
 REFUSALS = [
-    Refusal("G", d("2026-05-05"), "out_of_time"),
-    Refusal("H", d("2026-09-01"), "out_of_time"),
-    Refusal("I", d("2026-10-10"), "legal_proceedings"),
-    Refusal("J", d("2026-03-31"), "out_of_time"),  # last year
+    RefusalRecord("G", d("2026-05-05"), "out_of_time"),
+    RefusalRecord("H", d("2026-09-01"), "out_of_time"),
+    RefusalRecord("I", d("2026-10-10"), "legal_proceedings"),
+    RefusalRecord("J", d("2026-03-31"), "out_of_time"),  # last year
 ]
 ITEMS = [
     ItemVolume(d("2026-04-01"), "complaint"), ItemVolume(d("2026-04-30"), "complaint"),

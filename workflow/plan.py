@@ -45,7 +45,7 @@ class ReviewHold:
 
 
 @dataclass(frozen=True)
-class Refusal:
+class OfficerRefusal:
     """An officer's confirmed exclusion: the complaint is logged, then refused."""
 
     reason: str
@@ -62,7 +62,7 @@ class CaseOpening:
     draft: CaseDraft
     letter: str  # acknowledgement, or refusal when `refusal` is set
     raised_from_request: int | None = None  # the service request the resident replied to
-    refusal: Refusal | None = None
+    refusal: OfficerRefusal | None = None
     letter_context: dict[str, Any] = field(default_factory=dict)  # what the letter adds
 
     def transitions(self, ref: str, policy: Policy) -> list[tuple[CaseState, CaseChange]]:
@@ -129,7 +129,7 @@ class ItemContext:
 
 
 def plan_for(decision: Decision, policy: Policy, context: ItemContext, *,
-             refusal: Refusal | None = None) -> Plan:
+             refusal: OfficerRefusal | None = None) -> Plan:
     """The plan for a decided item: held for review, or moved on by its action."""
     if decision.needs_review:
         return _held(decision, policy, context)

@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,17 @@ class StageRecord:
     extension_days: int = 0
 
 
-@dataclass(frozen=True)
-class Refusal:
+class RefusalRecord(NamedTuple):
+    """A refused complaint, for the year's count of refusals by reason."""
+
     ref: str
     received: date
     reason: str
 
 
-@dataclass(frozen=True)
-class ItemVolume:
+class ItemVolume(NamedTuple):
+    """One item received, for the year's volumes by category."""
+
     received: date
     category: str
 
@@ -67,7 +69,7 @@ def _median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def build_report(year: int, stages: list[StageRecord], refusals: list[Refusal],
+def build_report(year: int, stages: list[StageRecord], refusals: list[RefusalRecord],
                  items: list[ItemVolume], homes: int | None = None, policy: str = "",
                  compliments: list[Compliment] | None = None) -> dict[str, Any]:
     """Every figure of the year's report, as plain JSON-ready data."""

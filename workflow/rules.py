@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -23,26 +24,30 @@ class ThreadMatch:
     state: CaseState | None = None  # the case as it stands, for a follow-up or an escalation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Facts:
     """Everything the rules look at, computed beforehand; the rules touch no I/O."""
 
+    # What the model predicted.
     category: str
     confidence: float
     excluded_reason: str | None
     escalation: bool
     hazard: str | None
+    # What the item says of itself: when, about when, who, how it came.
     received: date
     incident_date: date | None
     has_identity: bool
-    automatic: str | None = None
-    ocr_confidence: float | None = None
-    thread: ThreadMatch | None = None
     postcode: str | None = None
+    automatic: str | None = None  # why it is automatic mail, if it is
+    ocr_confidence: float | None = None
+    # The case it belongs to, if one was found.
+    thread: ThreadMatch | None = None
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(NamedTuple):
+    """One rule's verdict on the item, stored with the decision."""
+
     rule: str
     hit: bool
     reason: str

@@ -35,7 +35,7 @@ from pipeline.casework.cases import CaseworkError, landlord_today, policy_for, s
 from workflow import lifecycle
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
-from workflow.plan import ItemContext, Plan, Refusal, plan_for
+from workflow.plan import ItemContext, OfficerRefusal, Plan, plan_for
 from workflow.policy import Policy
 from workflow.rules import Decision, ThreadMatch
 from workflow.staging import receipt_day
@@ -102,7 +102,7 @@ def _plan(session: Session, item: Item, policy: Policy, decision: Decision,
             lifecycle.check_refusal(policy, reason, officer)
         except RefusedTransition as exc:
             raise DecisionError(str(exc)) from exc
-        refusal = Refusal(reason, officer, on or landlord_today(), _clean_note(choice.note),
+        refusal = OfficerRefusal(reason, officer, on or landlord_today(), _clean_note(choice.note),
                           label.excluded_reason)
     fields = item.fields
     plan = plan_for(decision, policy, ItemContext(
