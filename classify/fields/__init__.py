@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
 
 from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
+from classify.fields.types import Extraction, ExtractionRequest, Landlord, PersonEntity
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 from classify.text import split_quoted
 
@@ -345,66 +345,6 @@ _AUTOMATIC = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Extraction:
-    """The contract's fields for one item; None where the item does not say."""
-
-    name: str | None = None
-    representative: str | None = None
-    address: str | None = None
-    postcode: str | None = None
-    staff: tuple[str, ...] = field(default=())
-    desired_outcome: str | None = None
-    contact_method: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    incident_date: date | None = None
-
-    def as_contract(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "representative": self.representative,
-            "address": self.address,
-            "postcode": self.postcode,
-            "staff": list(self.staff),
-            "desired_outcome": self.desired_outcome,
-            "contact_method": self.contact_method,
-            "phone": self.phone,
-            "email": self.email,
-            "incident_date": self.incident_date.isoformat() if self.incident_date else None,
-        }
-
-
-@dataclass(frozen=True)
-class Landlord:
-    """The landlord's own identity, never to be taken for the resident's."""
-
-    names: tuple[str, ...] = ("Northbrook",)
-    email_domains: tuple[str, ...] = ("northbrook-homes.example.org",)
-    postcodes: tuple[str, ...] = ("PR1 2AB",)
-    # Address lines ("1 Fishergate, Preston PR1 2AB"); letters' layout parsing (ingest/layout)
-    # drops a header block matching them before fields are extracted.
-    addresses: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ExtractionRequest:
-    """One item's text and what its envelope says about the sender."""
-
-    body: str
-    received: date
-    sender_name: str | None = None
-    sender_address: str | None = None
-
-
-@dataclass(frozen=True)
-class _Person:
-    """A PERSON entity from spaCy, where it is in the text."""
-
-    text: str
-    start: int
-
-
 def own_text(body: str) -> str:
     """The writer's own words: no quoted history, phone footers or employers' disclaimers."""
     own, _quoted = split_quoted(body)
@@ -457,13 +397,13 @@ def extract_fields_many(requests: list[ExtractionRequest],
     texts = [own_text(r.body) for r in requests]
     docs = load_english().pipe((t[:MAX_NER_CHARS] for t in texts), batch_size=NER_BATCH_SIZE)
     return [
-        _extract(text, [_Person(ent.text, ent.start_char) for ent in doc.ents
+        _extract(text, [PersonEntity(ent.text, ent.start_char) for ent in doc.ents
                         if ent.label_ == "PERSON"], request, landlord or Landlord())
         for text, doc, request in zip(texts, docs, requests, strict=True)
     ]
 
 
-def _extract(text: str, person_entities: list[_Person], request: ExtractionRequest,
+def _extract(text: str, person_entities: list[PersonEntity], request: ExtractionRequest,
              landlord: Landlord) -> Extraction:
     if is_automatic(text) or is_business_mail(text):
         return Extraction()
@@ -858,7 +798,7 @@ def _body_start(text: str) -> int:
 
 # --- staff -------------------------------------------------------------------------------------
 
-def _staff(text: str, entities: list[_Person], people: set[str], address: str | None,
+def _staff(text: str, entities: list[PersonEntity], people: set[str], address: str | None,
            landlord: Landlord) -> tuple[str, ...]:
     """Staff, contractors and officers the writer names; never the resident or their circle."""
     excluded = {n for n in people if n}
