@@ -15,6 +15,16 @@ from datetime import date
 import phonenumbers
 
 from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
+from classify.fields.patterns import (
+    DISCLAIMER,
+    FULL_NAME,
+    NAME_GAP,
+    NAME_WORD,
+    RELATIONS,
+    SIGN_OFF,
+    TITLES,
+    start_of_body,
+)
 from classify.fields.types import Extraction, ExtractionRequest, Landlord, PersonEntity
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 from classify.text import split_quoted
@@ -38,69 +48,41 @@ PHONE = re.compile(
     r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?\d{2,4}|\(?0\d{2,4}\)?)[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
 )
 
-# --- names -------------------------------------------------------------------------------
-TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Councillor|Sir|Dame|Rev|Prof)\.?"
 _TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
                 "rev", "prof", "madam", "madame"}
 _TITLE_PREFIX = re.compile(rf"^(?:(?:{TITLES}|&|and)\s+)+", re.I)
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
-_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
-# A capitalised word with at least one lower-case letter ("McAllister", "O'Connor",
-# "Osei-Bonsu", "Szymańska"); words in capitals ("NOT", "ASAP") are not names.
-NAME_WORD = (rf"(?!I['’])[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}][{_LOWER}'’-]*"
-             rf"(?:-[{_UPPER}][{_LOWER}]+)?")
-_GAP = r"[ \t]+"
-_FULL_NAME = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}}"
-_ONE_OR_TWO = rf"{NAME_WORD}(?:{_GAP}{NAME_WORD})?"
-_SIGN_OFF = re.compile(
-    r"^\s*(?:yours(?:\s+(?:sincerely|faithfully|truly|respectfully|sincerly|faithfuly|"
-    r"faithfu[l1]{2}y|sincere[l1]y|ever|aye))?|(?:sincerely|faithfully|truly|respectfully)\s+yours|"
-    r"thanks\s+(?:and|&)\s+regards|(?:many\s+)?thanks\s+in\s+advance|kind\s+regards?|"
-    r"(?:with\s+)?(?:very\s+)?(?:kind|warm)(?:est)?\s+regards|(?:with\s+)?best\s+(?:regards|wishes)|"
-    r"regards|many\s+thanks|thanks(?:\s+(?:again|very\s+much|so\s+much))?|"
-    r"thank\s+you(?:\s+(?:very|so)\s+much)?|best|cheers|ta|obrigad[ao]|gracias|"
-    r"with\s+(?:thanks|respect|best\s+wishes)|respectfully|sincerely|all\s+the\s+best|love)"
-    r"\b[,.!]*\s*(.*)$",
-    re.I,
-)
+_ONE_OR_TWO = rf"{NAME_WORD}(?:{NAME_GAP}{NAME_WORD})?"
 _MY_NAME = re.compile(
-    rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({_FULL_NAME})"
+    rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({FULL_NAME})"
     r"(?!['’]s)\b"
-)
-_RELATIONS = (
-    r"(?:ward\s+)?(?:constituent|resident|client|mother|father|mum|mom|dad|nan|nana|gran|granny|"
-    r"grandmother|grandfather|grandad|grandma|husband|wife|partner|son|daughter|brother|sister|"
-    r"aunt|auntie|uncle|neighbour|neighbor|tenant|service\s+user|patient|friend|father-in-law|"
-    r"mother-in-law|carer|cousin|niece|nephew|stepson|stepdaughter|stepmother|stepfather|"
-    r"elderly\s+(?:mother|father|neighbour|parent)|parents?)"
 )
 _ON_BEHALF = re.compile(
     rf"\b(?:on behalf of|behalf of|representing|writing for|emailing for|writing about|"
     rf"I support|working with|we act for|I act for|acting for)\s+"
-    rf"(?:(?:my|our)\s+{_RELATIONS},?\s+)?"
-    rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})"
+    rf"(?:(?:my|our)\s+{RELATIONS},?\s+)?"
+    rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
 )
 _RELATION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+{_RELATIONS}[,:]?\s+(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
+    rf"\b(?:[Mm]y|[Oo]ur)\s+{RELATIONS}[,:]?\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}})"
 )
 _THIRD_PERSON = re.compile(
     rf"\b(?:(?:her|his) name is|in particular|[Oo]ne resident,?)\s+(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{0,3}})"
-    rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}})"
+    rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
     rf"(?:is\s+)?your tenant|a tenant of yours|who is your tenant)"
-    rf"|(?i:\b(?:we|I) act for)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})"
+    rf"|(?i:\b(?:we|I) act for)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
 )
 # "the stair rail ... for Mr Harold Nkemelu at 12 Peel Street": a titled name the writer acts
 # for, believed only when the text also reads as written on someone's behalf.
 _FOR_TITLED = re.compile(
     rf"\b(?:for|about|regarding|concerning)\s+(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+"
-    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
 )
 _HEADING_PERSON = re.compile(
     rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
-    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{_RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
-    rf"({NAME_WORD}(?:{_GAP}{NAME_WORD}){{1,3}})",
+    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})",
     re.M,
 )
 _REPRESENTING = re.compile(
@@ -118,7 +100,7 @@ _REPRESENTING = re.compile(
     re.I,
 )
 _RELATION_IN_BRACKETS = re.compile(
-    rf"({_FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
+    rf"({FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
     rf"sister|brother|neighbour|carer|wife|husband|partner|friend|child|granddaughter|"
     rf"grandson|son-in-law|daughter-in-law)\)"
 )
@@ -223,7 +205,7 @@ _TITLED_STAFF_CONTEXT = re.compile(
     re.I,
 )
 _NOT_STAFF_CONTEXT = re.compile(
-    rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)[ \t]+(?:[\w-]+[ \t]+)?(?:{_RELATIONS}|dog|cat|pet|"
+    rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)[ \t]+(?:[\w-]+[ \t]+)?(?:{RELATIONS}|dog|cat|pet|"
     rf"GP|doctor|solicitor|MP|councillor|support worker|social worker|advocate|landlord|"
     rf"boss|employer|teacher|ex|ex-husband|ex-wife|ex-partner|fianc[eé]e?|boyfriend|girlfriend)"
     rf",?[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
@@ -324,16 +306,6 @@ _CONTACT = [
 
 # --- noise around the writer's words --------------------------------------------------------
 _SENT_FROM = re.compile(r"^\s*(?:Sent from (?:my )?\S.*|Get Outlook for \S+.*)$", re.I | re.M)
-_DISCLAIMER = re.compile(
-    r"^\s*(?:disclaimer\b|confidentiality\s+(?:notice|statement)|important:? this|"
-    r"this (?:e-?mail|message|communication)(?:\s+and\s+any\s+(?:files|attachments)[^.]{0,60})?"
-    r"\s+(?:is|are|may\s+be|contains?)\s+(?:strictly\s+)?(?:confidential|intended|private|privileged)|"
-    r"the information (?:contained )?in this (?:e-?mail|message)|"
-    r"if you (?:are not the intended|have received this (?:e-?mail|message) in error)|"
-    r"registered (?:office|in england|charity|company)|[\w&,. ]{2,60} is a registered|"
-    r"please consider the environment|any views or opinions)",
-    re.I,
-)
 _AUTOMATIC = re.compile(
     r"\b(?:out of (?:the )?office|automatic reply|auto-?reply|automated (?:message|response|reply)|"
     r"do not reply to this (?:e-?mail|message)|replies to this address are not monitored|"
@@ -350,7 +322,7 @@ def own_text(body: str) -> str:
     own, _quoted = split_quoted(body)
     text = _SENT_FROM.sub("", own or body)
     paragraphs = re.split(r"\n[ \t]*\n", text)
-    kept = [p for p in paragraphs if not _DISCLAIMER.match(p)]
+    kept = [p for p in paragraphs if not DISCLAIMER.match(p)]
     return "\n\n".join(kept).strip() or text.strip()
 
 
@@ -500,7 +472,7 @@ def _name_in_line(line: str, landlord: Landlord) -> str | None:
             return titled
     head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
     name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
-    if name and _looks_like_name(name, landlord) and re.fullmatch(_FULL_NAME, name):
+    if name and _looks_like_name(name, landlord) and re.fullmatch(FULL_NAME, name):
         return name
     return None
 
@@ -509,7 +481,7 @@ def _signer(text: str, landlord: Landlord) -> str | None:
     """The name under the last sign-off ("Yours sincerely", "Kind regards", ...)."""
     lines = [line.strip() for line in text.splitlines()]
     for index in range(len(lines) - 1, -1, -1):
-        match = _SIGN_OFF.match(lines[index])
+        match = SIGN_OFF.match(lines[index])
         if not match:
             continue
         candidates = [match.group(1)] + [line for line in lines[index + 1 : index + 4] if line]
@@ -527,7 +499,7 @@ def _closing_name(text: str, landlord: Landlord) -> str | None:
     candidates: list[tuple[str, bool]] = []
     for line in reversed(lines[-6:]):
         segment = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", line)[-1]
-        sign_off = _SIGN_OFF.match(segment)
+        sign_off = SIGN_OFF.match(segment)
         if sign_off:
             segment = sign_off.group(1)
         name = _name_in_line(segment, landlord)
@@ -655,7 +627,7 @@ def _address(text: str, landlord: Landlord, start: int = 0) -> tuple[str | None,
     lines = text.splitlines()
     first_line = text.count("\n", 0, start)
     for index, line in enumerate(lines):
-        if index < first_line or _DISCLAIMER.match(line):
+        if index < first_line or DISCLAIMER.match(line):
             continue
         for match, postcode in find_postcodes(line):
             if postcode in landlord.postcodes or _is_officialdom(line, lines, index):
@@ -712,7 +684,7 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         parts = [before] if before else []
         for back in range(index - 1, max(-1, index - 5), -1):
             previous = lines[back].strip(" ,")
-            if (not previous or _SIGN_OFF.match(previous) or previous.lower().startswith("dear")
+            if (not previous or SIGN_OFF.match(previous) or previous.lower().startswith("dear")
                     or DATE_PATTERN.fullmatch(previous)):
                 break
             if not _STREET.search(previous) and back < index - 2:
@@ -776,7 +748,7 @@ def _resident_email(
 
 def _phone(text: str) -> str | None:
     """The first UK number in the writer's words, past any letterhead's switchboard line."""
-    body_start = _body_start(text)
+    body_start = start_of_body(text)
     numbers = [(m.start, m.raw_string) for m in phonenumbers.PhoneNumberMatcher(
         text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
     # A UK number has ten or eleven digits with its trunk 0 (or +44): not a year or a price.
@@ -788,12 +760,6 @@ def _phone(text: str) -> str | None:
         return fallback.group(0).strip() if fallback else None
     after = [raw for start, raw in numbers if start >= body_start]
     return (after or [raw for _start, raw in numbers])[0].strip()
-
-
-def _body_start(text: str) -> int:
-    salutation = re.search(r"^\s*(?:dear|to whom|to\s+\w+|hi|hello|good\s+\w+)\b", text,
-                           re.I | re.M)
-    return salutation.start() if salutation else 0
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -879,7 +845,7 @@ def _desired_outcome(text: str) -> str | None:
     sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
     for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
-        if not lines or all(_SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
+        if not lines or all(SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
             continue
         # Letters wrap sentences across lines; a blank line still ends a paragraph.
         joined = " ".join(lines)
@@ -969,7 +935,7 @@ _NOT_INCIDENT = re.compile(
 
 def _incident_date(text: str, received: date) -> date | None:
     """The earliest date the writer gives for the matter, read from the letter's own date."""
-    body_start = _body_start(text)
+    body_start = start_of_body(text)
     base = _letter_date(text, received) or received
     candidates: list[DatedPhrase] = []
     for phrase in find_dated_phrases(text, relative_to=base):
@@ -989,7 +955,7 @@ def _incident_date(text: str, received: date) -> date | None:
 
 def _letter_date(text: str, received: date) -> date | None:
     """The date a letter bears on its own line, which "yesterday" in it is counted from."""
-    body_start = _body_start(text)
+    body_start = start_of_body(text)
     for phrase in find_dated_phrases(text[: body_start or 0], relative_to=received):
         if _is_dateline(text, phrase.start) and phrase.precision == "day":
             return phrase.day
