@@ -17,7 +17,6 @@ from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
 from classify.fields.noise import is_automatic, is_business_mail, own_text
 from classify.fields.patterns import (
     DISCLAIMER,
-    FULL_NAME,
     NAME_GAP,
     NAME_WORD,
     RELATIONS,
@@ -25,7 +24,26 @@ from classify.fields.patterns import (
     TITLES,
     start_of_body,
 )
+from classify.fields.people import (
+    clean_name,
+    closing_name,
+    introduced_name,
+    looks_like_name,
+    name_from_sender,
+    same_person,
+    signed_name,
+)
 from classify.fields.postcodes import CANONICAL_POSTCODE, find_postcodes, normalise_postcode
+from classify.fields.representatives import (
+    HEADING_PERSON,
+    ON_BEHALF,
+    RELATION,
+    RELATION_IN_BRACKETS,
+    THIRD_PERSON,
+    firm_signature,
+    reads_as_representative,
+    represented_person,
+)
 from classify.fields.types import Extraction, ExtractionRequest, Landlord, PersonEntity
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 
@@ -47,86 +65,8 @@ PHONE = re.compile(
     r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?\d{2,4}|\(?0\d{2,4}\)?)[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
 )
 
-_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
-                "rev", "prof", "madam", "madame"}
-_TITLE_PREFIX = re.compile(rf"^(?:(?:{TITLES}|&|and)\s+)+", re.I)
 _ONE_OR_TWO = rf"{NAME_WORD}(?:{NAME_GAP}{NAME_WORD})?"
-_MY_NAME = re.compile(
-    rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({FULL_NAME})"
-    r"(?!['’]s)\b"
-)
-_ON_BEHALF = re.compile(
-    rf"\b(?:on behalf of|behalf of|representing|writing for|emailing for|writing about|"
-    rf"I support|working with|we act for|I act for|acting for)\s+"
-    rf"(?:(?:my|our)\s+{RELATIONS},?\s+)?"
-    rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
-)
-_RELATION = re.compile(
-    rf"\b(?:[Mm]y|[Oo]ur)\s+{RELATIONS}[,:]?\s+(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}})"
-)
-_THIRD_PERSON = re.compile(
-    rf"\b(?:(?:her|his) name is|in particular|[Oo]ne resident,?)\s+(?:{TITLES}\s+)?"
-    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}})"
-    rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
-    rf"(?:is\s+)?your tenant|a tenant of yours|who is your tenant)"
-    rf"|(?i:\b(?:we|I) act for)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
-)
-# "the stair rail ... for Mr Harold Nkemelu at 12 Peel Street": a titled name the writer acts
-# for, believed only when the text also reads as written on someone's behalf.
-_FOR_TITLED = re.compile(
-    rf"\b(?:for|about|regarding|concerning)\s+(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+"
-    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
-)
-_HEADING_PERSON = re.compile(
-    rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
-    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
-    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})",
-    re.M,
-)
-_REPRESENTING = re.compile(
-    r"\b(?:on behalf of|on (?:his|her|their) behalf|my constituent|(?:my|our) client|"
-    r"I am writing for|we are instructed|writing for my|emailing for my|I act for|we act for|"
-    r"acting for|advocate\b|caseworker|support worker|social worker|discharge|"
-    r"occupational therapist|with (?:his|her|their) (?:consent|agreement|permission)|"
-    r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send)|"
-    r"asked me to (?:send|write|email)|"
-    r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
-    r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
-    r"one resident|"
-    r"(?:contacted|approached) by (?:my|a|one of my|the above) (?:ward )?(?:resident|constituent)|"
-    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b)",
-    re.I,
-)
-_RELATION_IN_BRACKETS = re.compile(
-    rf"({FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
-    rf"sister|brother|neighbour|carer|wife|husband|partner|friend|child|granddaughter|"
-    rf"grandson|son-in-law|daughter-in-law)\)"
-)
-_FIRM = re.compile(r"\b(?:LLP|Solicitors|Solicitor|& Co\b|Law\b|Legal\b|Advice\b|Chambers\b)")
 
-_NOT_NAMES = {
-    "Northbrook", "Homes", "Housing", "Council", "Services", "Service", "Team", "Dear", "Sir",
-    "Madam", "Regards", "Thanks", "Complaints", "Complaint", "Customer", "Repairs", "Stage",
-    "Ombudsman", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-    "Sent", "Ref", "Re", "Subject", "Tenant", "Resident", "Flat", "Road", "Street", "Lane",
-    "Close", "Avenue", "Officer", "Manager", "Yours", "Kind", "Best", "Many", "The", "Hi",
-    "Hello", "Please", "Desk", "Committee", "Dept", "Department", "Centre", "Center", "Office",
-    "Support", "Help", "Ltd", "Limited", "Group", "Association", "Trust", "Heating", "Property",
-    "Properties", "Contracting", "Contractors", "Plumbing", "Electrical", "Court", "House",
-    "Tower", "Wharf", "Unit", "Estate", "Way", "Drive", "Gardens", "Terrace", "Crescent",
-    "Solicitor", "Solicitors", "Caseworker", "Worker", "Advocate", "Coordinator", "Adviser",
-    "Advisor", "Therapist", "Director", "Tel", "Telephone", "Email", "Mobile", "Phone", "Your",
-    "My", "Our", "Ward", "Member", "Hospital", "Dad", "Mum", "Mam", "Nan", "Gran", "Grandad",
-    "Ta", "Cheers", "Morning", "Afternoon", "Evening", "Good", "Diolch", "Salaan", "Kindly",
-    "Sincerely", "Faithfully", "Law", "Legal", "Advice", "Block", "Scheme", "Lodge", "Hostel",
-    "Park", "Green", "Hill", "View", "Rise", "Row", "Walk", "Mews", "Place", "Square", "Grove",
-    "Christmas", "Easter", "Universal", "Credit", "Benefit", "Allowance", "Attendance",
-    "Policy", "Programme", "Board", "Dzień", "Dobry", "Obrigada",
-    "January", "February", "March", "April", "June", "July", "August", "September",
-    "October", "November", "December", "May", "Urgent", "Admin", "Accounts", "Payroll",
-    "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
-}
 
 # --- staff -------------------------------------------------------------------------------
 _ROLE = (
@@ -335,23 +275,22 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
         return Extraction()
     sender_name, sender_address, received = (request.sender_name, request.sender_address,
                                              request.received)
-    signer = (_signer(text, landlord) or _name_from_sender(sender_name, landlord)
-              or _closing_name(text, landlord))
-    represented, named_at, strong = _represented_person(text, landlord)
-    bracketed = _RELATION_IN_BRACKETS.search(text)
+    signer = (signed_name(text, landlord) or name_from_sender(sender_name, landlord)
+              or closing_name(text, landlord))
+    represented, named_at, strong = represented_person(text, landlord)
+    bracketed = RELATION_IN_BRACKETS.search(text)
     writer = signer
     if bracketed and (clean_name(bracketed.group(1)) or "") not in (represented or ""):
         writer = clean_name(bracketed.group(1)) or signer
-    if represented and writer and _same_person(represented, writer):
+    if represented and writer and same_person(represented, writer):
         represented = None
     is_representative = represented is not None and (
-        strong or bool(_REPRESENTING.search(text)) or bracketed is not None)
+        strong or reads_as_representative(text) or bracketed is not None)
     if is_representative:
-        name, representative = represented, writer or _firm_signature(text)
+        name, representative = represented, writer or firm_signature(text)
     else:
-        named = _MY_NAME.search(text)
-        name = clean_name(named.group(1)) if named else None
-        if not name or not _looks_like_name(name, landlord):
+        name = introduced_name(text)
+        if not name or not looks_like_name(name, landlord):
             name = signer
         representative = None
     # A representative's own address block comes first: the resident's follows their name.
@@ -379,140 +318,6 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
 
 
 # --- names ------------------------------------------------------------------------------------
-
-def clean_name(raw: str) -> str | None:
-    """A person's name as written, without title, trailing punctuation or line breaks."""
-    name = re.sub(rf"\({TITLES}\)", " ", raw, flags=re.I)
-    name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
-    name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
-    name = re.sub(r"['’]s$", "", name)
-    if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
-                       for word in name.split()):
-        return None
-    return name
-
-
-def _looks_like_name(candidate: str, landlord: Landlord) -> bool:
-    words = candidate.split()
-    if not words or len(words) > 4 or any(ch.isdigit() for ch in candidate):
-        return False
-    banned = _NOT_NAMES | set(landlord.names)
-    if any(word.strip(".,'’") in banned for word in words):
-        return False
-    return bool(re.fullmatch(rf"{NAME_WORD}(?: {NAME_WORD})*", candidate))
-
-
-def _same_person(one: str, other: str) -> bool:
-    return one == other or (one.split()[-1] == other.split()[-1] and (
-        one.split()[0] == other.split()[0] or len(one.split()) == 1 or len(other.split()) == 1))
-
-
-def _couple(name: str) -> str:
-    """"Anil and Priti Varsani" signs for two: the first named, with the shared surname."""
-    match = re.fullmatch(rf"({NAME_WORD}) (?:and|&) {NAME_WORD} ({NAME_WORD})", name)
-    return f"{match.group(1)} {match.group(2)}" if match else name
-
-
-def _name_in_line(line: str, landlord: Landlord) -> str | None:
-    line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
-    line = re.sub(rf"^(?:{TITLES}\s+)+", "", line)
-    initial = re.fullmatch(rf"((?:[A-Z]\.?[ \t]?){{1,2}}[ \t]?{NAME_WORD})[\s,.]*", line)
-    if initial:  # "S. Clarke", "Mrs J R Haworth"
-        return initial.group(1)
-    capitals = re.fullmatch(r"([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+){1,2})[\s,.]*", line)
-    if capitals:  # "DARREN BOOTH" in an angry email, or a letter's typed signature
-        titled = capitals.group(1).title()
-        if _looks_like_name(titled, landlord):
-            return titled
-    head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
-    name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
-    if name and _looks_like_name(name, landlord) and re.fullmatch(FULL_NAME, name):
-        return name
-    return None
-
-
-def _signer(text: str, landlord: Landlord) -> str | None:
-    """The name under the last sign-off ("Yours sincerely", "Kind regards", ...)."""
-    lines = [line.strip() for line in text.splitlines()]
-    for index in range(len(lines) - 1, -1, -1):
-        match = SIGN_OFF.match(lines[index])
-        if not match:
-            continue
-        candidates = [match.group(1)] + [line for line in lines[index + 1 : index + 4] if line]
-        for candidate in candidates:
-            name = _name_in_line(candidate, landlord) if candidate else None
-            if name:
-                return name
-        return None
-    return None
-
-
-def _closing_name(text: str, landlord: Landlord) -> str | None:
-    """A name signed at the very end without a sign-off: "...this week. Grace Mbeki, Flat 8 ..."."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    candidates: list[tuple[str, bool]] = []
-    for line in reversed(lines[-6:]):
-        segment = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", line)[-1]
-        sign_off = SIGN_OFF.match(segment)
-        if sign_off:
-            segment = sign_off.group(1)
-        name = _name_in_line(segment, landlord)
-        if name:
-            bare = re.sub(r"[\s,.]*(?:\+?\d[\d ]{8,}\d)?[\s,.]*$", "", segment).strip(" .,")
-            candidates.append((name, bare == name))
-    # A full name anywhere near the end; one word ("Dale") only alone at the end of the last
-    # line (a phone number may follow), since a town in an address block is one word too.
-    full = [name for name, _alone in candidates if len(name.split()) >= 2]
-    if full:
-        return full[0]
-    if candidates and candidates[0][1]:
-        last = re.sub(r"[\s,.]*(?:tel\.?:?\s*)?\+?\d[\d ]{8,}\d[\s,.]*$", "", lines[-1])
-        if last.strip(" .,").endswith(candidates[0][0]):
-            return candidates[0][0]
-    return _lower_case_signature(lines[-1]) if lines else None
-
-
-def _lower_case_signature(line: str) -> str | None:
-    """"tiffany hughes 19 meadow road grays": a name typed in lower case, then an address."""
-    match = re.fullmatch(r"([a-z][a-z'’-]+ [a-z][a-z'’-]+)[ ,]+\d+[a-z]?\s+[a-z].*", line)
-    return match.group(1).title() if match else None
-
-
-def _name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
-    if not sender_name or "@" in sender_name:
-        return None
-    name = sender_name.strip('"')
-    if "," in name:  # "O'Connor, Margaret" as Outlook writes it
-        last, first = (part.strip() for part in name.split(",", 1))
-        name = f"{first} {last}"
-    name = clean_name(name)
-    return name if name and _looks_like_name(name, landlord) else None
-
-
-def _firm_signature(text: str) -> str | None:
-    """A letter signed by a firm ("Okoro & Brandt LLP") has the firm as the representative."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in reversed(lines[-3:]):
-        if _FIRM.search(line) and len(line.split()) <= 6 and not re.search(r"\d|@", line):
-            return line.strip(" ,.")
-    return None
-
-
-def _represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, bool]:
-    """The person a representative writes for, where the text names them, and how surely."""
-    for match in _HEADING_PERSON.finditer(text):
-        name = clean_name(match.group(2))
-        if name and _looks_like_name(name, landlord) and (
-                match.group(1) or len(name.split()) >= 2):
-            return name, match.start(), True
-    for pattern, strong in ((_ON_BEHALF, True), (_THIRD_PERSON, True), (_RELATION, False),
-                            (_FOR_TITLED, False)):
-        for match in pattern.finditer(text):
-            raw = next(g for g in match.groups() if g)
-            name = clean_name(raw)
-            if name and _looks_like_name(name, landlord):
-                return name, match.start(), strong
-    return None, 0, False
 
 
 # --- postcodes and addresses --------------------------------------------------------------------
@@ -689,7 +494,7 @@ def _staff(text: str, entities: list[PersonEntity], people: set[str], address: s
     found: list[str] = []
     for _start, raw in sorted(candidates):
         candidate = clean_name(raw)
-        if not candidate or not _looks_like_name(candidate, landlord):
+        if not candidate or not looks_like_name(candidate, landlord):
             continue
         words = set(candidate.split())
         if candidate in excluded or words <= excluded_words or (
@@ -705,14 +510,14 @@ def _staff(text: str, entities: list[PersonEntity], people: set[str], address: s
 def _not_staff_words(text: str, landlord: Landlord) -> set[str]:
     """Names the text ties to the writer's circle ("my partner, Jason") or outside bodies."""
     words: set[str] = set()
-    for pattern in (_NOT_STAFF_CONTEXT, _OUTSIDERS, _RELATION_IN_BRACKETS, _ON_BEHALF,
-                    _THIRD_PERSON, _RELATION):
+    for pattern in (_NOT_STAFF_CONTEXT, _OUTSIDERS, RELATION_IN_BRACKETS, ON_BEHALF,
+                    THIRD_PERSON, RELATION):
         for match in pattern.finditer(text):
             for raw in match.groups():
                 name = clean_name(raw) if raw else None
-                if name and _looks_like_name(name, landlord):
+                if name and looks_like_name(name, landlord):
                     words |= set(name.split())
-    for match in _HEADING_PERSON.finditer(text):
+    for match in HEADING_PERSON.finditer(text):
         name = clean_name(match.group(2))
         if name:
             words |= set(name.split())
