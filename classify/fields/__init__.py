@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import phonenumbers
-
 from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
 from classify.fields.addresses import address_without_postcode, postcode_and_address
+from classify.fields.contacts import contact_method, phone_number, resident_email
 from classify.fields.noise import is_automatic, is_business_mail, own_text
 from classify.fields.patterns import (
     NAME_GAP,
@@ -60,10 +59,6 @@ __all__ = [
     "own_text",
 ]
 
-EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
-PHONE = re.compile(
-    r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?\d{2,4}|\(?0\d{2,4}\)?)[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
-)
 
 _ONE_OR_TWO = rf"{NAME_WORD}(?:{NAME_GAP}{NAME_WORD})?"
 
@@ -220,28 +215,6 @@ _CONTACT_REQUEST = re.compile(
     r"(?!\s+and\s+(?:get|have|receive|see|be)\b)",
     re.I,
 )
-_CONTACT = [
-    ("email", re.compile(r"\b(?:e-?mail me|(?<!confirmed )(?<!told )(?<!informed )(?<!sent )"
-                         r"(?<!received )by e-?mail|reply by e-?mail|prefer e-?mail|"
-                         r"to this e-?mail(?: address)?|"
-                         r"e-?mail (?:is|would be) (?:best|better|easiest|preferred)|"
-                         r"(?:please\s+)?e-?mail (?:rather than|not|instead of)|"
-                         r"email me back|contact me (?:by|via|on) (?:e-?mail|this address)|"
-                         r"confirm[^.]{0,30} by e-?mail|"
-                         r"(?:reply|respond|write back) (?:to me )?(?:by|via) e-?mail|"
-                         r"e-?mail,? which I (?:would )?prefer)", re.I)),
-    ("phone", re.compile(r"\b(?:call|ring|phone|telephone|text)\s+me\b|\bby (?:phone|telephone)\b|"
-                         r"\bprefer (?:a )?(?:call|phone)|\bcontacted by (?:phone|telephone)|"
-                         r"\bplease telephone\b|\bring me\b|\breached on\b", re.I)),
-    ("letter", re.compile(r"\b(?:write to me|(?<!told )(?<!informed )(?<!sent )(?<!received )"
-                          r"(?<!confirmed )by (?:letter|post)|reply in writing|"
-                          r"(?:contact|reply to) me in writing|prefer[^.]{0,20}in writing|"
-                          r"do not (?:have|use) (?:an )?e-?mail|"
-                          r"don't (?:have|use) (?:e-?mail|a computer)|"
-                          r"doesn't (?:have|do) e-?mails?|reply in writing)", re.I)),
-    ("in_person", re.compile(r"\b(?:visit me|come (?:round|to see me)|in person|home visit)",
-                             re.I)),
-]
 
 
 def extract_fields(
@@ -302,7 +275,7 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
     if address is None:
         address = address_without_postcode(text)
     people = {p for p in (name, representative, signer, writer) if p}
-    contact_email = _resident_email(text, sender_address, landlord, is_representative)
+    contact_email = resident_email(text, sender_address, landlord, is_representative)
     return Extraction(
         name=name,
         representative=representative if representative != name else None,
@@ -310,49 +283,15 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
         postcode=postcode,
         staff=_staff(text, person_entities, people, address, landlord),
         desired_outcome=_desired_outcome(text),
-        contact_method=next((m for m, pattern in _CONTACT if pattern.search(text)), None),
-        phone=_phone(text),
+        contact_method=contact_method(text),
+        phone=phone_number(text),
         email=contact_email,
         incident_date=_incident_date(text, received),
     )
 
 
-# --- names ------------------------------------------------------------------------------------
 
 
-
-
-# --- contact details ----------------------------------------------------------------------------
-
-def _resident_email(
-    text: str, sender_address: str | None, landlord: Landlord, is_representative: bool
-) -> str | None:
-    def ours(address: str) -> bool:
-        return address.split("@")[-1] in landlord.email_domains
-
-    in_text = [e.lower() for e in EMAIL.findall(text) if not ours(e.lower())]
-    for address in in_text:
-        if not is_representative or address != (sender_address or "").lower():
-            return address
-    if sender_address and not ours(sender_address) and not is_representative:
-        return sender_address.lower()
-    return None
-
-
-def _phone(text: str) -> str | None:
-    """The first UK number in the writer's words, past any letterhead's switchboard line."""
-    body_start = start_of_body(text)
-    numbers = [(m.start, m.raw_string) for m in phonenumbers.PhoneNumberMatcher(
-        text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
-    # A UK number has ten or eleven digits with its trunk 0 (or +44): not a year or a price.
-    numbers = [(start, raw) for start, raw in numbers
-               if re.fullmatch(r"(?:\+?44|0)\d{9,10}", re.sub(r"[\s()-]", "", raw))
-               and not re.search(r"[./]", raw)]
-    if not numbers:
-        fallback = PHONE.search(text)
-        return fallback.group(0).strip() if fallback else None
-    after = [raw for start, raw in numbers if start >= body_start]
-    return (after or [raw for _start, raw in numbers])[0].strip()
 
 
 # --- staff -------------------------------------------------------------------------------------
