@@ -43,7 +43,7 @@ class Landlord:
     names: tuple[str, ...] = ("Northbrook",)
     email_domains: tuple[str, ...] = ("northbrook-homes.example.org",)
     postcodes: tuple[str, ...] = ("PR1 2AB",)
-    # Address lines ("1 Fishergate, Preston PR1 2AB"); letters' layout parsing (ingest/layout)
+    # Address lines ("1 Fishergate, Preston PR1 2AB"); letters' layout parsing (layout.py)
     # drops a header block matching them before fields are extracted.
     addresses: tuple[str, ...] = ()
 
