@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from classify.dates import DATE_PATTERN, DatedPhrase, find_dated_phrases
-from classify.fields.patterns import start_of_body
+from classify.fields.patterns import WEEKDAY, start_of_body
 
 _FUTURE = re.compile(
     r"\b(?:will|going|hoping to|hope to|listed|due|next|hearing|planned|plan to|"
@@ -74,5 +74,4 @@ def _is_dateline(text: str, offset: int) -> bool:
     end = text.find("\n", offset)
     line = text[start : end if end != -1 else len(text)]
     rest = DATE_PATTERN.sub("", line)
-    return not re.sub(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|dated?|[\s,.:]", "",
-                      rest)
+    return not re.sub(rf"(?i)\b{WEEKDAY}\b|dated?|[\s,.:]", "", rest)

@@ -1,5 +1,5 @@
 """Regular expressions more than one extractor needs: how names are written, how a letter
-signs off, an employer's disclaimer and where the writer's own words begin."""
+signs off and is dated, an employer's disclaimer and where the writer's own words begin."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ RELATIONS = (
 )
 
 # --- a letter's or an email's parts ----------------------------------------------------------
-# A sign-off line, and any name written after it on the same line (group 1).
+# After a sign-off: its punctuation, then whatever else the line holds (often the signed name).
+_SIGNED_REST = r"\b[,.!]*\s*(?P<rest>.*)$"
+# A sign-off as emails and typed letters write it, casual ones ("Cheers", "Ta") included.
 SIGN_OFF = re.compile(
     r"^\s*(?:yours(?:\s+(?:sincerely|faithfully|truly|respectfully|sincerly|faithfuly|"
     r"faithfu[l1]{2}y|sincere[l1]y|ever|aye))?|(?:sincerely|faithfully|truly|respectfully)\s+yours|"
@@ -34,7 +36,27 @@ SIGN_OFF = re.compile(
     r"regards|many\s+thanks|thanks(?:\s+(?:again|very\s+much|so\s+much))?|"
     r"thank\s+you(?:\s+(?:very|so)\s+much)?|best|cheers|ta|obrigad[ao]|gracias|"
     r"with\s+(?:thanks|respect|best\s+wishes)|respectfully|sincerely|all\s+the\s+best|love)"
-    r"\b[,.!]*\s*(.*)$",
+    + _SIGNED_REST,
+    re.I,
+)
+# A scanned letter's closing: only the formal ones, as OCR misreads their letters (0/o,
+# 1/l/i, v/y). Letters are read line by line, so a casual "Thanks" must not end the body.
+LETTER_CLOSING = re.compile(
+    r"^\s*(?:y[o0]u[rn]s?\s+(?:s[i1l]nc[e3]r[e3][l1i][yv]|fa[i1l]thfu[l1i][l1i]?[yv]|"
+    r"tru[l1i][yv]|[e3]v[e3]r)|(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
+    r"(?:regards|wishes)|regards|many\s+thanks|thank\s+you|with\s+thanks|s[i1l]nc[e3]r[e3][l1i][yv])"
+    + _SIGNED_REST,
+    re.I,
+)
+WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+# A letter's date on a line of its own: "Monday, 3rd of November 2026", "3/11/2026".
+DATE_LINE = re.compile(
+    rf"^\W*(?:{WEEKDAY},?\s+)?(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|"
+    rf"{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    rf"\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})\W*$",
     re.I,
 )
 # An employer's footer paragraph: never the writer's words or address.

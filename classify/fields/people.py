@@ -105,7 +105,7 @@ def signed_name(text: str, landlord: Landlord) -> str | None:
         match = SIGN_OFF.match(lines[index])
         if not match:
             continue
-        candidates = [match.group(1)] + [line for line in lines[index + 1 : index + 4] if line]
+        candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 4] if line]
         for candidate in candidates:
             name = _name_in_line(candidate, landlord) if candidate else None
             if name:
@@ -122,7 +122,7 @@ def closing_name(text: str, landlord: Landlord) -> str | None:
         segment = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", line)[-1]
         sign_off = SIGN_OFF.match(segment)
         if sign_off:
-            segment = sign_off.group(1)
+            segment = sign_off.group("rest")
         name = _name_in_line(segment, landlord)
         if name:
             bare = re.sub(r"[\s,.]*(?:\+?\d[\d ]{8,}\d)?[\s,.]*$", "", segment).strip(" .,")
