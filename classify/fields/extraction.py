@@ -25,8 +25,8 @@ from classify.fields.representatives import (
     reads_as_representative,
     represented_person,
 )
-from classify.fields.staff import staff_named
-from classify.fields.types import Extraction, ExtractionRequest, Landlord, PersonEntity
+from classify.fields.staff import PersonEntity, staff_named
+from classify.fields.types import Extraction, ExtractionRequest, Landlord
 from classify.nlp import MAX_NER_CHARS, NER_BATCH_SIZE, load_english
 
 

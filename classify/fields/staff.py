@@ -4,6 +4,7 @@ never the resident, their circle or outside bodies such as councillors."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from classify.fields.patterns import NAME_GAP, NAME_WORD, RELATIONS, TITLES
 from classify.fields.people import clean_name, looks_like_name
@@ -14,7 +15,7 @@ from classify.fields.representatives import (
     RELATION_IN_BRACKETS,
     THIRD_PERSON,
 )
-from classify.fields.types import Landlord, PersonEntity
+from classify.fields.types import Landlord
 
 # One or two name words: staff are named "Jamal" or "Keith Danby".
 _ONE_OR_TWO = rf"{NAME_WORD}(?:{NAME_GAP}{NAME_WORD})?"
@@ -102,6 +103,15 @@ _OUTSIDERS = re.compile(
     rf"\b(?:Cllr|Councillor|Dr)\.?[ \t]+({_ONE_OR_TWO})|({_ONE_OR_TWO})[ \t]+MP\b|"
     rf"\b(?:[Oo]ffice of|[Cc]aseworker (?:to|for))[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})"
 )
+
+
+@dataclass(frozen=True)
+class PersonEntity:
+    """A PERSON entity from spaCy, where it is in the text: a staff name, when the sentence
+    around it speaks of staff."""
+
+    text: str
+    start: int
 
 
 def staff_named(text: str, entities: list[PersonEntity], people: set[str],

@@ -50,17 +50,10 @@ class Landlord:
 
 @dataclass(frozen=True)
 class ExtractionRequest:
-    """One item's text and what its envelope says about the sender."""
+    """One item's text and what its envelope says about the sender; `received` is the day that
+    "yesterday" is counted from where the text bears no date of its own."""
 
     body: str
     received: date
     sender_name: str | None = None
     sender_address: str | None = None
-
-
-@dataclass(frozen=True)
-class PersonEntity:
-    """A PERSON entity from spaCy, where it is in the text."""
-
-    text: str
-    start: int
