@@ -39,8 +39,8 @@ SIGN_OFF = re.compile(
     + _SIGNED_REST,
     re.I,
 )
-# A scanned letter's closing: only the formal ones, as OCR misreads their letters (0/o,
-# 1/l/i, v/y). Letters are read line by line, so a casual "Thanks" must not end the body.
+# A letter's closing, where layout.py ends the body: formal closings only, spelt with the
+# letters OCR confuses (0/o, 1/l/i, v/y). Not SIGN_OFF: the two accept different lines.
 LETTER_CLOSING = re.compile(
     r"^\s*(?:y[o0]u[rn]s?\s+(?:s[i1l]nc[e3]r[e3][l1i][yv]|fa[i1l]thfu[l1i][l1i]?[yv]|"
     r"tru[l1i][yv]|[e3]v[e3]r)|(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
@@ -51,7 +51,8 @@ LETTER_CLOSING = re.compile(
 WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-# A letter's date on a line of its own: "Monday, 3rd of November 2026", "3/11/2026".
+# A letter's date on a line of its own, day, month and year: "Monday, 3rd of November 2026",
+# "3/11/2026" (incident.py's date-line test reads classify.dates' wider DATE_PATTERN).
 DATE_LINE = re.compile(
     rf"^\W*(?:{WEEKDAY},?\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|"
