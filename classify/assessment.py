@@ -14,10 +14,10 @@ from classify.fields import (
     extract_fields_many,
     normalise_postcode,
 )
+from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
-from ingest.layout import LetterLayout, OwnIdentity, parse_letter
 
 
 def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: TrainedModel,
@@ -41,7 +41,7 @@ def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: 
 
 
 def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
-    """A letter's parts, with the landlord's own address block marked (ingest/layout.py)."""
+    """A letter's parts, with the landlord's own address block marked (fields/layout.py)."""
     if item.source != "letter":
         return None
     # Whole names mark the landlord's block; single words ("Lancaster" of "Lancaster City

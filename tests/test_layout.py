@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from classify.assessment import fill_from_layout, letter_layout
 from classify.fields import Landlord
+from classify.fields.layout import OwnIdentity, parse_letter
 from ingest.items import IntakeItem, PageText
-from ingest.layout import OwnIdentity, parse_letter
 from ingest.splitting import letter_page_groups
 from workflow.policy import load_policy
 from workflow.rules import Thresholds

@@ -1,39 +1,17 @@
-"""The parts of a letter as residents write them: address block, date, salutation, body,
-closing and signed name.
-
-A letter's header usually holds the resident's address block (often top right, which OCR
-reads as a block of its own) and sometimes the landlord's address as the recipient; the
-landlord's own name, postcodes and address lines (from settings) mark the recipient block,
-so it is never taken for the resident's. Plain functions over the letter's text, used by the
-pipeline to give field extraction the resident's block first and the landlord's block never.
-"""
+"""The parts of a letter as residents write them (address blocks, date, salutation, body,
+closing, signed name), so that fields come from the resident's block and never the landlord's."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from classify.fields.patterns import DATE_LINE, LETTER_CLOSING
+
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
-_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_DATE_LINE = re.compile(
-    rf"^\W*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:"
-    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|"
-    rf"{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
-    rf"\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})\W*$",
-    re.I,
-)
 _SALUTATION = re.compile(
     r"^\s*(?:dear\b|to\s+whom\s+it\s+may\s+concern|to\s+[A-Z][\w ]{1,40},\s*$|"
     r"(?:hello|hi|good\s+(?:morning|afternoon))\b)",
-    re.I,
-)
-# Sign-offs, tolerant of the letters OCR confuses (0/o, 1/l/i, v/y).
-_CLOSING = re.compile(
-    r"^\s*(?:y[o0]u[rn]s?\s+(?:s[i1l]nc[e3]r[e3][l1i][yv]|fa[i1l]thfu[l1i][l1i]?[yv]|"
-    r"tru[l1i][yv]|[e3]v[e3]r)|(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
-    r"(?:regards|wishes)|regards|many\s+thanks|thank\s+you|with\s+thanks|s[i1l]nc[e3]r[e3][l1i][yv])"
-    r"\b[,.!]*\s*(?P<rest>.*)$",
     re.I,
 )
 _NAME = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Rev)\.?\s+)?[A-Z][a-zA-Z'’.-]*"
@@ -107,7 +85,13 @@ def _fold(text: str) -> str:
 
 
 def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
-    """The letter's parts; a text that is not laid out as a letter gives mostly empty parts."""
+    """The letter's parts; a text that is not laid out as a letter gives mostly empty parts.
+
+    A letter's header usually holds the resident's address block (often top right, which OCR
+    reads as a block of its own) and sometimes the landlord's address as the recipient; the
+    landlord's own name, postcodes and address lines (`own`, from settings) mark the recipient
+    block, so it is never taken for the resident's.
+    """
     own = own or OwnIdentity()
     lines = text.splitlines()
     salutation_at = next((i for i, line in enumerate(lines[:60]) if _SALUTATION.match(line)),
@@ -121,9 +105,9 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
     for block in blocks:
         texts = [lines[i] for i in block]
         for index in block:
-            if date_line is None and _DATE_LINE.match(lines[index].strip()):
+            if date_line is None and DATE_LINE.match(lines[index].strip()):
                 date_line = lines[index].strip()
-        address_lines = [i for i in block if not _DATE_LINE.match(lines[i].strip())]
+        address_lines = [i for i in block if not DATE_LINE.match(lines[i].strip())]
         if not address_lines:
             continue
         if any(own.marks(lines[i]) for i in address_lines):
@@ -179,7 +163,7 @@ def _looks_like_address(lines: list[str]) -> bool:
 def _closing(lines: list[str], own: OwnIdentity) -> tuple[int | None, str | None, str | None]:
     """The last sign-off line and the name signed under it (or on the same line)."""
     for index in range(len(lines) - 1, max(-1, len(lines) - 25), -1):
-        match = _CLOSING.match(lines[index])
+        match = LETTER_CLOSING.match(lines[index])
         if not match:
             continue
         candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 5]]

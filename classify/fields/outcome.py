@@ -1,0 +1,151 @@
+"""What the writer asks for, in their own words: the run of sentences that asks most plainly."""
+
+from __future__ import annotations
+
+import re
+
+from classify.fields.patterns import NAME_WORD, SIGN_OFF
+
+# What residents write when they ask for something, strongest first: "I want ...", "I would
+# like ..." (3); "Please send ...", "Can you ...", "... should be changed" (2); a question
+# about what to do, "How do I ...?" (1).
+_LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer)"
+_ASK_STRONG = re.compile(
+    rf"\b(?:I|we|he|she|they)\s+(?:would|should|'d)\s+{_LIKE}\b|\b(?:I|we|he|she|they)'d\s+{_LIKE}\b|"
+    r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )(?<!\bdo )(?<!\bdid )(?<!\bshould )"
+    r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
+    r"still\s+|therefore\s+|simply\s+|only\s+)?"
+    r"(?:want|wish|need\s+(?:you|someone|somebody|an?\s+\w+\s+to)|expect|request|require|"
+    r"demand|ask|insist|invite)\b"
+    r"(?!\s+(?:him|her|them|whether|if)\b)|"
+    r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+|therefore\s+|simply\s+)?(?:asking|requesting|seeking)\b|"
+    r"\b(?:write|writing)\s+to\s+ask\b|\band\s+ask\s+(?:for|that|you)\b|"
+    r"\b(?:and|but)\s+(?:would|should|'d)\s+(?:like|appreciate)\b|"
+    r"\b(?:grateful|obliged|glad|pleased|happy)\s+if\b|"
+    r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
+    r"\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:hoping\s+(?:that\s+)?(?:you|someone|somebody)|"
+    r"asking)\b|\b(?:I|we)\s+(?:hope|trust)\s+"
+    r"(?:that\s+)?(?:you|someone|somebody|this|it)\b|\bwould\s+welcome\b|"
+    r"\bwould\s+it\s+be\s+possible\b|\bwould\s+be\s+(?:good|great|helpful|nice|"
+    r"appreciated)\s+(?:if|to)\b|\bmy\s+request\s+is\b|"
+    rf"(?-i:\b(?:[Oo]ur client|[Mm]y client|[Tt]he client|[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|"
+    rf"Cllr|Councillor)\.?\s+{NAME_WORD}|{NAME_WORD})\s+(?:wants|would\s+{_LIKE}|requires|needs|"
+    r"asks|is asking|would ask)\b)",
+    re.I,
+)
+_ASK = re.compile(
+    r"\bplease\b|\bP1ease\b|\bkindly\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|an?\s+\w+|the\s+\w+)\b|"
+    r"\b(?:should|must|needs?\s+to)\s+be\s+(?:changed|reduced|withdrawn|rewritten|scrapped|"
+    r"reviewed|removed|cancelled|refunded|replaced|fixed|repaired|stopped|dropped|lowered|"
+    r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with|"
+    r"put\s+right|sorted|treated|investigated)\b|"
+    r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b(?!\s+have\b)|\bneed\s+someone\b|"
+    r"\bescalate\b|\b(?:I|we)\s+want\b|\byou\s+(?:need|have)\s+to\b|"
+    r"\bneeds?\s+(?:fixing|sorting|replacing|repairing|doing|looking\s+at|to\s+be\s+\w+ed)\b|"
+    r"\bis\s+there\s+any\s+(?:chance|way)\b",
+    re.I,
+)
+_ASK_QUESTION = re.compile(
+    r"\bcan I\b|\bhow (?:do|can|should|would) (?:I|we)\b|\bwhat (?:should|do) (?:I|we) do\b|"
+    r"\bdo (?:I|we) need\b|\bis (?:it|there) (?:possible|a way)\b|\bwho (?:do|should) I\b|"
+    r"\bwhen will\b",
+    re.I,
+)
+_IMPERATIVE = re.compile(
+    r"^(?:please[ ,]+)?(?:sort|fix|get|send|stop|replace|repair|come|make|take|give|tell|"
+    r"arrange|remove|clear|put|cancel|escalate|refund|reduce|change|treat|book|review)\b",
+    re.I,
+)
+# Not asks for the outcome: how to reach the writer, pleasantries, and introductions.
+_CONTACT_REQUEST = re.compile(
+    r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
+    r"text|contact|write to)\s+(?:me|us)\b[^.!?]*)|"
+    r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
+    r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
+    r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
+    r"\b(?:would|should|'d)\s+like\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?"
+    r"complaint|say|thank|raise|register)\b(?!\s+and\s+(?:get|have|receive|see|be)\b)|"
+    r"\b(?:want|wish)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
+    r"register|say|let\s+you|tell|inform|thank|commend|draw)\b"
+    r"(?!\s+and\s+(?:get|have|receive|see|be)\b)",
+    re.I,
+)
+
+
+def desired_outcome(text: str) -> str | None:
+    """The resident's own words for what they want: the strongest run of asking sentences."""
+    sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
+    for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        if not lines or all(SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
+            continue
+        # Letters wrap sentences across lines; a blank line still ends a paragraph.
+        joined = " ".join(lines)
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])", joined):
+            sentences.append((number, len(sentences), piece.strip()))
+    scored = []
+    for paragraph, index, sentence in sentences:
+        score, cue_at = _ask_score(sentence)
+        if score:
+            scored.append((paragraph, index, _from_clause(sentence, cue_at), score))
+    if not scored:
+        return None
+    runs: list[list[tuple[int, int, str, int]]] = []
+    for item in scored:
+        if runs and runs[-1][-1][0] == item[0] and runs[-1][-1][1] == item[1] - 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    # The strongest ask; of equals, the last (letters end on what they want done).
+    best = max(reversed(runs), key=lambda run: max(s for *_rest, s in run))
+    top = max(s for *_rest, s in best)
+    while len(best) > 1 and best[0][3] == 1 < top:
+        best = best[1:]
+    while len(best) > 1 and best[-1][3] == 1 < top:
+        best = best[:-1]
+    chosen = [sentence for _p, _i, sentence, _s in best[:2]]
+    return _trim_ask(" ".join(chosen)) or None
+
+
+def _ask_score(sentence: str) -> tuple[int, int]:
+    """How plainly the sentence asks for something (0 to 3), and where the asking starts."""
+    if len(sentence.split()) < 2 or "@" in sentence or re.search(r"\d{5} ?\d{6}", sentence):
+        sentence = re.sub(r"\S+@\S+|\+?\d[\d ]{9,}\d", " ", sentence)
+    cleaned = _CONTACT_REQUEST.sub(lambda m: " " * len(m.group(0)), sentence)
+    if len(cleaned.split()) < 2:
+        return 0, 0
+    if re.search(r"\bthank(?:s| you)\b", cleaned, re.I) and not re.search(
+            r"\bpass\b", cleaned, re.I):
+        return 0, 0
+    for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
+        match = pattern.search(cleaned)
+        if match:
+            return score, match.start()
+    if _IMPERATIVE.match(cleaned.strip()):
+        return 2, 0
+    return 0, 0
+
+
+_CLAUSE_BREAK = re.compile(r"(?:,\s+but\s+|\s+but\s+|;\s+|\s+-\s+|,\s+so\s+|\s+so\s+|,\s+and\s+|"
+                           r"\s+and\s+|,\s+)(?=\S)", re.I)
+
+
+def _from_clause(sentence: str, cue_at: int) -> str:
+    """A long sentence that gets to its ask late starts at the clause that asks."""
+    if len(sentence[:cue_at].split()) < 12:
+        return sentence
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, cue_at + 1) if m.end() <= cue_at]
+    if not starts:
+        return sentence
+    start = starts[-1]
+    # "..., and it should be rewritten": keep the short subject before the cue.
+    return sentence[start:].strip()
+
+
+def _trim_ask(span: str) -> str:
+    """Drop a greeting or a phone number tacked on to the ask."""
+    span = re.sub(r"^(?:hi|hello|hiya|dear [^,]+),?\s+", "", span, flags=re.I)
+    span = re.sub(r",?\s*(?:or\s+|and\s+)?(?:ring|call|text|phone)\s+me\b[^.]*", "", span,
+                  flags=re.I)
+    return span.strip(" ,")

@@ -1,0 +1,157 @@
+"""Who wrote: a person's name as written, the name under a sign-off, after "my name is" or
+in the From line, never a word of the landlord's or of a street."""
+
+from __future__ import annotations
+
+import re
+
+from classify.fields.patterns import FULL_NAME, NAME_WORD, SIGN_OFF, TITLES
+from classify.fields.types import Landlord
+
+_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
+                "rev", "prof", "madam", "madame"}
+_TITLE_PREFIX = re.compile(rf"^(?:(?:{TITLES}|&|and)\s+)+", re.I)
+_MY_NAME = re.compile(
+    rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({FULL_NAME})"
+    r"(?!['’]s)\b"
+)
+_NOT_NAMES = {
+    "Northbrook", "Homes", "Housing", "Council", "Services", "Service", "Team", "Dear", "Sir",
+    "Madam", "Regards", "Thanks", "Complaints", "Complaint", "Customer", "Repairs", "Stage",
+    "Ombudsman", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Sent", "Ref", "Re", "Subject", "Tenant", "Resident", "Flat", "Road", "Street", "Lane",
+    "Close", "Avenue", "Officer", "Manager", "Yours", "Kind", "Best", "Many", "The", "Hi",
+    "Hello", "Please", "Desk", "Committee", "Dept", "Department", "Centre", "Center", "Office",
+    "Support", "Help", "Ltd", "Limited", "Group", "Association", "Trust", "Heating", "Property",
+    "Properties", "Contracting", "Contractors", "Plumbing", "Electrical", "Court", "House",
+    "Tower", "Wharf", "Unit", "Estate", "Way", "Drive", "Gardens", "Terrace", "Crescent",
+    "Solicitor", "Solicitors", "Caseworker", "Worker", "Advocate", "Coordinator", "Adviser",
+    "Advisor", "Therapist", "Director", "Tel", "Telephone", "Email", "Mobile", "Phone", "Your",
+    "My", "Our", "Ward", "Member", "Hospital", "Dad", "Mum", "Mam", "Nan", "Gran", "Grandad",
+    "Ta", "Cheers", "Morning", "Afternoon", "Evening", "Good", "Diolch", "Salaan", "Kindly",
+    "Sincerely", "Faithfully", "Law", "Legal", "Advice", "Block", "Scheme", "Lodge", "Hostel",
+    "Park", "Green", "Hill", "View", "Rise", "Row", "Walk", "Mews", "Place", "Square", "Grove",
+    "Christmas", "Easter", "Universal", "Credit", "Benefit", "Allowance", "Attendance",
+    "Policy", "Programme", "Board", "Dzień", "Dobry", "Obrigada",
+    "January", "February", "March", "April", "June", "July", "August", "September",
+    "October", "November", "December", "May", "Urgent", "Admin", "Accounts", "Payroll",
+    "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
+}
+
+
+def clean_name(raw: str) -> str | None:
+    """A person's name as written, without title, trailing punctuation or line breaks."""
+    name = re.sub(rf"\({TITLES}\)", " ", raw, flags=re.I)
+    name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
+    name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
+    name = re.sub(r"['’]s$", "", name)
+    if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
+                       for word in name.split()):
+        return None
+    return name
+
+
+def introduced_name(text: str) -> str | None:
+    """The name the writer gives themself: "my name is ...", "I am ...", "this is ..."."""
+    named = _MY_NAME.search(text)
+    return clean_name(named.group(1)) if named else None
+
+
+def looks_like_name(candidate: str, landlord: Landlord) -> bool:
+    """One to four capitalised words, none a title, a street word or the landlord's name."""
+    words = candidate.split()
+    if not words or len(words) > 4 or any(ch.isdigit() for ch in candidate):
+        return False
+    banned = _NOT_NAMES | set(landlord.names)
+    if any(word.strip(".,'’") in banned for word in words):
+        return False
+    return bool(re.fullmatch(rf"{NAME_WORD}(?: {NAME_WORD})*", candidate))
+
+
+def same_person(one: str, other: str) -> bool:
+    """The same surname, and the same first name or only one name given."""
+    return one == other or (one.split()[-1] == other.split()[-1] and (
+        one.split()[0] == other.split()[0] or len(one.split()) == 1 or len(other.split()) == 1))
+
+
+def _couple(name: str) -> str:
+    """"Anil and Priti Varsani" signs for two: the first named, with the shared surname."""
+    match = re.fullmatch(rf"({NAME_WORD}) (?:and|&) {NAME_WORD} ({NAME_WORD})", name)
+    return f"{match.group(1)} {match.group(2)}" if match else name
+
+
+def _name_in_line(line: str, landlord: Landlord) -> str | None:
+    line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
+    line = re.sub(rf"^(?:{TITLES}\s+)+", "", line)
+    initial = re.fullmatch(rf"((?:[A-Z]\.?[ \t]?){{1,2}}[ \t]?{NAME_WORD})[\s,.]*", line)
+    if initial:  # "S. Clarke", "Mrs J R Haworth"
+        return initial.group(1)
+    capitals = re.fullmatch(r"([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+){1,2})[\s,.]*", line)
+    if capitals:  # "DARREN BOOTH" in an angry email, or a letter's typed signature
+        titled = capitals.group(1).title()
+        if looks_like_name(titled, landlord):
+            return titled
+    head = re.split(r"[,(|]| - |\s+(?:\d|Flat\b|Tel\b|tel\b|Mob)", line)[0]
+    name = clean_name(_couple(re.sub(r"\s+", " ", head.strip())))
+    if name and looks_like_name(name, landlord) and re.fullmatch(FULL_NAME, name):
+        return name
+    return None
+
+
+def signed_name(text: str, landlord: Landlord) -> str | None:
+    """The name under the last sign-off ("Yours sincerely", "Kind regards", ...)."""
+    lines = [line.strip() for line in text.splitlines()]
+    for index in range(len(lines) - 1, -1, -1):
+        match = SIGN_OFF.match(lines[index])
+        if not match:
+            continue
+        candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 4] if line]
+        for candidate in candidates:
+            name = _name_in_line(candidate, landlord) if candidate else None
+            if name:
+                return name
+        return None
+    return None
+
+
+def closing_name(text: str, landlord: Landlord) -> str | None:
+    """A name signed at the very end without a sign-off: "...this week. Grace Mbeki, Flat 8 ..."."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    candidates: list[tuple[str, bool]] = []
+    for line in reversed(lines[-6:]):
+        segment = re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+", line)[-1]
+        sign_off = SIGN_OFF.match(segment)
+        if sign_off:
+            segment = sign_off.group("rest")
+        name = _name_in_line(segment, landlord)
+        if name:
+            bare = re.sub(r"[\s,.]*(?:\+?\d[\d ]{8,}\d)?[\s,.]*$", "", segment).strip(" .,")
+            candidates.append((name, bare == name))
+    # A full name anywhere near the end; one word ("Dale") only alone at the end of the last
+    # line (a phone number may follow), since a town in an address block is one word too.
+    full = [name for name, _alone in candidates if len(name.split()) >= 2]
+    if full:
+        return full[0]
+    if candidates and candidates[0][1]:
+        last = re.sub(r"[\s,.]*(?:tel\.?:?\s*)?\+?\d[\d ]{8,}\d[\s,.]*$", "", lines[-1])
+        if last.strip(" .,").endswith(candidates[0][0]):
+            return candidates[0][0]
+    return _lower_case_signature(lines[-1]) if lines else None
+
+
+def _lower_case_signature(line: str) -> str | None:
+    """"tiffany hughes 19 meadow road grays": a name typed in lower case, then an address."""
+    match = re.fullmatch(r"([a-z][a-z'’-]+ [a-z][a-z'’-]+)[ ,]+\d+[a-z]?\s+[a-z].*", line)
+    return match.group(1).title() if match else None
+
+
+def name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
+    """The From line's display name, where it is a person's."""
+    if not sender_name or "@" in sender_name:
+        return None
+    name = sender_name.strip('"')
+    if "," in name:  # "O'Connor, Margaret" as Outlook writes it
+        last, first = (part.strip() for part in name.split(",", 1))
+        name = f"{first} {last}"
+    name = clean_name(name)
+    return name if name and looks_like_name(name, landlord) else None

@@ -1,0 +1,79 @@
+"""UK postcodes as written and as OCR misreads them, brought to Royal Mail's form."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+# The Royal Mail grammar: outward code A9, A99, A9A, AA9, AA99, AA9A; inward code 9AA.
+CANONICAL_POSTCODE = re.compile(
+    r"^(?:GIR 0AA|(?:[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+    r" [0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+# What a postcode may look like on the page: any case, with or without its space, and with
+# the slips OCR makes (O for 0, I or l for 1, S for 5, and 0 for O in the letters).
+POSTCODE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSs][A-Za-z]{2})(?![A-Za-z0-9])"
+)
+_AS_DIGIT = {"O": "0", "I": "1", "L": "1", "S": "5"}
+_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
+
+
+def normalise_postcode(raw: str) -> str:
+    """A postcode as Royal Mail writes it ("PR2 4XT"), OCR slips mended where that is certain."""
+    decoded = _decode_postcode(re.sub(r"\s+", "", raw))
+    compact = re.sub(r"\s+", "", raw).upper()
+    if decoded:
+        return decoded
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _decode_postcode(written: str) -> str | None:
+    """The valid postcode reached from `written` with the fewest OCR corrections, if any.
+
+    A lower-case l or o among capitals is surely a slip for 1 or 0, so mending it costs
+    less than reading a capital letter as a digit.
+    """
+    if not 5 <= len(written) <= 7:
+        return None
+    sure_slips = {i for i, ch in enumerate(written[:-3]) if ch in "lo" and not written.islower()}
+    compact = written.upper()
+    outward, inward = compact[:-3], compact[-3:]
+    inward = _AS_DIGIT.get(inward[0], inward[0]) + "".join(
+        _AS_LETTER.get(ch, ch) for ch in inward[1:])
+    options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch)}, key=lambda c: c != ch)
+               for ch in outward]
+    best: tuple[float, str] | None = None
+    for combination in itertools.product(*options):
+        candidate = f"{''.join(combination)} {inward}"
+        if CANONICAL_POSTCODE.match(candidate):
+            changes = sum((0.5 if i in sure_slips else 1.0)
+                          for i, (a, b) in enumerate(zip(combination, outward, strict=True))
+                          if a != b)
+            if best is None or changes < best[0]:
+                best = (changes, candidate)
+    return best[1] if best else None
+
+
+def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
+    """Every postcode in the text with its canonical form; none inside a longer token."""
+    found = []
+    for match in POSTCODE.finditer(text):
+        raw = match.group(1) + match.group(2)
+        outward = match.group(1)
+        if not re.search(r"[A-Za-z]", outward):
+            continue
+        # Every outward code holds a digit; OCR may print it as a lower-case l or o among
+        # capitals ("LAl 3QZ"), but a word ("IS 2ND") is not a postcode.
+        if not re.search(r"[0-9]", outward) and not (
+                re.search(r"[lo]", outward) and re.sub(r"[lo]", "", outward).isupper()):
+            continue
+        # Written in capitals or in lower case; "Ab1 2cd" is a word, not a postcode (a
+        # lower-case l or o among capitals is an OCR slip for 1 or 0, not a case change).
+        letters = re.sub(r"[^A-Za-z]", "", raw.replace("l", "L").replace("o", "O"))
+        if not (letters.isupper() or raw.islower()):
+            continue
+        decoded = _decode_postcode(raw)
+        if decoded:
+            found.append((match, decoded))
+    return found

@@ -1,0 +1,91 @@
+"""Whom the writer writes for: the resident a councillor, solicitor, carer or relative names,
+and the cues that say the writer is not the resident."""
+
+from __future__ import annotations
+
+import re
+
+from classify.fields.patterns import FULL_NAME, NAME_GAP, NAME_WORD, RELATIONS, TITLES
+from classify.fields.people import clean_name, looks_like_name
+from classify.fields.types import Landlord
+
+ON_BEHALF = re.compile(
+    rf"\b(?:on behalf of|behalf of|representing|writing for|emailing for|writing about|"
+    rf"I support|working with|we act for|I act for|acting for)\s+"
+    rf"(?:(?:my|our)\s+{RELATIONS},?\s+)?"
+    rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
+)
+RELATION = re.compile(
+    rf"\b(?:[Mm]y|[Oo]ur)\s+{RELATIONS}[,:]?\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}})"
+)
+THIRD_PERSON = re.compile(
+    rf"\b(?:(?:her|his) name is|in particular|[Oo]ne resident,?)\s+(?:{TITLES}\s+)?"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}})"
+    rf"|(?:{TITLES}\s+)({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}}),?\s+(?:one of your tenants|"
+    rf"(?:is\s+)?your tenant|a tenant of yours|who is your tenant)"
+    rf"|(?i:\b(?:we|I) act for)\s+(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
+)
+# "the stair rail ... for Mr Harold Nkemelu at 12 Peel Street": a titled name the writer acts
+# for, believed only when the text also reads as written on someone's behalf.
+_FOR_TITLED = re.compile(
+    rf"\b(?:for|about|regarding|concerning)\s+(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
+)
+HEADING_PERSON = re.compile(
+    rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
+    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})",
+    re.M,
+)
+_REPRESENTING = re.compile(
+    r"\b(?:on behalf of|on (?:his|her|their) behalf|my constituent|(?:my|our) client|"
+    r"I am writing for|we are instructed|writing for my|emailing for my|I act for|we act for|"
+    r"acting for|advocate\b|caseworker|support worker|social worker|discharge|"
+    r"occupational therapist|with (?:his|her|their) (?:consent|agreement|permission)|"
+    r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send)|"
+    r"asked me to (?:send|write|email)|"
+    r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
+    r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
+    r"one resident|"
+    r"(?:contacted|approached) by (?:my|a|one of my|the above) (?:ward )?(?:resident|constituent)|"
+    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b)",
+    re.I,
+)
+RELATION_IN_BRACKETS = re.compile(
+    rf"({FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
+    rf"sister|brother|neighbour|carer|wife|husband|partner|friend|child|granddaughter|"
+    rf"grandson|son-in-law|daughter-in-law)\)"
+)
+_FIRM = re.compile(r"\b(?:LLP|Solicitors|Solicitor|& Co\b|Law\b|Legal\b|Advice\b|Chambers\b)")
+
+
+def reads_as_representative(text: str) -> bool:
+    """The text says it is written for someone else ("on behalf of", "my client", ...)."""
+    return bool(_REPRESENTING.search(text))
+
+
+def firm_signature(text: str) -> str | None:
+    """A letter signed by a firm ("Okoro & Brandt LLP") has the firm as the representative."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines[-3:]):
+        if _FIRM.search(line) and len(line.split()) <= 6 and not re.search(r"\d|@", line):
+            return line.strip(" ,.")
+    return None
+
+
+def represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, bool]:
+    """The person a representative writes for, where the text names them, and how surely."""
+    for match in HEADING_PERSON.finditer(text):
+        name = clean_name(match.group(2))
+        if name and looks_like_name(name, landlord) and (
+                match.group(1) or len(name.split()) >= 2):
+            return name, match.start(), True
+    for pattern, strong in ((ON_BEHALF, True), (THIRD_PERSON, True), (RELATION, False),
+                            (_FOR_TITLED, False)):
+        for match in pattern.finditer(text):
+            raw = next(g for g in match.groups() if g)
+            name = clean_name(raw)
+            if name and looks_like_name(name, landlord):
+                return name, match.start(), strong
+    return None, 0, False
