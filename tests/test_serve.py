@@ -244,6 +244,7 @@ def test_retrain_flow_promotes_a_better_model_and_the_next_load_reads_it(
     from models.repository import record_raw
     from models.tables import ReviewDecision
     from pipeline import batch
+    from pipeline.training import ensure_model
     from tests.test_classifier import _small_dev_dir, _small_training_dir
 
     settings = Settings(data_dir=tmp_path / "var", training_dir=_small_training_dir(tmp_path),
@@ -260,6 +261,7 @@ def test_retrain_flow_promotes_a_better_model_and_the_next_load_reads_it(
             session.add(ReviewDecision(item_id=item.id, officer="amina", action="correct",
                                        category=row["category"],
                                        excluded_reason=row["excluded_reason"]))
+    ensure_model(settings)  # triage never trains: the base model is trained before work
     before = batch.load_model(settings).version  # cached in this process
     with prefect_test_harness(server_startup_timeout=120):
         summary = retrain(settings)
