@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from core.settings import Settings, get_settings
+from cli.shared_commands import err, out, print_jsonl, ready
+from core.settings import get_settings
 
 app = typer.Typer(help="Intake and triage of housing complaints.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -22,31 +20,13 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(policy_app, name="policy")
 app.add_typer(user_app, name="user")
 
-# Piped output (CI logs, `make demo | tee`) gets a width the demo table fits in.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-# Errors are never wrapped: a path or reference in one must survive copying.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _ready(settings: Settings) -> None:
-    from models.db import migrate
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.resolved_database_url)
-
-
-def _print_jsonl(rows) -> None:
-    for row in rows:
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 @app.command()
 def demo() -> None:
     """Run the whole pipeline over data/samples/ on the embedded default and show the result."""
     from cli.demo import run_demo
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     raise typer.Exit(run_demo(settings, out))
 
 
@@ -71,7 +51,7 @@ def ingest_scans(
     from ingest.errors import SourceConfigError
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     try:
         scans = run_scan_pass(settings, folder or settings.resolved_scan_dir)
     except SourceConfigError as exc:
@@ -90,7 +70,7 @@ def ingest_mailbox() -> None:
     from ingest.errors import SourceConfigError, TransientSourceError
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     try:
         report = run_mailbox(settings)
     except (SourceConfigError, TransientSourceError) as exc:
@@ -107,9 +87,9 @@ def items(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     from pipeline.listing import item_rows, print_items
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     rows = item_rows(settings)
-    _print_jsonl(rows) if as_json else print_items(rows, out)
+    print_jsonl(rows) if as_json else print_items(rows, out)
 
 
 @app.command()
@@ -122,9 +102,9 @@ def cases(
     from pipeline.listing import case_rows, print_cases
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     rows = case_rows(settings, due_within=due)
-    _print_jsonl(rows) if as_json else print_cases(rows, out)
+    print_jsonl(rows) if as_json else print_cases(rows, out)
 
 
 @policy_app.command("deadlines")
@@ -145,7 +125,7 @@ def policy_deadlines(
     payload = {"policy": loaded.id, "received": day.isoformat(),
                "stages": loaded.deadline_table(day)}
     if as_json:
-        _print_jsonl([payload])
+        print_jsonl([payload])
         return
     out.print(f"{loaded.name} — received {day.isoformat()} (day 0), {loaded.nation} holidays")
     for row in payload["stages"]:
@@ -162,7 +142,7 @@ def user_add(
     from pipeline.users import UserError, add_user, read_password
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     try:
         add_user(settings, username, role, read_password())
     except UserError as exc:
@@ -182,7 +162,7 @@ def web(
     from review.app import create_app
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
@@ -201,7 +181,7 @@ def serve(
     from cli.serving import serve as serve_all
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     raise typer.Exit(serve_all(settings, web=web_app, web_host=web_host, web_port=web_port,
                                prefect_port=prefect_port, console=err))
 
@@ -218,7 +198,7 @@ def retry(
         err.print("error: name item ids or pass --all")
         raise typer.Exit(2)
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     report = run_retry(settings, None if all_failed else list(item_ids or []))
     out.print(f"retried {sum(report.outcomes.values())}: {dict(report.outcomes)}")
 
@@ -238,7 +218,7 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     record_dev_figures(model, report, settings.dev_dir, settings.model_dir)
     report["report_path"] = str(path)
     if as_json:
-        _print_jsonl([report])
+        print_jsonl([report])
     else:
         print_evaluation(report, out)
         out.print(f"report: {path}")
@@ -251,7 +231,7 @@ def train() -> None:
     from pipeline.training import retrain_from_reviews
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     outcome = retrain_from_reviews(settings)
     forget_loaded_models()
     current = outcome.current
@@ -289,7 +269,7 @@ def _casework(action):
     from workflow.policy import PolicyError
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     try:
         return action(settings)
     except (RefusedTransition, CaseworkError, PolicyError, DraftError, ValueError) as exc:
@@ -307,7 +287,7 @@ def _day(value: str | None) -> date | None:
 def _print_case(view: dict, as_json: bool = False) -> None:
     from pipeline.listing import print_case_detail
 
-    _print_jsonl([view]) if as_json else print_case_detail(view, out)
+    print_jsonl([view]) if as_json else print_case_detail(view, out)
 
 
 @case_app.command("show")
@@ -423,9 +403,9 @@ def records(
     from pipeline.listing import print_records, record_rows
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     rows = record_rows(settings, kind)
-    _print_jsonl(rows) if as_json else print_records(rows, out)
+    print_jsonl(rows) if as_json else print_records(rows, out)
 
 
 @app.command()
@@ -439,7 +419,7 @@ def drafts(
     from pipeline.outbox import draft_rows, print_drafts, send_unsent
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     if send:
         try:
             report = send_unsent(settings)
@@ -450,7 +430,7 @@ def drafts(
                   f"no address {report['no_address']}")
         raise typer.Exit(1 if report["failed"] else 0)
     rows = draft_rows(settings, unsent_only=unsent)
-    _print_jsonl(rows) if as_json else print_drafts(rows, out)
+    print_jsonl(rows) if as_json else print_drafts(rows, out)
 
 
 @app.command()
@@ -466,7 +446,7 @@ def report(
     from pipeline.reports import print_report, report_for_year, write_chart, write_csv
 
     settings = get_settings()
-    _ready(settings)
+    ready(settings)
     if homes is not None and homes <= 0:
         err.print("[red]error:[/] --homes must be a positive number of homes")
         raise typer.Exit(2)
@@ -476,7 +456,7 @@ def report(
     if chart:
         write_chart(figures, chart)
     if as_json:
-        _print_jsonl([figures])
+        print_jsonl([figures])
     else:
         print_report(figures, out)
         for path in (csv_path, chart):
@@ -500,7 +480,7 @@ def policy_check(
         raise typer.Exit(2) from exc
     departures = check_against_code(loaded)
     if as_json:
-        _print_jsonl([{"policy": loaded.id, "departures": [d.as_dict() for d in departures]}])
+        print_jsonl([{"policy": loaded.id, "departures": [d.as_dict() for d in departures]}])
         return
     from rich.markup import escape
 
