@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import traceback
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,6 +126,14 @@ def _reset_postgres(url: str) -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
+# The command line is tested in two tiers. `triage_command` starts the installed command as a
+# user would: for what only a process shows (signals, start-up, `triage serve`, crashes) and
+# for every command that runs a Prefect flow, since Prefect's settings and its ephemeral API
+# server belong to the process. `triage_in_process` runs any other command through Typer's
+# CliRunner: the same exit code, output and effects on the database, without a new Python.
+OWN_PROCESS_COMMANDS = frozenset({"demo", "ingest", "retry", "serve", "web"})
+
+
 def triage_command(*args: str, env: dict[str, str], stdin: str | None = None,
                    cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed `triage` command as a user would."""
@@ -132,6 +142,40 @@ def triage_command(*args: str, env: dict[str, str], stdin: str | None = None,
         executable = Path(shutil.which("triage") or "triage")
     return subprocess.run([str(executable), *args], capture_output=True, text=True, env=env,
                           input=stdin, cwd=cwd or REPO, timeout=600, check=False)
+
+
+def triage_in_process(*args: str, env: dict[str, str], stdin: str | None = None,
+                      cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `triage` in this process; the result reads like `triage_command`'s.
+
+    For the call the environment is exactly `env` and the working directory `cwd` (where a
+    `.env` is read); the settings are read afresh from them, and afterwards the settings and
+    the models the command loaded are forgotten, so nothing carries over to another test. An
+    uncaught exception exits 1 with its traceback on stderr, as the installed command's does.
+    """
+    if args and args[0] in OWN_PROCESS_COMMANDS:
+        raise ValueError(f"`triage {args[0]}` runs Prefect or a server: use triage_command")
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from core.settings import get_settings
+    from pipeline.batch import forget_loaded_models
+
+    overrides: dict[str, str | None] = {key: None for key in os.environ if key not in env}
+    overrides.update(env)
+    get_settings.cache_clear()
+    try:
+        with contextlib.chdir(cwd or REPO):
+            result = CliRunner().invoke(app, list(args), input=stdin, env=overrides,
+                                        prog_name="triage")
+    finally:
+        get_settings.cache_clear()
+        forget_loaded_models()
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["triage", *args], result.exit_code, result.stdout,
+                                       stderr)
 
 
 @pytest.fixture(scope="module")
@@ -168,10 +212,20 @@ def prefect_home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, model_dir: Path, prefect_home_template: Path) -> dict[str, str]:
-    """Environment for the `triage` command on a fresh data dir (with the session's model)."""
+def command_env(tmp_path: Path, model_dir: Path) -> dict[str, str]:
+    """Environment for `triage` on a fresh data dir (with the session's model), for commands
+    that run no Prefect flow (`triage_in_process`)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRIAGE_")}
     env["TRIAGE_DATA_DIR"] = str(_data_dir_with_model(tmp_path, model_dir))
+    return env
+
+
+@pytest.fixture
+def cli_env(command_env: dict[str, str], tmp_path: Path,
+            prefect_home_template: Path) -> dict[str, str]:
+    """Environment for the `triage` command on a fresh data dir (with the session's model)
+    and a Prefect home already migrated, for commands that run a flow."""
+    env = dict(command_env)
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
     shutil.copytree(prefect_home_template, tmp_path / "prefect",
                     ignore=shutil.ignore_patterns("*.log"))

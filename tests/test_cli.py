@@ -1,4 +1,9 @@
-"""The `triage` command end to end, as acceptance checks call it (../shared/spec/cli.md)."""
+"""The `triage` command end to end, as acceptance checks call it (../shared/spec/cli.md).
+
+Commands whose exit code, output and database effects are all a test looks at run in process
+(`triage_in_process`); `triage demo` and `triage retry` run Prefect flows, so they run as the
+installed command, in a process of their own (`triage_command`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SAMPLES, SHARED, triage_command
+from tests.conftest import REPO, SAMPLES, SHARED, triage_command, triage_in_process
 
 pytestmark = pytest.mark.slow
 
@@ -23,9 +28,9 @@ def sample_files() -> list[Path]:
     return sorted([*SAMPLES.glob("mailbox/*.eml"), *SAMPLES.glob("scans/*.pdf")])
 
 
-def test_policy_deadlines_json(cli_env: dict[str, str]) -> None:
-    done = triage_command("policy", "deadlines", "code-2024", "--received", "2025-12-31",
-                          "--json", env=cli_env)
+def test_policy_deadlines_json(command_env: dict[str, str]) -> None:
+    done = triage_in_process("policy", "deadlines", "code-2024", "--received", "2025-12-31",
+                             "--json", env=command_env)
     assert done.returncode == 0, done.stderr
     assert jsonl(done.stdout) == [{
         "policy": "code-2024", "received": "2025-12-31",
@@ -34,27 +39,27 @@ def test_policy_deadlines_json(cli_env: dict[str, str]) -> None:
     }]
 
 
-def test_policy_deadlines_rejects_unknown_policy(cli_env: dict[str, str]) -> None:
-    done = triage_command("policy", "deadlines", "nonesuch", "--received", "2026-01-01",
-                          env=cli_env)
+def test_policy_deadlines_rejects_unknown_policy(command_env: dict[str, str]) -> None:
+    done = triage_in_process("policy", "deadlines", "nonesuch", "--received", "2026-01-01",
+                             env=command_env)
     assert done.returncode == 2
     assert "code-2024, lancaster, lumen" in done.stderr
 
 
-def test_user_add_reads_stdin_and_refuses_duplicates(cli_env: dict[str, str]) -> None:
-    first = triage_command("user", "add", "ayesha", "--role", "officer", env=cli_env,
-                           stdin="correct horse battery\n")
+def test_user_add_reads_stdin_and_refuses_duplicates(command_env: dict[str, str]) -> None:
+    first = triage_in_process("user", "add", "ayesha", "--role", "officer", env=command_env,
+                              stdin="correct horse battery\n")
     assert first.returncode == 0, first.stderr
-    again = triage_command("user", "add", "ayesha", "--role", "manager", env=cli_env,
-                           stdin="another password\n")
+    again = triage_in_process("user", "add", "ayesha", "--role", "manager", env=command_env,
+                              stdin="another password\n")
     assert again.returncode == 1
     assert "already exists" in again.stderr
 
 
-def test_inspect_samples_meet_the_contract(cli_env: dict[str, str]) -> None:
+def test_inspect_samples_meet_the_contract(command_env: dict[str, str]) -> None:
     files = [str(path.relative_to(REPO)) for path in sample_files()]
     assert len(files) >= 40
-    done = triage_command("inspect", *files, "--json", env=cli_env)
+    done = triage_in_process("inspect", *files, "--json", env=command_env)
     assert done.returncode == 0, done.stderr
     checked = subprocess.run([sys.executable, str(SHARED / "tools" / "check_contract.py"),
                               *files], input=done.stdout, capture_output=True, text=True,
@@ -63,8 +68,8 @@ def test_inspect_samples_meet_the_contract(cli_env: dict[str, str]) -> None:
     assert "contract OK" in checked.stdout
 
 
-def test_evaluate_scores_the_whole_development_set(cli_env: dict[str, str]) -> None:
-    done = triage_command("evaluate", "--json", env=cli_env)
+def test_evaluate_scores_the_whole_development_set(command_env: dict[str, str]) -> None:
+    done = triage_in_process("evaluate", "--json", env=command_env)
     assert done.returncode == 0, done.stderr
     (report,) = jsonl(done.stdout)
     dev_lines = sum(1 for path in (REPO / "data" / "dev").glob("*.jsonl")
@@ -76,13 +81,13 @@ def test_evaluate_scores_the_whole_development_set(cli_env: dict[str, str]) -> N
     assert report["complaints_missed_as_service_requests"] <= 1
 
 
-def test_inspect_reports_a_bad_file_and_goes_on(cli_env: dict[str, str],
+def test_inspect_reports_a_bad_file_and_goes_on(command_env: dict[str, str],
                                                tmp_path: Path) -> None:
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.7\n this is not really a pdf")
     good = next(SAMPLES.glob("mailbox/*.eml"))
-    done = triage_command("inspect", str(bad), str(good), str(tmp_path / "missing.eml"),
-                          "--json", env=cli_env)
+    done = triage_in_process("inspect", str(bad), str(good), str(tmp_path / "missing.eml"),
+                             "--json", env=command_env)
     assert done.returncode == 1
     rows = jsonl(done.stdout)
     assert [row["path"] for row in rows] == [str(bad), str(good), str(tmp_path / "missing.eml")]
@@ -116,7 +121,7 @@ def test_demo_stages_the_samples_and_second_run_adds_nothing(demo_run) -> None:
         assert heading in first.stdout
     assert second.returncode == 0, second.stderr
     assert "Nothing new" in second.stdout
-    items = jsonl(triage_command("items", "--json", env=env, cwd=base).stdout)
+    items = jsonl(triage_in_process("items", "--json", env=env, cwd=base).stdout)
     assert len(items) == len(sample_files())
     assert {row["source"] for row in items} == {"email", "letter"}
     assert all(row["status"] != "pending" for row in items)
@@ -125,9 +130,9 @@ def test_demo_stages_the_samples_and_second_run_adds_nothing(demo_run) -> None:
 
 def test_demo_cases_have_deadlines_and_items(demo_run) -> None:
     _first, _second, env, base = demo_run
-    cases = jsonl(triage_command("cases", "--json", env=env, cwd=base).stdout)
+    cases = jsonl(triage_in_process("cases", "--json", env=env, cwd=base).stdout)
     items = {row["id"]: row for row in
-             jsonl(triage_command("items", "--json", env=env, cwd=base).stdout)}
+             jsonl(triage_in_process("items", "--json", env=env, cwd=base).stdout)}
     assert cases, "the samples hold complaints, so the demo opens cases"
     for case in cases:
         assert set(case) == {"ref", "policy", "stage", "status", "received_at",
@@ -153,7 +158,7 @@ def test_bad_input_is_quarantined_kept_and_the_run_goes_on(cli_env: dict[str, st
     cli_env["TRIAGE_SAMPLES_DIR"] = str(samples)
     done = triage_command("demo", env=cli_env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr + done.stdout
-    items = jsonl(triage_command("items", "--json", env=cli_env, cwd=tmp_path).stdout)
+    items = jsonl(triage_in_process("items", "--json", env=cli_env, cwd=tmp_path).stdout)
     by_ref = {row["source_ref"]: row for row in items}
     assert by_ref["file:junk.eml"]["status"] == "quarantined"
     assert by_ref["file:junk.eml"]["error"].startswith("not_an_email")
@@ -170,10 +175,10 @@ def test_bad_input_is_quarantined_kept_and_the_run_goes_on(cli_env: dict[str, st
 
 def test_report_runs_on_the_demo_data(demo_run) -> None:
     _first, _second, env, base = demo_run
-    cases = jsonl(triage_command("cases", "--json", env=env, cwd=base).stdout)
-    done = triage_command("report", "--year", "2026", "--homes", "1000", "--json",
-                          "--csv", str(base / "report.csv"), "--chart", str(base / "report.png"),
-                          env=env, cwd=base)
+    cases = jsonl(triage_in_process("cases", "--json", env=env, cwd=base).stdout)
+    done = triage_in_process("report", "--year", "2026", "--homes", "1000", "--json",
+                             "--csv", str(base / "report.csv"), "--chart", str(base / "report.png"),
+                             env=env, cwd=base)
     assert done.returncode == 0, done.stderr
     (figures,) = jsonl(done.stdout)
     # Every demo complaint arrived in the year from 1 April 2026; per 1,000 of 1,000 homes.
@@ -183,28 +188,28 @@ def test_report_runs_on_the_demo_data(demo_run) -> None:
     assert sum(figures["volumes_by_category"].values()) == len(sample_files())
     assert (base / "report.csv").read_text().startswith("section,key,measure,value")
     assert (base / "report.png").read_bytes().startswith(b"\x89PNG")
-    table = triage_command("report", "--year", "2026", env=env, cwd=base)
+    table = triage_in_process("report", "--year", "2026", env=env, cwd=base)
     assert "CH01" in table.stdout and "CH02" in table.stdout and "Refused:" in table.stdout
 
 
-def test_policy_check_names_lumens_departures(cli_env: dict[str, str]) -> None:
-    lumen = triage_command("policy", "check", "lumen", "--json", env=cli_env)
+def test_policy_check_names_lumens_departures(command_env: dict[str, str]) -> None:
+    lumen = triage_in_process("policy", "check", "lumen", "--json", env=command_env)
     assert lumen.returncode == 0, lumen.stderr
     (result,) = jsonl(lumen.stdout)
     codes = {d["code"] for d in result["departures"]}
     assert {"stage-count", "short-time-limit"} <= codes
-    code = triage_command("policy", "check", "code-2024", env=cli_env)
+    code = triage_in_process("policy", "check", "code-2024", env=command_env)
     assert "0 departures" in code.stdout
 
 
 def test_case_commands_on_the_demo_data(demo_run) -> None:
     _first, _second, env, base = demo_run
-    ref = jsonl(triage_command("cases", "--json", env=env, cwd=base).stdout)[0]["ref"]
-    too_long = triage_command("case", "extend", ref, "--days", "99", "--reason", "x",
-                              env=env, cwd=base)
+    ref = jsonl(triage_in_process("cases", "--json", env=env, cwd=base).stdout)[0]["ref"]
+    too_long = triage_in_process("case", "extend", ref, "--days", "99", "--reason", "x",
+                                 env=env, cwd=base)
     assert too_long.returncode == 1
     assert "allows at most" in too_long.stderr
-    (view,) = jsonl(triage_command("case", "show", ref, "--json", env=env, cwd=base).stdout)
+    (view,) = jsonl(triage_in_process("case", "show", ref, "--json", env=env, cwd=base).stdout)
     assert view["ref"] == ref and view["events"][0]["kind"] == "opened"
     assert view["drafts"][0]["kind"] == "acknowledgement"
     assert "extended" not in [event["kind"] for event in view["events"]]
@@ -212,8 +217,8 @@ def test_case_commands_on_the_demo_data(demo_run) -> None:
     from pipeline.casework import landlord_today
 
     today = landlord_today().isoformat()
-    all_cases = jsonl(triage_command("cases", "--json", env=env, cwd=base).stdout)
-    due = triage_command("cases", "--due", "0", "--json", env=env, cwd=base)
+    all_cases = jsonl(triage_in_process("cases", "--json", env=env, cwd=base).stdout)
+    due = triage_in_process("cases", "--due", "0", "--json", env=env, cwd=base)
     assert due.returncode == 0, due.stderr
     listed = {row["ref"] for row in jsonl(due.stdout)}
     # Nothing in the demo is acknowledged yet, so each case's next deadline is its

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, triage_command
+from tests.conftest import SAMPLES, triage_command, triage_in_process
 from tests.imap_server import ImapServer
 from tests.mailbox_support import imap_client
 
@@ -23,7 +23,7 @@ def mailbox_env(cli_env: dict[str, str], server: ImapServer, folder: str) -> dic
 
 
 def items(env: dict[str, str], cwd: Path) -> list[dict]:
-    done = triage_command("items", "--json", env=env, cwd=cwd)
+    done = triage_in_process("items", "--json", env=env, cwd=cwd)
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 

@@ -32,7 +32,7 @@ from pipeline import batch
 from pipeline import scan_pass as scanpass
 from tests.scanrender import blank_page, render_letter_pages, render_letter_pdf
 
-from .conftest import SAMPLES, triage_command
+from .conftest import SAMPLES, triage_command, triage_in_process
 
 needs_tesseract = pytest.mark.skipif(not tesseract_available(), reason="Tesseract missing")
 
@@ -432,8 +432,8 @@ def test_ingest_scans_and_inspect_handle_a_batch_and_bad_files(cli_env: dict[str
     (incoming / "locked.pdf").write_bytes(text_layer_pdf(["Dear Sir, my rent."],
                                                          encrypt="secret"))
     cli_env["TRIAGE_SCAN_SETTLE_SECONDS"] = "0"
-    inspected = triage_command("inspect", "--json", str(incoming / "batch.pdf"),
-                               str(incoming / "locked.pdf"), env=cli_env, cwd=tmp_path)
+    inspected = triage_in_process("inspect", "--json", str(incoming / "batch.pdf"),
+                                  str(incoming / "locked.pdf"), env=cli_env, cwd=tmp_path)
     assert inspected.returncode == 1  # the locked file failed; the batch was read
     lines = [json.loads(line) for line in inspected.stdout.splitlines()]
     assert [line.get("pages") for line in lines] == [[1, 1], [3, 3], [5, 5], None]

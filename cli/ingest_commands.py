@@ -1,0 +1,52 @@
+"""`triage ingest …`: one pass over a source, then triage of what it brought in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.shared_commands import err, out, ready
+from core.settings import get_settings
+
+ingest_app = typer.Typer(help="One pass over a source, then triage of what it brought in.")
+
+
+@ingest_app.command("scans")
+def ingest_scans(
+    folder: Annotated[Path | None, typer.Argument(help="default: TRIAGE_SCAN_DIR")] = None,
+) -> None:
+    """One pass over the scan folder: complete files are taken, triaged, then archived."""
+    from cli.runs import run_scan_pass
+    from ingest.errors import SourceConfigError
+
+    settings = get_settings()
+    ready(settings)
+    try:
+        scans = run_scan_pass(settings, folder or settings.resolved_scan_dir)
+    except SourceConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    report = scans.batch
+    out.print(f"stored {len(report.stored)} new, {report.duplicates} already seen; "
+              f"outcomes: {dict(report.outcomes)}")
+    out.print(scans.summary())
+
+
+@ingest_app.command("mailbox")
+def ingest_mailbox() -> None:
+    """One pass over the configured IMAP mailbox, then triage of what it brought in."""
+    from cli.runs import run_mailbox
+    from ingest.errors import SourceConfigError, TransientSourceError
+
+    settings = get_settings()
+    ready(settings)
+    try:
+        report = run_mailbox(settings)
+    except (SourceConfigError, TransientSourceError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    out.print(f"stored {len(report.batch.stored)} new, {report.batch.duplicates} already seen; "
+              f"outcomes: {dict(report.batch.outcomes)}")
+    out.print(report.summary())

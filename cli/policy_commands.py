@@ -1,0 +1,66 @@
+"""`triage policy …`: a complaints policy's deadlines, and where it departs from the Code."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from cli.shared_commands import err, out, print_jsonl
+
+policy_app = typer.Typer(help="Complaints policies.")
+
+
+@policy_app.command("deadlines")
+def policy_deadlines(
+    policy: Annotated[str, typer.Argument(help="code-2024, lancaster, lumen or a file")],
+    received: Annotated[str, typer.Option("--received", help="ISO date of receipt")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The deadlines a complaint received that day gets at each stage."""
+    from workflow.policy import PolicyError, load_policy
+
+    try:
+        loaded = load_policy(policy)
+        day = date.fromisoformat(received)
+    except (PolicyError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    payload = {"policy": loaded.id, "received": day.isoformat(),
+               "stages": loaded.deadline_table(day)}
+    if as_json:
+        print_jsonl([payload])
+        return
+    out.print(f"{loaded.name} — received {day.isoformat()} (day 0), {loaded.nation} holidays")
+    for row in payload["stages"]:
+        out.print(f"  stage {row['stage']}: acknowledge by {row['acknowledge_by'] or '—'}, "
+                  f"respond by {row['respond_by']}")
+
+
+@policy_app.command("check")
+def policy_check(
+    policy: Annotated[str, typer.Argument(help="code-2024, lancaster, lumen or a file")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Where a policy departs from the Housing Ombudsman's Complaint Handling Code 2024."""
+    from workflow.conformance import check_against_code
+    from workflow.policy import PolicyError, load_policy
+
+    try:
+        loaded = load_policy(policy)
+    except PolicyError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    departures = check_against_code(loaded)
+    if as_json:
+        print_jsonl([{"policy": loaded.id, "departures": [d.as_dict() for d in departures]}])
+        return
+    from rich.markup import escape
+
+    breaks = sum(1 for d in departures if d.severity == "departure")
+    notes = len(departures) - breaks
+    out.print(f"{escape(loaded.name)}: {breaks} departures from the Complaint Handling Code "
+              f"2024, {notes} notes")
+    for d in departures:
+        out.print(escape(f"  [{d.severity}] {d.code}: {d.message}"))
