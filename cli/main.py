@@ -44,8 +44,11 @@ def inspect(
 ) -> None:
     """Extract and classify items without writing anything to the database."""
     from cli.inspecting import inspect_paths
+    from pipeline.training import ensure_model
 
-    failed = inspect_paths(paths, get_settings(), as_json=as_json, console=out, errors=err)
+    settings = get_settings()
+    ensure_model(settings, err.print)
+    failed = inspect_paths(paths, settings, as_json=as_json, console=out, errors=err)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -133,8 +136,10 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     from classify.retrain import record_dev_figures
     from pipeline.batch import load_model, thresholds_of
     from pipeline.evaluation import evaluate_dev_set, print_evaluation, write_report
+    from pipeline.training import ensure_model
 
     settings = get_settings()
+    ensure_model(settings, err.print)
     model = load_model(settings)
     report = evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
                               settings.policy)
@@ -149,12 +154,18 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @app.command()
-def train() -> None:
+def train(base: Annotated[bool, typer.Option(
+        "--base", help="Only train the base model on the training files, if none is saved "
+                       "for them (triage never trains by itself)")] = False) -> None:
     """Retrain on the training data plus officers' confirmed labels; promote if no worse."""
     from pipeline.batch import forget_loaded_models
-    from pipeline.training import retrain_from_reviews
+    from pipeline.training import ensure_model, retrain_from_reviews
 
     settings = get_settings()
+    if base:
+        if not ensure_model(settings, out.print):
+            out.print(f"a model trained on {settings.training_dir} is already saved")
+        return
     ready(settings)
     outcome = retrain_from_reviews(settings)
     forget_loaded_models()

@@ -240,3 +240,21 @@ def test_officer_decisions_are_read_back_as_confirmed_labels(database_settings) 
     assert [(lab["item_id"], lab["category"]) for lab in labels] == [
         (ids[0], "service_request"), (ids[1], "excluded")]
     assert labels[1]["excluded_reason"] == "legal_proceedings"
+
+
+def test_triage_never_trains_a_model_and_setting_up_trains_it_once(tmp_path) -> None:
+    """A batch only loads; `ensure_model` (demo, serve, `triage train --base`) trains once."""
+    from classify.model import ModelNotTrained
+    from core.settings import Settings
+    from pipeline import batch
+    from pipeline.training import ensure_model
+
+    settings = Settings(data_dir=tmp_path / "var", training_dir=_small_training_dir(tmp_path),
+                        dev_dir=_small_dev_dir(tmp_path), _env_file=None)
+    with pytest.raises(ModelNotTrained, match="triage train --base"):
+        batch.load_model(settings)
+    said: list[str] = []
+    assert ensure_model(settings, said.append) is True
+    assert said[0].startswith("training the model") and said[1].startswith("model trained")
+    assert ensure_model(settings, said.append) is False and len(said) == 2
+    assert batch.load_model(settings).version.startswith("v")
