@@ -7,30 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cli.shared_commands import err, out, print_jsonl, ready
-from core.settings import get_settings
+from cli.shared_commands import out, print_jsonl, run_casework
 
 case_app = typer.Typer(help="One case's lifecycle: every change is an event in its log.")
 exclusion_app = typer.Typer(help="Proposed exclusions: an officer confirms or rejects each.")
 
 OnOption = Annotated[str | None, typer.Option("--on", help="ISO date (default: today, UK)")]
 ByOption = Annotated[str | None, typer.Option("--by", help="the officer making the change")]
-
-
-def _casework(action):
-    """Run one casework change; a refused transition or a bad argument exits 1 with why."""
-    from pipeline.casework import CaseworkError
-    from workflow.drafts import DraftError
-    from workflow.lifecycle import RefusedTransition
-    from workflow.policy import PolicyError
-
-    settings = get_settings()
-    ready(settings)
-    try:
-        return action(settings)
-    except (RefusedTransition, CaseworkError, PolicyError, DraftError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
 
 
 def _day(value: str | None) -> date | None:
@@ -51,7 +34,7 @@ def case_show(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False
     """A case's present, its event log and its drafted letters."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.show(s, ref)), as_json)
+    _print_case(run_casework(lambda s: casework.show(s, ref)), as_json)
 
 
 @case_app.command("acknowledge")
@@ -59,7 +42,7 @@ def case_acknowledge(ref: str, on: OnOption = None, by: ByOption = None) -> None
     """Record that the current stage was acknowledged (re-dates a response counted from it)."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.acknowledge(s, ref, _day(on), by)))
+    _print_case(run_casework(lambda s: casework.acknowledge(s, ref, _day(on), by)))
 
 
 @case_app.command("assign")
@@ -67,7 +50,7 @@ def case_assign(ref: str, officer: str) -> None:
     """Name the officer handling the current stage (an independent stage needs someone new)."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.assign(s, ref, officer)))
+    _print_case(run_casework(lambda s: casework.assign(s, ref, officer)))
 
 
 @case_app.command("extend")
@@ -80,7 +63,7 @@ def case_extend(
     """Extend the response deadline, within the stage's maximum; drafts the letter."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.extend(s, ref, days, reason, _day(on), by)))
+    _print_case(run_casework(lambda s: casework.extend(s, ref, days, reason, _day(on), by)))
 
 
 @case_app.command("escalate")
@@ -92,7 +75,7 @@ def case_escalate(
     """The resident asked for the next stage (by phone or letter): new deadlines and handler."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.escalate(s, ref, _day(on), officer)))
+    _print_case(run_casework(lambda s: casework.escalate(s, ref, _day(on), officer)))
 
 
 @case_app.command("close")
@@ -106,7 +89,7 @@ def case_close(
     """The stage's response was sent: record its outcome and any remedy."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.close(s, ref, outcome, remedy, _day(on), by)))
+    _print_case(run_casework(lambda s: casework.close(s, ref, outcome, remedy, _day(on), by)))
 
 
 @case_app.command("refuse")
@@ -120,7 +103,7 @@ def case_refuse(
     """Refuse an open case for a reason the policy allows; drafts the refusal letter."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.refuse(s, ref, reason, officer, note, _day(on))))
+    _print_case(run_casework(lambda s: casework.refuse(s, ref, reason, officer, note, _day(on))))
 
 
 @exclusion_app.command("confirm")
@@ -134,7 +117,7 @@ def exclusion_confirm(
     """Confirm a proposed exclusion: logged as refused, with a refusal letter drafted."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.confirm_exclusion(s, item_id, officer, reason,
+    _print_case(run_casework(lambda s: casework.confirm_exclusion(s, item_id, officer, reason,
                                                                note)))
 
 
@@ -146,4 +129,4 @@ def exclusion_reject(
     """It is a complaint after all: open a case at stage 1."""
     from pipeline import casework
 
-    _print_case(_casework(lambda s: casework.reject_exclusion(s, item_id, officer, note)))
+    _print_case(run_casework(lambda s: casework.reject_exclusion(s, item_id, officer, note)))

@@ -225,3 +225,41 @@ def test_case_commands_on_the_demo_data(demo_run) -> None:
     # acknowledgement (or, where the policy has none, its response).
     assert listed == {c["ref"] for c in all_cases if c["status"] == "open"
                       and (c["acknowledge_by"] or c["respond_by"]) <= today}
+
+
+def test_item_commands_decide_through_the_casework_service(command_env) -> None:
+    """`triage item …` settles review items as the web page does: one service for both."""
+    from datetime import UTC, datetime
+
+    from core.settings import Settings
+    from models.db import migrate, session_scope
+    from models.tables import Item, ReviewDecision
+    from tests.review_fixtures import add_waiting_item
+
+    settings = Settings(data_dir=Path(command_env["TRIAGE_DATA_DIR"]), _env_file=None)
+    migrate(settings.resolved_database_url)
+    received = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    unsure = add_waiting_item(settings, subject="Gate", text="The gate is broken again.",
+                              category="service_request", confidence=0.4, received=received)
+    court = add_waiting_item(settings, subject="Court", text="My solicitor has issued a claim.",
+                             category="excluded", confidence=0.9, received=received,
+                             excluded_reason="legal_proceedings", reason="proposed-exclusion")
+    hazard = triage_in_process("item", "hazard", str(unsure), "--officer", "amina",
+                               "--hazard", "structural", env=command_env)
+    assert hazard.returncode == 0 and "structural" in hazard.stdout
+    accepted = triage_in_process("item", "decide", str(unsure), "--officer", "amina",
+                                 "--action", "accept", env=command_env)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "service request recorded" in accepted.stdout
+    again = triage_in_process("item", "decide", str(unsure), "--officer", "bob",
+                              "--action", "accept", env=command_env)
+    assert again.returncode == 1 and "no longer waits" in again.stderr
+    refused = triage_in_process("item", "decide", str(court), "--officer", "amina",
+                                "--action", "confirm_exclusion", env=command_env)
+    assert refused.returncode == 0, refused.stderr
+    assert "exclusion confirmed (legal proceedings)" in refused.stdout
+    with session_scope(settings.resolved_database_url) as session:
+        assert session.get(Item, unsure).hazard == "structural"
+        assert session.get(Item, court).case.status == "refused"
+        actions = sorted(d.action for d in session.query(ReviewDecision))
+    assert actions == ["accept", "confirm_exclusion", "mark_hazard"]
