@@ -3,11 +3,10 @@ builds), the review web app beside it, and on the embedded default a Prefect ser
 
 Prefect's ephemeral API runs no scheduler (its scheduler service is not among those an
 ephemeral server starts, and the runner warns that it cannot schedule there), so served
-deployments would never get a run. Unless PREFECT_API_URL names a server, this starts
-`python -m flows.prefect_server start` (`prefect server start`, repaired for SQLAlchemy 2.1)
-on 127.0.0.1 with its SQLite database under the data dir, in a session of its own: a Ctrl-C at
-the terminal reaches this process, which stops the server last, after the runner has
-cancelled what was running and paused its schedules through it.
+deployments would never get a run. Unless PREFECT_API_URL names a server, this starts plain
+`prefect server start` on 127.0.0.1 with its SQLite database under the data dir, in a session
+of its own: a Ctrl-C at the terminal reaches this process, which stops the server last, after
+the runner has cancelled what was running and paused its schedules through it.
 """
 from __future__ import annotations
 
@@ -26,12 +25,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-import flows
 from core.settings import Settings
 from flows.prefect_env import configure_prefect
-
-# The folder holding the `flows` package this process imported.
-CODE_ROOT = Path(flows.__file__).resolve().parents[1]
 
 
 class ServeError(RuntimeError):
@@ -61,12 +56,11 @@ class LocalPrefectServer:
     def start(self, timeout: float = 120.0) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
-        # The same code as this process runs, whatever the working directory holds (-P).
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CODE_ROOT),
-                                                          env.get("PYTHONPATH")]))
         with self.log_path.open("ab") as log:
+            # `prefect server start` as its console script runs it: this interpreter's
+            # Prefect, never a module of the working directory (-P).
             self.process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "flows.prefect_server", "start",
+                [sys.executable, "-P", "-m", "prefect", "server", "start",
                  "--host", "127.0.0.1", "--port", str(self.port), "--no-ui", "--analytics-off"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True)

@@ -53,6 +53,12 @@ def log_ephemeral_server_to(log_path: Path) -> None:
     the command exits, often mid-request; its shutdown then prints tracebacks (a pending
     asyncio task, a pooled SQLite connection finalised) that say nothing about our work.
     An engineer still finds them in the log.
+
+    No Prefect setting does this: Prefect starts that server with no output argument, and
+    PREFECT_SERVER_LOGGING_LEVEL quiets only its `prefect.server`, uvicorn and fastapi
+    loggers, while SQLAlchemy's pool logs the same shutdown through the root logger. The
+    server reads the same logging config as this process, whose root logger carries the
+    command's own warnings (an IMAP reconnect), so quieting root there would hide those.
     """
     from prefect.server.api import server as ephemeral
 

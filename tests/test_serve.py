@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -75,7 +76,8 @@ def _api_state(url: str) -> tuple[dict[str, tuple], dict[str, list[str]]]:
         return schedules, runs
 
 
-def _wait(condition, timeout: float, process: subprocess.Popen[str], output: Output):
+def _wait(condition, timeout: float, process: subprocess.Popen[str], output: Output,
+          every: float = 1.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"triage serve exited early:\n{output.text()}"
@@ -85,7 +87,7 @@ def _wait(condition, timeout: float, process: subprocess.Popen[str], output: Out
             value = None
         if value:
             return value
-        time.sleep(1)
+        time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f} s:\n{output.text()}")
 
 
@@ -120,8 +122,8 @@ def test_serve_registers_schedules_runs_and_stops_cleanly(
         registered_after = time.monotonic() - started
         schedules, _ = _api_state(url)
         assert schedules == {name: (schedule,) for name, schedule in EXPECTED.items()}
-        # The server's scheduler makes the runs (none would come on the ephemeral API, nor
-        # without flows.prefect_server's repair) and the runner runs them.
+        # The server's scheduler makes the runs (none would come on the ephemeral API) and
+        # the runner runs them.
         if stop == signal.SIGTERM:
             _wait(scheduled_and_ran, 180, process, output)
             states = [state for runs in _api_state(url)[1].values() for state in runs]
@@ -147,6 +149,94 @@ def test_serve_registers_schedules_runs_and_stops_cleanly(
         import urllib.request
 
         urllib.request.urlopen(f"{url}/health", timeout=2)
+
+
+# A flow served as `triage serve` serves its deployments (cli.serving.run_deployments),
+# every second; a run imports this file again, by path, and only the flow is defined then.
+SERVED_EVERY_SECOND = """
+from datetime import timedelta
+
+from prefect import flow
+
+
+@flow(name="tick")
+def tick() -> int:
+    return 1
+
+
+if __name__ == "__main__":
+    from rich.console import Console
+
+    from cli.serving import run_deployments
+
+    run_deployments([tick.to_deployment(name="every-second", interval=timedelta(seconds=1))],
+                    Console())
+"""
+
+
+@pytest.mark.slow
+def test_plain_prefect_server_schedules_a_served_deployment_whose_runs_complete(
+        prefect_home_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server `triage serve` starts on the embedded default is plain `prefect server
+    start`: with the pinned SQLAlchemy its scheduler inserts a served deployment's runs (in
+    bulk, which SQLAlchemy 2.1 refused), and the runner completes them. Seconds, not
+    minutes: a migrated database, a one-second interval, the scheduler's loop for new
+    deployments and the runner's poll at 1 s, one run at a time."""
+    import shutil
+
+    import sqlalchemy
+
+    from cli.serving import LocalPrefectServer, free_port
+
+    assert sqlalchemy.__version__.startswith("2.0.")
+    home = tmp_path / "prefect"
+    shutil.copytree(prefect_home_template, home, ignore=shutil.ignore_patterns("*.log"))
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("TRIAGE_", "PREFECT_"))}
+    env.update({"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "DO_NOT_TRACK": "1",
+                "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1"})
+    for key in set(os.environ) - set(env):
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    started = time.monotonic()
+    server = LocalPrefectServer(home, free_port())
+    server.start(timeout=60)
+    try:
+        assert server.process is not None
+        assert server.process.args[1:6] == ["-P", "-m", "prefect", "server", "start"]
+        up = time.monotonic() - started
+        (tmp_path / "served.py").write_text(SERVED_EVERY_SECOND)
+        runner = subprocess.Popen(
+            [sys.executable, "served.py"], cwd=tmp_path, text=True,
+            env={**env, "PYTHONPATH": str(REPO), "PREFECT_API_URL": server.api_url,
+                 "PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_RUNNER_PROCESS_LIMIT": "1"},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        output = Output(runner)
+        try:
+            def finished() -> list[str]:
+                runs = _api_state(server.api_url)[1].get("tick/every-second", [])
+                return runs if {"COMPLETED", "FAILED", "CRASHED"} & set(runs) else []
+
+            states = _wait(finished, 90, runner, output, every=0.5)
+            ran = time.monotonic() - started
+        finally:
+            runner.send_signal(signal.SIGTERM)
+            try:
+                code = runner.wait(30)
+            except subprocess.TimeoutExpired:
+                runner.kill()
+                raise
+    finally:
+        server.stop()
+    text = output.text()
+    print(f"server up after {up:.1f} s, a scheduled run done after {ran:.1f} s "
+          f"({len(states)} runs scheduled)")
+    assert len(states) > 1, states  # the scheduler's runs, not one made by hand
+    assert "COMPLETED" in states and not {"FAILED", "CRASHED"} & set(states), text
+    assert code == 0, text
+    assert "Traceback" not in text
 
 
 def test_prefect_yaml_has_the_served_deployments() -> None:
