@@ -108,9 +108,11 @@ def serve(
     """Run the scheduled flows (scan folder, mailbox, deadline watch, retrain) and the review
     web app in one process until SIGINT or SIGTERM (exit 0)."""
     from cli.serving import serve as serve_all
+    from pipeline.training import ensure_model
 
     settings = get_settings()
     ready(settings)
+    ensure_model(settings, err.print)  # a fresh install trains once, before the first poll
     raise typer.Exit(serve_all(settings, web=web_app, web_host=web_host, web_port=web_port,
                                prefect_port=prefect_port, console=err))
 
