@@ -114,9 +114,10 @@ def test_mailbox_and_scan_flows_end_to_end(harness, dovecot, settings, tmp_path)
     assert letters and letters[0][0] == "ocr" and "complaint" in letters[0][1].lower()
 
 
-def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings):
+def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings, monkeypatch):
     from flows.mailbox_flow import mailbox_poll
     from models.leases import lease
+    from pipeline import mailbox_pass
     from pipeline.mailbox_pass import lease_name, mailbox_config
 
     messages = [varied_message(6000 + index) for index in range(60)]
@@ -130,13 +131,25 @@ def test_two_polls_of_one_mailbox_at_once_take_turns(harness, dovecot, settings)
         skipped = mailbox_poll(configured)
     assert skipped.skipped_because and not skipped.batch.stored
 
-    # Two polls started together: one does the work, the other finds the lease held.
-    start = threading.Barrier(2)
+    # Two polls started together: one does the work, the other finds the lease held. The
+    # holder stores nothing until the other has been turned away, so a slow start of one
+    # poll (a loaded machine) cannot let the other finish first and free the lease.
+    start, turned_away = threading.Barrier(2), threading.Event()
     reports = []
+    store = mailbox_pass.store_new_messages
+
+    def store_once_the_other_is_turned_away(*args, **kwargs):
+        assert turned_away.wait(timeout=120), "the second poll never ran"
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(mailbox_pass, "store_new_messages", store_once_the_other_is_turned_away)
 
     def poll() -> None:
         start.wait()
-        reports.append(mailbox_poll(configured))
+        report = mailbox_poll(configured)
+        reports.append(report)
+        if report.skipped_because:
+            turned_away.set()
 
     threads = [threading.Thread(target=poll) for _ in range(2)]
     for thread in threads:
