@@ -123,7 +123,7 @@ def test_decision_on_both_databases(database_settings) -> None:
     """The decision and the queue's SQL on the embedded default and on PostgreSQL."""
     from models.db import session_scope
     from models.tables import Item, ReviewDecision
-    from pipeline import casework as decisions
+    from pipeline import casework
     from review import queries
     from tests.review_fixtures import add_waiting_item
 
@@ -136,10 +136,10 @@ def test_decision_on_both_databases(database_settings) -> None:
     url = database_settings.resolved_database_url
     page = queries.queue_page(url, queries.QueueFilter())
     assert [row["id"] for row in page["rows"]] == [first, second] and page["total"] == 2
-    outcome = decisions.decide(database_settings, first, "officer1", OfficerChoice("accept"))
+    outcome = casework.decide(database_settings, first, "officer1", OfficerChoice("accept"))
     assert outcome.case_ref and outcome.case_ref.startswith("CMP-2026-")
     with pytest.raises(DecisionError, match="no longer waits"):
-        decisions.decide(database_settings, first, "officer2", OfficerChoice("accept"))
+        casework.decide(database_settings, first, "officer2", OfficerChoice("accept"))
     with session_scope(url) as session:
         item = session.get(Item, first)
         assert item.status == "staged" and item.case.hazard == "water_leak"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from core.labels import Action
+from core.labels import Action, ItemStatus
 from workflow.drafts import Draft, refusal_reason_text, render_draft, summarise
 from workflow.lifecycle import (
     CaseChange,
@@ -135,13 +135,13 @@ def plan_for(decision: Decision, policy: Policy, context: ItemContext, *,
         return _held(decision, policy, context)
     action = decision.action
     if action == Action.OPEN_CASE:
-        return Plan(action, "staged", context.received, opening=CaseOpening(
+        return Plan(action, ItemStatus.STAGED, context.received, opening=CaseOpening(
             stage_case(policy, 1, context.received), "acknowledgement",
             raised_from_request=context.replied_request))
     if action == Action.REFUSE_COMPLAINT:
         if refusal is None:
             raise ValueError("refusing a complaint needs the officer's refusal")
-        return Plan(action, "staged", context.received, opening=CaseOpening(
+        return Plan(action, ItemStatus.STAGED, context.received, opening=CaseOpening(
             stage_case(policy, 1, context.received), "refusal", refusal=refusal,
             letter_context={"note": refusal.note,
                             "reason_text": refusal_reason_text(policy, refusal.reason)}))
@@ -159,7 +159,8 @@ def _held(decision: Decision, policy: Policy, context: ItemContext) -> Plan:
     record = None
     if decision.action == Action.PROPOSE_EXCLUSION:
         record = record_proposed_exclusion(policy, decision.excluded_reason, decision.reasons)
-    return Plan(decision.action, "needs_review", context.received, review=hold, record=record)
+    return Plan(decision.action, ItemStatus.NEEDS_REVIEW, context.received, review=hold,
+                record=record)
 
 
 def _case_update(decision: Decision, policy: Policy, context: ItemContext) -> Plan:
@@ -167,7 +168,7 @@ def _case_update(decision: Decision, policy: Policy, context: ItemContext) -> Pl
     if thread is None or thread.state is None:
         raise ValueError(f"{decision.action} needs the state of the case the item belongs to")
     if decision.action == Action.ADD_TO_CASE:
-        return Plan(decision.action, "staged", context.received, update=CaseUpdate(
+        return Plan(decision.action, ItemStatus.STAGED, context.received, update=CaseUpdate(
             thread.case_ref, add_follow_up(thread.state, matched_by=thread.matched_by)))
     try:
         new, change = escalate(thread.state, policy, context.received)
@@ -177,9 +178,9 @@ def _case_update(decision: Decision, policy: Policy, context: ItemContext) -> Pl
                           review_deadline(policy, context.received, thread.stage + 1))
         change = CaseChange("escalation_refused", thread.stage, {
             "reason": str(refused), "matched_by": thread.matched_by})
-        return Plan(decision.action, "needs_review", context.received, review=hold,
+        return Plan(decision.action, ItemStatus.NEEDS_REVIEW, context.received, review=hold,
                     update=CaseUpdate(thread.case_ref, change))
-    return Plan(decision.action, "staged", context.received, update=CaseUpdate(
+    return Plan(decision.action, ItemStatus.STAGED, context.received, update=CaseUpdate(
         thread.case_ref, change, new, "stage_acknowledgement"))
 
 
@@ -187,15 +188,16 @@ def _recorded(decision: Decision, policy: Policy, context: ItemContext) -> Plan:
     action = decision.action
     if action == Action.RECORD_SERVICE_REQUEST:
         record = record_service_request(policy, context.received, decision.hazard)
-        return Plan(action, "staged", context.received, record=record,
+        return Plan(action, ItemStatus.STAGED, context.received, record=record,
                     reply=render_draft(policy, "service_request",
                                        _reply_context(record, context)))
     if action == Action.RECORD_COMPLIMENT:
-        return Plan(action, "staged", context.received,
+        return Plan(action, ItemStatus.STAGED, context.received,
                     record=record_compliment(policy, list(context.staff)))
     if action == Action.ARCHIVE:
-        return Plan(action, "ignored", context.received, record=record_archived(decision.reasons))
-    return Plan(action, "staged", context.received)
+        return Plan(action, ItemStatus.IGNORED, context.received,
+                    record=record_archived(decision.reasons))
+    return Plan(action, ItemStatus.STAGED, context.received)
 
 
 def _reply_context(record: Record, context: ItemContext) -> dict[str, Any]:
