@@ -102,8 +102,8 @@ def _plan(session: Session, item: Item, policy: Policy, decision: Decision,
             lifecycle.check_refusal(policy, reason, officer)
         except RefusedTransition as exc:
             raise DecisionError(str(exc)) from exc
-        refusal = OfficerRefusal(reason, officer, on or landlord_today(), _clean_note(choice.note),
-                          label.excluded_reason)
+        refusal = OfficerRefusal(reason, officer, on or landlord_today(),
+                                 _clean_note(choice.note), label.excluded_reason)
     fields = item.fields
     plan = plan_for(decision, policy, ItemContext(
         received, thread, name=fields.name if fields else None,
