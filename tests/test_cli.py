@@ -244,18 +244,18 @@ def test_item_commands_decide_through_the_casework_service(command_env) -> None:
     court = add_waiting_item(settings, subject="Court", text="My solicitor has issued a claim.",
                              category="excluded", confidence=0.9, received=received,
                              excluded_reason="legal_proceedings", reason="proposed-exclusion")
-    hazard = triage_in_process("item", "hazard", str(unsure), "--officer", "amina",
-                               "--hazard", "structural", env=command_env)
+    def officer(*args: str):
+        return triage_in_process("item", *args, env=command_env)
+
+    hazard = officer("hazard", str(unsure), "--officer", "amina", "--hazard", "structural")
     assert hazard.returncode == 0 and "structural" in hazard.stdout
-    accepted = triage_in_process("item", "decide", str(unsure), "--officer", "amina",
-                                 "--action", "accept", env=command_env)
+    accepted = officer("decide", str(unsure), "--officer", "amina", "--action", "accept")
     assert accepted.returncode == 0, accepted.stderr
     assert "service request recorded" in accepted.stdout
-    again = triage_in_process("item", "decide", str(unsure), "--officer", "bob",
-                              "--action", "accept", env=command_env)
+    again = officer("decide", str(unsure), "--officer", "bob", "--action", "accept")
     assert again.returncode == 1 and "no longer waits" in again.stderr
-    refused = triage_in_process("item", "decide", str(court), "--officer", "amina",
-                                "--action", "confirm_exclusion", env=command_env)
+    refused = officer("decide", str(court), "--officer", "amina", "--action",
+                      "confirm_exclusion")
     assert refused.returncode == 0, refused.stderr
     assert "exclusion confirmed (legal proceedings)" in refused.stdout
     with session_scope(settings.resolved_database_url) as session:
