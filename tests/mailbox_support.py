@@ -73,6 +73,13 @@ def fresh_folder(server: ImapServer, folder: str, messages: list[bytes]) -> None
         if imap.folder_exists(name):
             imap.delete_folder(name)
     imap.create_folder(folder)
+    imap.logout()
+    append_messages(server, folder, messages)
+
+
+def append_messages(server: ImapServer, folder: str, messages: list[bytes]) -> None:
+    """New mail arriving in an existing folder."""
+    imap = imap_client(server)
     for raw in messages:
         imap.append(folder, raw)
     imap.logout()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from tests.imap_server import restart_dovecot, start_dovecot, stop_dovecot
 from tests.mailbox_support import (
+    append_messages,
     assert_exactly_once,
     fresh_folder,
     imap_client,
@@ -63,12 +64,16 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(dovecot, cli_env):
     server = start_fork_server(env)
     killed_mid_work = 0
     try:
-        for _ in range(40):
+        for _ in range(60):
             pid = server.run()
             time.sleep(rng.uniform(0.05, 1.5))
             os.kill(pid, signal.SIGKILL)  # a worker already finished is a zombie: no error
             if server.wait() == "signal=9":
                 killed_mid_work += 1
+            else:  # it finished the folder first (a fast machine): give the next one work
+                more = [varied_message(len(messages) + i) for i in range(30)]
+                append_messages(dovecot, "Crash", more)
+                messages += more
             if killed_mid_work >= 10:
                 break
         assert killed_mid_work >= 10
