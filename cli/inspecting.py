@@ -14,6 +14,7 @@ from core.settings import Settings
 from ingest.errors import UnreadableItem
 from ingest.folder import LETTER_SUFFIXES
 from ingest.items import RawItem
+from ingest.names import shown_name
 from ingest.reading import read_item
 from ingest.scanfile import ScanLimits
 from ingest.splitting import LetterPart, split_letters
@@ -29,7 +30,7 @@ def source_of(path: Path) -> str:
 def inspect_file(path: Path, settings: Settings, model, policy) -> list[dict[str, object]]:
     """The file's contract objects: one, or one per letter of a batch scan (each with its
     "pages" in the file), or [{"path", "error"}] when it cannot be read or parsed."""
-    shown = str(path)
+    shown = shown_name(str(path))  # any bytes a file name holds, as valid one-line text
     try:
         raw = path.read_bytes()
         if len(raw) > settings.max_item_bytes:
@@ -67,12 +68,11 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
     policy = load_policy(settings.policy)
     failed = 0
     table = Table("path", "category", "confidence", "review", "hazard", "name", "postcode")
-    views = ((given, view) for given in paths
-             for view in inspect_file(given, settings, model, policy))
-    for path, view in views:
+    views = (view for given in paths for view in inspect_file(given, settings, model, policy))
+    for view in views:
         if "error" in view:
             failed += 1
-            errors.print(f"{path}: {view['error']}", markup=False)
+            errors.print(f"{view['path']}: {view['error']}", markup=False)
         if as_json:
             sys.stdout.write(json.dumps(view, ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -81,7 +81,7 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
             category = view["category"] + (f" ({view['excluded_reason']})"
                                            if view["excluded_reason"] else "")
             pages = view.get("pages")
-            shown = f"{path} pages {pages[0]}-{pages[1]}" if pages else str(path)
+            shown = f"{view['path']} pages {pages[0]}-{pages[1]}" if pages else view["path"]
             table.add_row(shown, category, f"{view['confidence']:.2f}",
                           "yes" if view["needs_review"] else "no", view["hazard"] or "",
                           fields["name"] or "", fields["postcode"] or "")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ingest.errors import SourceConfigError
 from ingest.folder import LETTER_SUFFIXES
+from ingest.names import name_bytes, shown_name
 
 # Files a desktop or a share leaves in any folder; never scans, never quarantined.
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
@@ -47,10 +48,15 @@ class ClaimedScan:
     """A file this or another worker has taken: where it is now and what it was called."""
 
     path: Path
-    name: str
+    name: str  # as the file system has it (maybe not UTF-8): for moving the file only
     claimed_at: datetime
     received_at: datetime
     size: int
+
+    @property
+    def shown(self) -> str:
+        """The original name as safe text, for reason files, the database and logs."""
+        return shown_name(self.name)
 
 
 @dataclass(frozen=True)
@@ -102,11 +108,11 @@ class ScanFolder:
             except FileNotFoundError:  # another worker took it a moment ago
                 continue
             if now - before.st_mtime < self.settle_seconds:
-                waiting.append(path.name)
+                waiting.append(shown_name(path.name))
                 continue
             claim = self._claim(path, before)
             if claim is None:
-                waiting.append(path.name)
+                waiting.append(shown_name(path.name))
             elif path.suffix.lower() in LETTER_SUFFIXES:
                 claimed.append(claim)
             else:
@@ -179,21 +185,31 @@ class ScanFolder:
         return target
 
     def _move(self, claim: ClaimedScan, folder: Path, digest: str) -> Path | None:
-        target = folder / claim.name
+        stem, suffix = _filed_parts(claim.name)
+        target = folder / (stem + suffix)
         if target.exists():
-            target = folder / f"{Path(claim.name).stem}-{digest[:12]}{Path(claim.name).suffix}"
+            target = folder / f"{stem}-{digest[:12]}{suffix}"
         if target.exists() and target.stat().st_size == claim.size:
             # The same bytes are filed already (the same scan dropped in twice).
             claim.path.unlink(missing_ok=True)
             return target
         if target.exists():
-            target = folder / (f"{Path(claim.name).stem}-{digest[:12]}-"
-                               f"{secrets.token_hex(3)}{Path(claim.name).suffix}")
+            target = folder / f"{stem}-{digest[:12]}-{secrets.token_hex(3)}{suffix}"
         try:
             os.rename(claim.path, target)
         except FileNotFoundError:  # another worker filed it
             return None
         return target
+
+
+def _filed_parts(name: str) -> tuple[str, str]:
+    """(stem, suffix) of a filed name, the stem shortened so that the name with a digest,
+    a token and `.reason.txt` added still fits a file system's 255 bytes."""
+    suffix = Path(name).suffix if name_bytes(Path(name).suffix) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while name_bytes(stem + suffix) > 200 and stem:
+        stem = stem[:-1]
+    return stem or "scan", suffix
 
 
 def _is_candidate(path: Path) -> bool:
@@ -208,7 +224,7 @@ def _claim_name(claimed_at: datetime, name: str) -> str:
     prefix = f"{claimed_at.strftime(_CLAIM_STAMP)}-{secrets.token_hex(4)}--"
     suffix = Path(name).suffix
     stem = name[: len(name) - len(suffix)] if suffix else name
-    while len((prefix + stem + suffix).encode()) > 250 and stem:
+    while name_bytes(prefix + stem + suffix) > 250 and stem:
         stem = stem[:-1]
     return prefix + stem + suffix
 

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from core.settings import Settings
 from ingest.errors import QuarantineReason, SourceConfigError
 from ingest.items import RawItem
@@ -76,14 +78,32 @@ def take_and_store(settings: Settings, folder: ScanFolder,
         digest = file_digest(odd.claim.path)
         folder.quarantine(odd.claim, digest, reason_text(
             odd.claim, digest, QuarantineReason.UNSUPPORTED_TYPE.value,
-            f"{odd.claim.name!r} is not a scan the intake reads (PDF, TIFF, JPEG or PNG)", []))
+            f"{odd.claim.shown!r} is not a scan the intake reads (PDF, TIFF, JPEG or PNG)", []))
         report.quarantined += 1
     for claim in claims:
         report.taken += 1
-        _store_claim(settings, folder, claim, report)
+        try:
+            _store_claim(settings, folder, claim, report)
+        except (OperationalError, InterfaceError):
+            raise  # the database, not the file: the pass is retried, the claim kept
+        except Exception as exc:  # one file never stops the pass: kept aside, with why
+            log.exception("scan %s could not be stored", claim.shown)
+            _quarantine_unexpected(folder, claim, exc, report)
         if progress:
             progress("stored", 1)
     return report
+
+
+def _quarantine_unexpected(folder: ScanFolder, claim: ClaimedScan, exc: Exception,
+                           report: ScanPassReport) -> None:
+    try:
+        digest = file_digest(claim.path)
+    except OSError:
+        digest = None
+    folder.quarantine(claim, digest or "unhashed", reason_text(
+        claim, digest, QuarantineReason.INTERNAL_ERROR.value, f"{type(exc).__name__}: {exc}",
+        []))
+    report.quarantined += 1
 
 
 def _abandoned_claims(settings: Settings, folder: ScanFolder) -> list[ClaimedScan]:
@@ -125,7 +145,7 @@ def _store_claim(settings: Settings, folder: ScanFolder, claim: ClaimedScan,
     if len(raw) != claim.size:  # still being written after all: give it back
         folder.release(claim)
         report.taken -= 1
-        report.waiting.append(claim.name)
+        report.waiting.append(claim.shown)
         return
     digest = sha256_of(raw)
     with session_scope(settings.resolved_database_url) as session:
@@ -133,7 +153,7 @@ def _store_claim(settings: Settings, folder: ScanFolder, claim: ClaimedScan,
             report.batch.duplicates += 1
             return
     parts = split_letters(raw, ScanLimits(settings.max_pdf_pages, settings.max_image_pixels))
-    name = claim.name[:_MAX_NAME]
+    name = claim.shown[:_MAX_NAME]
     # All the letters of one file in one transaction: a crash stores all of them or none.
     with session_scope(settings.resolved_database_url) as session:
         if len(parts) > 1:
@@ -231,7 +251,7 @@ def reason_text(claim: ClaimedScan, digest: str | None, code: str, detail: str,
                 states: list[tuple]) -> str:
     """The reason file beside a quarantined scan: what went wrong and what to do."""
     lines = [
-        f"file: {claim.name}",
+        f"file: {claim.shown}",
         f"sha256: {digest or 'not hashed'}",
         f"scanned: {claim.received_at.isoformat(timespec='seconds')}",
         f"quarantined: {datetime.now(UTC).isoformat(timespec='seconds')}",

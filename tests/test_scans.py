@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
+from sqlalchemy import select
 
 import ingest.ocr
 from core.settings import Settings
@@ -572,3 +573,83 @@ def test_a_very_long_file_name_is_claimed_under_a_name_the_file_system_takes() -
     assert len(claimed.encode()) <= 250 and claimed.endswith(".pdf")
     parsed = parse_claim_name(claimed)
     assert parsed is not None and long_name.startswith(parsed[1][:-4])
+
+
+def _hostile_names():
+    """File names as a share may write them: any bytes but `/` and NUL (Latin-1, newlines,
+    control characters, reserved Windows names, very long), with a scan's or another suffix.
+    Hidden (`.x`) and Office lock (`~$x`) files are left alone by design, so not drawn."""
+    from hypothesis import strategies as st
+
+    reserved = st.sampled_from([b"CON", b"NUL", b"COM1", b"lettre-\xe9t\xe9", b"a\nfile: forged",
+                                b"x" * 240, b"\xff\xfe", b"\x1b[31mred"])
+    stem = st.one_of(reserved, st.binary(min_size=1, max_size=240)).filter(
+        lambda b: b"/" not in b and b"\0" not in b and not b.startswith((b".", b"~$")))
+    suffix = st.sampled_from([b".pdf", b".PDF", b".docx", b""])
+    return st.lists(st.tuples(stem, suffix).map(lambda parts: parts[0][:240] + parts[1]),
+                    min_size=1, max_size=3, unique=True)
+
+
+def test_any_file_name_is_claimed_and_filed_and_shown_safely(settings: Settings,
+                                                              tmp_path: Path) -> None:
+    """Property: whatever the names, one real pass takes every file and archives or
+    quarantines it, the pass goes on, and every name shown is valid one-line UTF-8."""
+    import os
+    import uuid
+
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+
+    @hypothesis_settings(max_examples=12, deadline=None,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(names=_hostile_names())
+    def one_pass_over(names: list[bytes]) -> None:
+        incoming = tmp_path / uuid.uuid4().hex
+        configured = scan_settings(settings, incoming)
+        for index, name in enumerate(names):
+            body = text_layer_pdf([f"Letter {uuid.uuid4()}", "The gutter is leaking.",
+                                   f"Number {index}"])
+            with open(os.path.join(os.fsencode(incoming), name), "wb") as handle:
+                handle.write(body)
+        report = scanpass.run_pass(configured)
+        assert report.archived + report.quarantined == len(names), report.summary()
+        assert not [p for p in (incoming / "processing").iterdir() if p.is_file()]
+        filed = [p for p in (incoming / "archive").rglob("*") if p.is_file()] + [
+            p for p in (incoming / "quarantine").iterdir() if not p.name.endswith(".reason.txt")]
+        assert len(filed) == len(names)
+        for reason in (incoming / "quarantine").glob("*.reason.txt"):
+            text = reason.read_bytes().decode("utf-8")  # valid UTF-8, whatever the name was
+            assert sum(line.startswith("file: ") for line in text.splitlines()) == 1
+        with session_scope(configured.resolved_database_url) as session:
+            for ref in session.scalars(select(Item.source_ref)):
+                ref.encode("utf-8")
+                assert "\n" not in ref and ref.isprintable()
+        assert report.summary().isprintable()
+
+    one_pass_over()
+
+
+def test_a_shown_name_is_one_printable_utf8_line_and_a_plain_name_is_unchanged() -> None:
+    import os
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from ingest.names import shown_name
+
+    @given(st.binary(min_size=1, max_size=255))
+    def any_bytes(raw: bytes) -> None:
+        shown = shown_name(os.fsdecode(raw))
+        shown.encode("utf-8")
+        assert shown.isprintable() and "\n" not in shown
+
+    @given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Cf", "Co",
+                                                        "Cn")), min_size=1).filter(
+        lambda s: s.isprintable()))
+    def plain(name: str) -> None:
+        assert shown_name(name) == name
+
+    any_bytes()
+    plain()
+    assert shown_name(os.fsdecode(b"lettre-\xe9t\xe9.pdf")) == "lettre-\\xe9t\\xe9.pdf"
+    assert shown_name("a\nfile: forged.pdf") == "a\\nfile: forged.pdf"
