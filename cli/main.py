@@ -15,7 +15,7 @@ from cli.case_commands import case_app, exclusion_app
 from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
 from cli.policy_commands import policy_app
-from cli.shared_commands import err, out, print_jsonl, ready
+from cli.shared_commands import err, out, print_jsonl, ready, run_casework
 from cli.user_commands import user_app
 from core.settings import get_settings
 
@@ -128,8 +128,12 @@ def retry(
     if not item_ids and not all_failed:
         err.print("error: name item ids or pass --all")
         raise typer.Exit(2)
+    from pipeline.casework import check_retryable
+
     settings = get_settings()
     ready(settings)
+    if not all_failed:
+        run_casework(lambda s: check_retryable(s, list(item_ids or [])))
     report = run_retry(settings, None if all_failed else list(item_ids or []))
     out.print(f"retried {sum(report.outcomes.values())}: {dict(report.outcomes)}")
 
@@ -196,8 +200,11 @@ def records(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """What became of items that opened no case: service requests, compliments, exclusions."""
-    from pipeline.listing import print_records, record_rows
+    from pipeline.listing import RECORD_KINDS, print_records, record_rows
 
+    if kind is not None and kind not in RECORD_KINDS:
+        err.print(f"error: unknown kind {kind!r}; one of {', '.join(RECORD_KINDS)}")
+        raise typer.Exit(2)
     settings = get_settings()
     ready(settings)
     rows = record_rows(settings, kind)

@@ -165,6 +165,10 @@ def print_case_detail(view: dict[str, object], console: Console) -> None:
                       f"{escape(draft['subject'])}")
 
 
+# What an item that opens no case can become (workflow/records.py).
+RECORD_KINDS = ("service_request", "compliment", "proposed_exclusion", "archived")
+
+
 def record_rows(settings: Settings, kind: str | None = None) -> list[dict[str, object]]:
     """What became of items that opened no case, oldest first."""
     from models.tables import IntakeRecord

@@ -394,3 +394,22 @@ def test_cases_opened_before_migration_0002_carry_on(tmp_path) -> None:
     assert (view["received"], view["extension_days"]) == ("2026-11-02", 0)
     assert view["respond_by"] == "2026-11-18"
     assert casework.escalate(settings, "CMP-2026-00001", date(2026, 11, 20), "bob")["stage"] == 2
+
+
+def test_a_day_after_today_is_refused_for_what_has_already_happened(database_settings) -> None:
+    from datetime import timedelta
+
+    triage(database_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+           "complaint")
+    ref, tomorrow = "CMP-2026-00001", casework.landlord_today() + timedelta(days=1)
+    for change in (lambda: casework.acknowledge(database_settings, ref, tomorrow, "ayesha"),
+                   lambda: casework.close(database_settings, ref, "upheld", None, tomorrow,
+                                          "ayesha"),
+                   lambda: casework.extend(database_settings, ref, 2, "surveyor", tomorrow,
+                                           "ayesha")):
+        with pytest.raises(casework.CaseworkError, match="after today"):
+            change()
+    view = casework.show(database_settings, ref)
+    assert [event["kind"] for event in view["events"]] == ["opened"]
+    assert casework.acknowledge(database_settings, ref, None, "ayesha")["acknowledged_on"] == (
+        casework.landlord_today().isoformat())

@@ -263,3 +263,11 @@ def test_item_commands_decide_through_the_casework_service(command_env) -> None:
         assert session.get(Item, court).case.status == "refused"
         actions = sorted(d.action for d in session.query(ReviewDecision))
     assert actions == ["accept", "confirm_exclusion", "mark_hazard"]
+
+
+def test_nonsense_arguments_are_refused_with_what_to_do(cli_env, command_env) -> None:
+    """Retrying an item that does not exist, or an unknown kind of record, is an error."""
+    retried = triage_command("retry", "999", env=cli_env)
+    assert retried.returncode == 1 and "there is no item 999" in retried.stderr
+    records = triage_in_process("records", "--kind", "bogus", env=command_env)
+    assert records.returncode == 2 and "unknown kind 'bogus'" in records.stderr

@@ -15,6 +15,7 @@ from pipeline.casework.cases import (
     close,
     escalate,
     extend,
+    happened_on,
     landlord_today,
     policy_for,
     refuse,
@@ -24,6 +25,7 @@ from pipeline.casework.items import (
     CONTACT_METHODS,
     EDITABLE_FIELDS,
     Outcome,
+    check_retryable,
     confirm_exclusion,
     decide,
     edit_fields,
@@ -39,7 +41,7 @@ from workflow.policy import PolicyError
 __all__ = [
     "CONTACT_METHODS", "EDITABLE_FIELDS", "CaseworkError", "DecisionError", "Outcome",
     "PolicyError", "PolicyNotConfigured", "RefusedTransition", "acknowledge", "assign",
-    "case_view", "close", "confirm_exclusion", "decide", "edit_fields", "escalate", "extend",
-    "landlord_today", "mark_hazard", "parse_field_values", "policy_for", "refuse",
-    "reject_exclusion", "retry_quarantined", "show",
+    "case_view", "check_retryable", "close", "confirm_exclusion", "decide", "edit_fields",
+    "escalate", "extend", "happened_on", "landlord_today", "mark_hazard", "parse_field_values",
+    "policy_for", "refuse", "reject_exclusion", "retry_quarantined", "show",
 ]

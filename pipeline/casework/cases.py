@@ -41,6 +41,18 @@ def landlord_today() -> date:
     return datetime.now(LANDLORD_TIMEZONE).date()
 
 
+def happened_on(day: date | None, doing: str) -> date:
+    """The day something already happened: today unless given, and never a future day (an
+    acknowledgement dated next June would silently move a deadline)."""
+    today = landlord_today()
+    if day is None:
+        return today
+    if day > today:
+        raise CaseworkError(f"cannot {doing} on {day.isoformat()}: that is after today "
+                            f"({today.isoformat()}, UK time); give the day it happened")
+    return day
+
+
 def policy_for(settings: Settings, policy_id: str) -> Policy:
     """The policy a case or item was handled under: the configured one, or a built-in."""
     configured = load_policy(settings.policy)
@@ -77,7 +89,7 @@ def change_case(settings: Settings, ref: str, transition: Transition, *, by: str
 
 def acknowledge(settings: Settings, ref: str, on: date | None, by: str | None
                 ) -> dict[str, Any]:
-    day = on or landlord_today()
+    day = happened_on(on, "record an acknowledgement")
     return change_case(settings, ref, lambda s, p: lifecycle.acknowledge(s, p, day), by=by)
 
 
@@ -87,14 +99,14 @@ def assign(settings: Settings, ref: str, officer: str) -> dict[str, Any]:
 
 def extend(settings: Settings, ref: str, days: int, reason: str, on: date | None,
            by: str | None) -> dict[str, Any]:
-    day = on or landlord_today()
+    day = happened_on(on, "record an extension")
     return change_case(settings, ref, lambda s, p: lifecycle.extend(s, p, days, reason, day),
                        by=by, draft="extension", reason=reason)
 
 
 def escalate(settings: Settings, ref: str, on: date | None, officer: str | None
              ) -> dict[str, Any]:
-    day = on or landlord_today()
+    day = happened_on(on, "record an escalation request")
     return change_case(settings, ref,
                        lambda s, p: lifecycle.escalate(s, p, day, officer=officer),
                        by=officer, draft="stage_acknowledgement")
@@ -102,14 +114,14 @@ def escalate(settings: Settings, ref: str, on: date | None, officer: str | None
 
 def close(settings: Settings, ref: str, outcome: str, remedy: str | None, on: date | None,
           by: str | None) -> dict[str, Any]:
-    day = on or landlord_today()
+    day = happened_on(on, "record a response")
     return change_case(settings, ref,
                        lambda s, p: lifecycle.close_case(s, p, day, outcome, remedy), by=by)
 
 
 def refuse(settings: Settings, ref: str, reason: str, officer: str, note: str | None,
            on: date | None) -> dict[str, Any]:
-    day = on or landlord_today()
+    day = happened_on(on, "record a refusal")
     with session_scope(settings.resolved_database_url) as session:
         case = _case(session, ref)
         policy = policy_for(settings, case.policy)

@@ -31,7 +31,7 @@ from models.tables import (
     Item,
     ReviewDecision,
 )
-from pipeline.casework.cases import CaseworkError, landlord_today, policy_for, show
+from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
 from workflow import lifecycle
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
@@ -102,7 +102,7 @@ def _plan(session: Session, item: Item, policy: Policy, decision: Decision,
             lifecycle.check_refusal(policy, reason, officer)
         except RefusedTransition as exc:
             raise DecisionError(str(exc)) from exc
-        refusal = OfficerRefusal(reason, officer, on or landlord_today(),
+        refusal = OfficerRefusal(reason, officer, happened_on(on, "record a refusal"),
                                  _clean_note(choice.note), label.excluded_reason)
     fields = item.fields
     plan = plan_for(decision, policy, ItemContext(
@@ -186,6 +186,21 @@ def parse_field_values(values: dict[str, str]) -> dict[str, object]:
         else:
             parsed[name] = text or None
     return parsed
+
+
+def check_retryable(settings: Settings, item_ids: list[int]) -> None:
+    """Refuse, naming each, items that do not exist or have nothing to retry (a retry is for
+    quarantined items, and pending ones a crash left)."""
+    problems = []
+    with session_scope(settings.resolved_database_url) as session:
+        for item_id in item_ids:
+            item = session.get(Item, item_id)
+            if item is None:
+                problems.append(f"there is no item {item_id}")
+            elif item.status not in (ItemStatus.QUARANTINED, ItemStatus.PENDING):
+                problems.append(f"item {item_id} is {item.status}, not quarantined")
+    if problems:
+        raise CaseworkError("; ".join(problems))
 
 
 def retry_quarantined(settings: Settings, item_id: int) -> Outcome:
