@@ -29,6 +29,21 @@ app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        out.print(f"housing-triage {version('housing-triage')}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(show_version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the installed version and exit")] = False) -> None:
+    """Intake and triage of housing complaints."""
+
+
 @app.command()
 def demo() -> None:
     """Run the whole pipeline over data/samples/ on the embedded default and show the result."""

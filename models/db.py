@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 def get_engine(url: str) -> Engine:
     """One engine per URL. SQLite gets a busy timeout and WAL so two processes can share it."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(url.removeprefix("sqlite:///")))
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -30,6 +31,18 @@ def get_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_database_file(path: Path) -> None:
+    """The SQLite file holds residents' personal data: readable by its owner only (SQLite
+    gives its -wal and -shm files the same mode)."""
+    if str(path) in {"", ":memory:"}:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 def alembic_config(url: str) -> Config:

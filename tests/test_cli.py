@@ -271,3 +271,13 @@ def test_nonsense_arguments_are_refused_with_what_to_do(cli_env, command_env) ->
     assert retried.returncode == 1 and "there is no item 999" in retried.stderr
     records = triage_in_process("records", "--kind", "bogus", env=command_env)
     assert records.returncode == 2 and "unknown kind 'bogus'" in records.stderr
+
+
+def test_the_version_is_printed_and_the_database_file_is_private(command_env) -> None:
+    import stat
+
+    shown = triage_in_process("--version", env=command_env)
+    assert shown.returncode == 0 and shown.stdout.startswith("housing-triage 0.")
+    assert triage_in_process("items", env=command_env).returncode == 0
+    database = Path(command_env["TRIAGE_DATA_DIR"]) / "triage.db"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
