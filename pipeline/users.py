@@ -56,6 +56,13 @@ def set_password(settings: Settings, username: str, password: str) -> None:
         user.password_hash = _hasher.hash(password)
 
 
+def list_users(settings: Settings) -> list[dict[str, object]]:
+    """Every user with role and whether active; never a hash."""
+    with session_scope(settings.resolved_database_url) as session:
+        return [{"username": user.username, "role": user.role, "active": user.active}
+                for user in session.scalars(select(User).order_by(User.username))]
+
+
 def check_password(settings: Settings, username: str, password: str) -> User | None:
     """The user when the password matches and the account is active; None otherwise (the same
     answer for unknown users)."""

@@ -281,3 +281,23 @@ def test_the_version_is_printed_and_the_database_file_is_private(command_env) ->
     assert triage_in_process("items", env=command_env).returncode == 0
     database = Path(command_env["TRIAGE_DATA_DIR"]) / "triage.db"
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+def test_users_are_listed_and_a_password_reset_lets_a_manager_back_in(command_env) -> None:
+    from core.settings import Settings
+    from pipeline.users import check_password
+
+    added = triage_in_process("user", "add", "morag", "--role", "manager", env=command_env,
+                              stdin="first-password\n")
+    assert added.returncode == 0, added.stderr
+    (listed,) = jsonl(triage_in_process("user", "list", "--json", env=command_env).stdout)
+    assert listed == {"username": "morag", "role": "manager", "active": True}
+    reset = triage_in_process("user", "reset-password", "morag", env=command_env,
+                              stdin="second-password\n")
+    assert reset.returncode == 0 and "reset" in reset.stdout
+    unknown = triage_in_process("user", "reset-password", "nobody", env=command_env,
+                                stdin="second-password\n")
+    assert unknown.returncode == 1 and "no user 'nobody'" in unknown.stderr
+    settings = Settings(data_dir=Path(command_env["TRIAGE_DATA_DIR"]), _env_file=None)
+    assert check_password(settings, "morag", "first-password") is None
+    assert check_password(settings, "morag", "second-password") is not None
