@@ -42,8 +42,11 @@ def policy_deadlines(
 def policy_check(
     policy: Annotated[str, typer.Argument(help="code-2024, lancaster, lumen or a file")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    warn_only: Annotated[bool, typer.Option(
+        "--warn-only", help="exit 0 even when the policy departs from the Code")] = False,
 ) -> None:
-    """Where a policy departs from the Housing Ombudsman's Complaint Handling Code 2024."""
+    """Where a policy departs from the Housing Ombudsman's Complaint Handling Code 2024; exit 1
+    when it does (a check a deployment can gate on), unless --warn-only."""
     from workflow.conformance import check_against_code
     from workflow.policy import PolicyError, load_policy
 
@@ -53,14 +56,16 @@ def policy_check(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     departures = check_against_code(loaded)
+    breaks = sum(1 for d in departures if d.severity == "departure")
+    failed = 1 if breaks and not warn_only else 0
     if as_json:
         print_jsonl([{"policy": loaded.id, "departures": [d.as_dict() for d in departures]}])
-        return
+        raise typer.Exit(failed)
     from rich.markup import escape
 
-    breaks = sum(1 for d in departures if d.severity == "departure")
     notes = len(departures) - breaks
     out.print(f"{escape(loaded.name)}: {breaks} departures from the Complaint Handling Code "
               f"2024, {notes} notes")
     for d in departures:
         out.print(escape(f"  [{d.severity}] {d.code}: {d.message}"))
+    raise typer.Exit(failed)

@@ -193,8 +193,11 @@ def test_report_runs_on_the_demo_data(demo_run) -> None:
 
 
 def test_policy_check_names_lumens_departures(command_env: dict[str, str]) -> None:
-    lumen = triage_in_process("policy", "check", "lumen", "--json", env=command_env)
+    lumen = triage_in_process("policy", "check", "lumen", "--json", "--warn-only",
+                              env=command_env)
     assert lumen.returncode == 0, lumen.stderr
+    # Departures fail the check (a deployment can gate on it) unless --warn-only.
+    assert triage_in_process("policy", "check", "lumen", env=command_env).returncode == 1
     (result,) = jsonl(lumen.stdout)
     codes = {d["code"] for d in result["departures"]}
     assert {"stage-count", "short-time-limit"} <= codes
