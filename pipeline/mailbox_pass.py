@@ -34,13 +34,7 @@ log = logging.getLogger("pipeline.mailbox_pass")
 
 def mailbox_config(settings: Settings) -> MailboxConfig:
     """The mailbox from settings; a clear error naming what is missing."""
-    token_command = settings.imap_auth == "xoauth2" and settings.imap_oauth2_token_command
-    if not (settings.imap_host and settings.imap_user
-            and (settings.imap_password or token_command)):
-        raise SourceConfigError(
-            "set TRIAGE_IMAP_HOST, TRIAGE_IMAP_USER and TRIAGE_IMAP_PASSWORD "
-            "(with TRIAGE_IMAP_AUTH=xoauth2 the password is the OAuth2 access token, or set "
-            "TRIAGE_IMAP_OAUTH2_TOKEN_COMMAND)")
+    token_command = require_mailbox_settings(settings)
     secret = (fresh_token(token_command) if token_command
               else settings.imap_password.get_secret_value())
     default_port = {"ssl": 993, "starttls": 143, "none": 143}[settings.imap_security]
@@ -56,6 +50,19 @@ def mailbox_config(settings: Settings) -> MailboxConfig:
         processed_keyword=settings.imap_processed_keyword,
         attempts=settings.imap_attempts, backoff_seconds=settings.imap_backoff_seconds,
     )
+
+
+def require_mailbox_settings(settings: Settings) -> str | None:
+    """Refuse at once, naming the settings, when the mailbox is not configured; the OAuth2
+    token command, if that is how the secret comes."""
+    token_command = settings.imap_auth == "xoauth2" and settings.imap_oauth2_token_command
+    if not (settings.imap_host and settings.imap_user
+            and (settings.imap_password or token_command)):
+        raise SourceConfigError(
+            "set TRIAGE_IMAP_HOST, TRIAGE_IMAP_USER and TRIAGE_IMAP_PASSWORD "
+            "(with TRIAGE_IMAP_AUTH=xoauth2 the password is the OAuth2 access token, or set "
+            "TRIAGE_IMAP_OAUTH2_TOKEN_COMMAND)")
+    return token_command or None
 
 
 def fresh_token(command: str) -> str:

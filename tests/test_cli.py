@@ -304,3 +304,14 @@ def test_users_are_listed_and_a_password_reset_lets_a_manager_back_in(command_en
     settings = Settings(data_dir=Path(command_env["TRIAGE_DATA_DIR"]), _env_file=None)
     assert check_password(settings, "morag", "first-password") is None
     assert check_password(settings, "morag", "second-password") is not None
+
+
+def test_an_unconfigured_source_is_refused_with_the_setting_to_change(cli_env, tmp_path) -> None:
+    """Checked before Prefect or the model starts, so the answer comes at once."""
+    env = {key: value for key, value in cli_env.items() if not key.startswith("TRIAGE_IMAP")}
+    mailbox = triage_command("ingest", "mailbox", env=env)
+    assert mailbox.returncode == 1 and "set TRIAGE_IMAP_HOST" in mailbox.stderr
+    missing = tmp_path / "no-such-folder"
+    scans = triage_command("ingest", "scans", str(missing), env=cli_env)
+    assert scans.returncode == 1 and "does not exist: create it" in scans.stderr
+    assert "Traceback" not in mailbox.stderr + scans.stderr
