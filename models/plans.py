@@ -100,8 +100,8 @@ def _open_case(session: Session, item: Item, result: TriageResult, opening: Case
     fields = result.extraction
     case = create_case(session, state, change, received_at=result.item.received_at, item=item,
                        name=fields.name, postcode=fields.postcode, hazard=result.decision.hazard)
+    by = opening.refusal.officer if opening.refusal else None
     for new, next_change in later:
-        by = opening.refusal.officer if opening.refusal else None
         apply_transition(session, case, new, next_change, item.id, by=by)
     if opening.raised_from_request is not None:
         request = session.scalar(select(IntakeRecord).where(

@@ -75,11 +75,9 @@ def take_and_store(settings: Settings, folder: ScanFolder,
     claims, unsupported, report.waiting = folder.claim_ready()
     claims += _abandoned_claims(settings, folder)
     for odd in unsupported:
-        digest = file_digest(odd.claim.path)
-        folder.quarantine(odd.claim, digest, reason_text(
-            odd.claim, digest, QuarantineReason.UNSUPPORTED_TYPE.value,
-            f"{odd.claim.shown!r} is not a scan the intake reads (PDF, TIFF, JPEG or PNG)", []))
-        report.quarantined += 1
+        _quarantine_file(folder, odd.claim, file_digest(odd.claim.path),
+                         QuarantineReason.UNSUPPORTED_TYPE, f"{odd.claim.shown!r} is not a "
+                         "scan the intake reads (PDF, TIFF, JPEG or PNG)", report)
     for claim in claims:
         report.taken += 1
         try:
@@ -100,9 +98,16 @@ def _quarantine_unexpected(folder: ScanFolder, claim: ClaimedScan, exc: Exceptio
         digest = file_digest(claim.path)
     except OSError:
         digest = None
-    folder.quarantine(claim, digest or "unhashed", reason_text(
-        claim, digest, QuarantineReason.INTERNAL_ERROR.value, f"{type(exc).__name__}: {exc}",
-        []))
+    _quarantine_file(folder, claim, digest, QuarantineReason.INTERNAL_ERROR,
+                     f"{type(exc).__name__}: {exc}", report)
+
+
+def _quarantine_file(folder: ScanFolder, claim: ClaimedScan, digest: str | None,
+                     reason: QuarantineReason, detail: str, report: ScanPassReport, *,
+                     unhashed: str = "unhashed") -> None:
+    """A file set aside before any item was stored from it, with its reason file."""
+    folder.quarantine(claim, digest or unhashed,
+                      reason_text(claim, digest, reason.value, detail, []))
     report.quarantined += 1
 
 
@@ -132,12 +137,9 @@ def _store_claim(settings: Settings, folder: ScanFolder, claim: ClaimedScan,
     try:
         size = claim.path.stat().st_size
         if size > settings.max_item_bytes:
-            digest = "unhashed-too-large"
-            folder.quarantine(claim, digest, reason_text(
-                claim, None, QuarantineReason.TOO_LARGE.value,
-                f"{size} bytes; the limit is {settings.max_item_bytes} (TRIAGE_MAX_ITEM_BYTES)",
-                []))
-            report.quarantined += 1
+            _quarantine_file(folder, claim, None, QuarantineReason.TOO_LARGE,
+                             f"{size} bytes; the limit is {settings.max_item_bytes} "
+                             "(TRIAGE_MAX_ITEM_BYTES)", report, unhashed="unhashed-too-large")
             return
         raw = claim.path.read_bytes()
     except FileNotFoundError:  # another worker filed it (a duplicate it settled)

@@ -30,10 +30,9 @@ def stage_with_category(settings, raw: bytes, item: IntakeItem, category: str,
                       escalation=escalation, hazard=hazard, received=received,
                       incident_date=None, has_identity=True, thread=thread)
         decision = apply_policies(facts, POLICY, Thresholds())
-        plan = plan_for(decision, POLICY, ItemContext(
-            received, thread, find_replied_request(session, item), name=extraction.name,
-            representative=extraction.representative, text=item.text,
-            staff=tuple(extraction.staff)))
+        plan = plan_for(decision, POLICY, ItemContext.of(
+            received, extraction, item.text, thread=thread,
+            replied_request=find_replied_request(session, item)))
         prediction = Prediction(category=category, confidence=0.97,
                                 probabilities={category: 0.97},
                                 excluded_reason=excluded_reason, model_version="test")

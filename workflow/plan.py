@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from classify.fields import Extraction
 from core.labels import Action, ItemStatus
 from workflow.drafts import Draft, refusal_reason_text, render_draft, summarise
 from workflow.lifecycle import (
@@ -126,6 +127,15 @@ class ItemContext:
     representative: str | None = None
     text: str | None = None
     staff: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, received: date, extraction: Extraction, text: str | None, *,
+           thread: ThreadMatch | None = None,
+           replied_request: int | None = None) -> ItemContext:
+        """The context of an item from its extracted fields, however they were obtained."""
+        return cls(received, thread, replied_request, name=extraction.name,
+                   representative=extraction.representative, text=text,
+                   staff=tuple(extraction.staff or ()))
 
 
 def plan_for(decision: Decision, policy: Policy, context: ItemContext, *,

@@ -100,10 +100,8 @@ def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
         postcode=extraction.postcode,
     )
     decision = apply_policies(facts, policy, thresholds)
-    plan = plan_for(decision, policy, ItemContext(
-        received, thread, replied_request, name=extraction.name,
-        representative=extraction.representative, text=item.text,
-        staff=tuple(extraction.staff or ())))
+    plan = plan_for(decision, policy, ItemContext.of(
+        received, extraction, item.text, thread=thread, replied_request=replied_request))
     return TriageResult(item, extraction, prediction, decision, plan, policy.id, thread)
 
 

@@ -73,9 +73,11 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         prior = Prior(label.category, label.excluded_reason, item.hazard, label.escalation,
                       label.confidence)
         decision = settle(choice, prior, policy, officer)
-        plan, thread = _plan(session, item, policy, decision, choice, officer, on, label)
-        apply_plan(session, item, _stored_result(item, label, decision, plan, policy.id, thread),
-                   policy)
+        extraction = _stored_extraction(item.fields)
+        plan, thread = _plan(session, item, extraction, policy, decision, choice, officer, on,
+                             label)
+        apply_plan(session, item, _stored_result(item, extraction, label, decision, plan,
+                                                 policy.id, thread), policy)
         _settle_proposed_exclusion(session, item, officer, decision)
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
@@ -86,9 +88,9 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         return Outcome(item.id, _describe(item, decision, case_ref), case_ref)
 
 
-def _plan(session: Session, item: Item, policy: Policy, decision: Decision,
-          choice: OfficerChoice, officer: str, on: date | None, label: Classification
-          ) -> tuple[Plan, ThreadMatch | None]:
+def _plan(session: Session, item: Item, extraction: Extraction, policy: Policy,
+          decision: Decision, choice: OfficerChoice, officer: str, on: date | None,
+          label: Classification) -> tuple[Plan, ThreadMatch | None]:
     """The officer's decision as a plan; a refused escalation or refusal leaves it waiting."""
     received = receipt_day(item.received_at or datetime.now(UTC), policy)
     thread, refusal = None, None
@@ -104,11 +106,8 @@ def _plan(session: Session, item: Item, policy: Policy, decision: Decision,
             raise DecisionError(str(exc)) from exc
         refusal = OfficerRefusal(reason, officer, happened_on(on, "record a refusal"),
                                  _clean_note(choice.note), label.excluded_reason)
-    fields = item.fields
-    plan = plan_for(decision, policy, ItemContext(
-        received, thread, name=fields.name if fields else None,
-        representative=fields.representative if fields else None, text=item.text,
-        staff=tuple(fields.staff or ()) if fields else ()), refusal=refusal)
+    plan = plan_for(decision, policy, ItemContext.of(received, extraction, item.text,
+                                                     thread=thread), refusal=refusal)
     if plan.review is not None and plan.update is not None:  # the policy refuses the escalation
         raise DecisionError(str(plan.update.change.detail.get("reason")))
     return plan, thread
@@ -259,16 +258,20 @@ def _open_case_by_ref(session: Session, ref: str) -> Case:
     return case
 
 
-def _stored_result(item: Item, label: Classification, decision: Decision, plan: Plan,
-                   policy_id: str, thread: ThreadMatch | None) -> TriageResult:
-    """The triage result as stored, with the officer's decision in place of the rules' one: the
-    staging code needs nothing more, and nothing is read or predicted again."""
-    fields = item.fields
-    extraction = Extraction() if fields is None else Extraction(
+def _stored_extraction(fields: ExtractedFields | None) -> Extraction:
+    """The item's fields as stored (with any officer's corrections), as triage's Extraction."""
+    return Extraction() if fields is None else Extraction(
         name=fields.name, representative=fields.representative, address=fields.address,
         postcode=fields.postcode, staff=tuple(fields.staff or ()),
         desired_outcome=fields.desired_outcome, contact_method=fields.contact_method,
         phone=fields.phone, email=fields.email, incident_date=fields.incident_date)
+
+
+def _stored_result(item: Item, extraction: Extraction, label: Classification,
+                   decision: Decision, plan: Plan, policy_id: str,
+                   thread: ThreadMatch | None) -> TriageResult:
+    """The triage result as stored, with the officer's decision in place of the rules' one: the
+    staging code needs nothing more, and nothing is read or predicted again."""
     intake = IntakeItem(source=item.source, text=item.text or "",  # type: ignore[arg-type]
                         received_at=item.received_at or datetime.now(UTC),
                         subject=item.subject or "", message_id=item.message_id,
