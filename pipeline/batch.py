@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -72,11 +73,8 @@ def store_raw_items(settings: Settings, raws: Iterable[RawItem],
 
 
 @lru_cache(maxsize=4)
-def _cached_model(training_dir: str, model_dir: str, dev_dir: str,
-                  promoted_stamp: int) -> TrainedModel:
-    from pathlib import Path
-
-    return load_trained(Path(training_dir), Path(model_dir))
+def _cached_model(training_dir: Path, model_dir: Path, promoted_stamp: int) -> TrainedModel:
+    return load_trained(training_dir, model_dir)
 
 
 def load_model(settings: Settings) -> TrainedModel:
@@ -91,8 +89,7 @@ def load_model(settings: Settings) -> TrainedModel:
 
     marker = settings.model_dir / PROMOTED
     stamp = marker.stat().st_mtime_ns if marker.exists() else 0
-    return _cached_model(str(settings.training_dir), str(settings.model_dir),
-                         str(settings.dev_dir), stamp)
+    return _cached_model(settings.training_dir, settings.model_dir, stamp)
 
 
 def forget_loaded_models() -> None:
