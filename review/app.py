@@ -10,21 +10,22 @@ framing, sniffing, inline script and foreign content (the only script is /static
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from pathlib import Path
 
 import jinja2
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.settings import Settings
-from models.db import session_scope
-from models.tables import User
+from pipeline import security
 from review import queries
 from review.auth import Sessions, secret_key, verify_csrf
 from review.routes_admin import register_admin
@@ -67,44 +68,62 @@ def create_app(settings: Settings) -> FastAPI:
 
     This is the one place that lists the app's routes, area by area.
     """
-    web = Web(settings=settings, url=settings.resolved_database_url,
-              sessions=Sessions(secret_key(settings.data_dir)), templates=_templates(),
-              policy=load_policy(settings.policy))
+    url = settings.resolved_database_url
+    web = Web(settings=settings, url=url,
+              sessions=Sessions(secret_key(settings.data_dir), url, settings.session_hours),
+              templates=_templates(), policy=load_policy(settings.policy))
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _guard_every_request(app, web)
-    register_login(app, web)        # /login, /logout
+    register_login(app, web)        # /login, /logout, /account
     register_items(app, web)        # /, /items/{id} and its forms, /items/{id}/pages/{n}.png
     register_cases(app, web)        # /cases, /cases/{ref}
     register_quarantine(app, web)   # /quarantine, /quarantine/{id}/retry
     register_performance(app, web)  # /performance
-    register_admin(app, web)        # /admin/users[/{username}], /admin/reports[/{policy}]
+    register_admin(app, web)        # /admin/users[/{username}], /admin/reports[/{policy}],
+    #                                 /admin/access
     return app
 
 
-def _guard_every_request(app: FastAPI, web: Web) -> None:
-    """Sign-in check and security headers on every response, and errors as a page."""
+# What the access log records: a page or form of one item or one case (a scanned page's
+# image is part of viewing its item, so it is not logged again).
+_AUDITED = re.compile(r"^/(?P<kind>item|case)s/(?P<target>[^/]{1,40})(?P<rest>/.*)?$")
+log = logging.getLogger(__name__)
 
-    def active_role(username: str) -> str | None:
-        """The user's role now, or None for a removed or switched-off account: a session
-        outlives neither, and a changed role applies at the next page."""
-        with session_scope(web.url) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            return user.role if user is not None and user.active else None
+
+def _audit_target(request: Request) -> tuple[str, str, str] | None:
+    """(viewed or changed, item or case, its id or reference) for an audited request."""
+    match = _AUDITED.match(request.url.path)
+    if match is None or (match["rest"] or "").startswith("/pages/"):
+        return None
+    action = "viewed" if request.method in {"GET", "HEAD"} else "changed"
+    return action, match["kind"], match["target"].upper()
+
+
+def _guard_every_request(app: FastAPI, web: Web) -> None:
+    """Sign-in check and security headers on every response (errors too), errors as the app's
+    own page, and the access log of who read or changed which item or case."""
 
     @app.middleware("http")
     async def guard(request: Request, call_next) -> Response:
         started = time.perf_counter()
-        session = web.sessions.load(request)
-        if session.get("user"):
-            role = await run_in_threadpool(active_role, str(session["user"]))
-            session = {**session, "role": role} if role else {}
-        request.state.session = session
-        if _is_public(request.url.path) or session.get("user"):
-            response = await call_next(request)
-        else:
-            response = RedirectResponse("/login", status_code=303)
+        request.state.session = await run_in_threadpool(web.sessions.load, request)
+        user = request.state.session.get("user")
+        try:
+            if _is_public(request.url.path) or user:
+                response = await call_next(request)
+            else:
+                response = RedirectResponse("/login", status_code=303)
+        except Exception:  # any fault is the app's 500 page, with the headers
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = web.render(request, "error.html", status_code=500, status=500,
+                                  message="Something went wrong on the server; it has been "
+                                          "logged. Try again, or tell the system's keeper.")
+        audited = _audit_target(request) if user and response.status_code < 400 else None
+        if audited is not None:
+            await run_in_threadpool(security.record_access, web.url, str(user), *audited,
+                                    request.url.path)
         response.headers.update(SECURITY_HEADERS)
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"  # pages hold residents' details
@@ -116,3 +135,16 @@ def _guard_every_request(app: FastAPI, web: Web) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return web.render(request, "error.html", status_code=exc.status_code,
                           status=exc.status_code, message=str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """An id out of range or not a number in the address is no such page; any other value
+        the app cannot use is named on the app's own error page (never the raw JSON)."""
+        errors = exc.errors()
+        if any(error.get("loc", ("",))[0] == "path" for error in errors):
+            return web.render(request, "error.html", status_code=404, status=404,
+                              message="There is no such page.")
+        names = sorted({str(error.get("loc", ("", "?"))[-1]) for error in errors})
+        return web.render(request, "error.html", status_code=400, status=400,
+                          message=f"The request had a value the app cannot use: "
+                                  f"{', '.join(names)[:200]}.")

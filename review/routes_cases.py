@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from review import queries
-from review.web import Web
+from review.web import PageNumber, Web
 
 
 def register_cases(app: FastAPI, web: Web) -> None:
@@ -19,7 +19,7 @@ def register_cases(app: FastAPI, web: Web) -> None:
 
     @app.get("/cases", response_class=HTMLResponse)
     def cases(request: Request, status: str = "open", due: str = "", ref: str = "",
-              page: int = 1) -> Response:
+              page: PageNumber = 1) -> Response:
         listing = queries.cases_page(url, status=status, due=due, ref=ref, page=page,
                                      soon_days=soon_days(), nation=policy.nation)
         return web.render(request, "cases.html", **listing)

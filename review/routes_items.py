@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pipeline import casework
 from review import queries
 from review.original import PageImages, email_html
-from review.web import Web, officer
+from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice
 
 
@@ -51,14 +51,14 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def queue(request: Request, category: str = "", source: str = "", reason: str = "",
-              page: int = 1) -> Response:
+              page: PageNumber = 1) -> Response:
         filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
         return web.render(request, "queue.html", **queries.queue_page(url, filters, page),
                           choices=queries.CHOICES,
                           sources=queries.SOURCES)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
-    def item(request: Request, item_id: int) -> Response:
+    def item(request: Request, item_id: RowId) -> Response:
         detail = queries.item_detail(url, item_id)
         if detail is None:
             raise StarletteHTTPException(404, f"There is no item {item_id}.")
@@ -83,7 +83,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
     url, settings = web.url, web.settings
 
     @app.post("/items/{item_id}/decision")
-    def decide(request: Request, item_id: int,
+    def decide(request: Request, item_id: RowId,
                action: Annotated[str, Form()] = "",
                correct: Annotated[str, Form()] = "",
                excluded_reason: Annotated[str, Form()] = "",
@@ -111,7 +111,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
         return web.redirect(request, to, outcome.message, case_ref=outcome.case_ref)
 
     @app.post("/items/{item_id}/hazard")
-    def hazard(request: Request, item_id: int, hazard: Annotated[str, Form()] = "",
+    def hazard(request: Request, item_id: RowId, hazard: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = ""
                ) -> Response:
         here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
@@ -123,7 +123,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
         return web.redirect(request, here, outcome.message)
 
     @app.post("/items/{item_id}/fields")
-    async def fields(request: Request, item_id: int) -> Response:
+    async def fields(request: Request, item_id: RowId) -> Response:
         form = await request.form()
         values = {name: str(form.get(name, "")) for name in casework.EDITABLE_FIELDS
                   if name in form}
@@ -142,7 +142,8 @@ def _register_page_images(app: FastAPI, web: Web) -> None:
     url, settings = web.url, web.settings
 
     @app.get("/items/{item_id}/pages/{number}.png")
-    def page_image(item_id: int, number: int) -> Response:
+    def page_image(item_id: RowId, number: Annotated[int, Path(ge=1, le=100_000)]
+                   ) -> Response:
         from review.pages import page_png
 
         png = page_png(url, settings.raw_dir, item_id, number)
