@@ -3,7 +3,8 @@ command line and the review web app, on one clock (the landlord's time zone).
 
 Cases (cases.py): show, acknowledge, assign, extend, escalate, close, refuse. Items
 (items.py): decide a review item (accept, correct, attach, confirm or refuse a proposed
-exclusion), mark a hazard, correct fields, retry a quarantined item.
+exclusion), mark a hazard, correct fields, retry a quarantined item. Letters (letters.py): edit
+a draft, send it by SMTP, or record it as sent by post.
 """
 
 from pipeline.casework.cases import (
@@ -34,14 +35,48 @@ from pipeline.casework.items import (
     reject_exclusion,
     retry_quarantined,
 )
+from pipeline.casework.letters import (
+    SENT_BY,
+    LetterOutcome,
+    edit_draft,
+    mark_sent,
+    send_draft,
+)
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError
 from workflow.policy import PolicyError
 
 __all__ = [
-    "CONTACT_METHODS", "EDITABLE_FIELDS", "CaseworkError", "DecisionError", "Outcome",
-    "PolicyError", "PolicyNotConfigured", "RefusedTransition", "acknowledge", "assign",
-    "case_view", "check_retryable", "close", "confirm_exclusion", "decide", "edit_fields",
-    "escalate", "extend", "happened_on", "landlord_today", "mark_hazard", "parse_field_values",
-    "policy_for", "refuse", "reject_exclusion", "retry_quarantined", "show",
+    "CONTACT_METHODS",
+    "EDITABLE_FIELDS",
+    "SENT_BY",
+    "CaseworkError",
+    "DecisionError",
+    "LetterOutcome",
+    "Outcome",
+    "PolicyError",
+    "PolicyNotConfigured",
+    "RefusedTransition",
+    "acknowledge",
+    "assign",
+    "case_view",
+    "check_retryable",
+    "close",
+    "confirm_exclusion",
+    "decide",
+    "edit_draft",
+    "edit_fields",
+    "escalate",
+    "extend",
+    "happened_on",
+    "landlord_today",
+    "mark_hazard",
+    "mark_sent",
+    "parse_field_values",
+    "policy_for",
+    "refuse",
+    "reject_exclusion",
+    "retry_quarantined",
+    "send_draft",
+    "show",
 ]
