@@ -184,3 +184,69 @@ def test_form_post_without_its_csrf_token_is_refused(page, site) -> None:
     assert "security token is missing" in page.locator("main").inner_text()
     with session_scope(site["settings"].resolved_database_url) as session:
         assert session.get(Item, item_id).status == "needs_review"
+
+
+def test_an_officer_runs_a_case_from_its_page(page, site) -> None:
+    """Acknowledge, assign, a refused extension (the policy's reason shown), extend, record the
+    letter sent by post, close: all from the case page, submitted with the keyboard."""
+    from pipeline import casework
+    from workflow.officer_review import OfficerChoice
+
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Complaint about the lift", text="The lift has been broken for "
+        "a month and I want to complain.", category="complaint", confidence=0.55,
+        received=BASE, name="Lee Lift", postcode="PR2 1AA")
+    ref = casework.decide(settings, item_id, "officer1", OfficerChoice("accept")).case_ref
+    _sign_in(page, url)
+    page.goto(f"{url}/cases/{ref}")
+    flash = page.locator("#flash")
+
+    def submit(button: str) -> str:
+        page.get_by_role("button", name=button).focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        return flash.inner_text()
+
+    assert "acknowledged" in submit("Record acknowledgement")
+    page.get_by_label("Officer", exact=True).select_option("officer1")
+    assert "assigned to officer1" in submit("Assign")
+    page.get_by_label("Working days").fill("25")
+    page.get_by_label("Reason given to the resident").fill("We need a lift engineer's report.")
+    page.evaluate("document.getElementById('extend-days').removeAttribute('max')")
+    assert "allows at most 10" in submit("Extend")  # the server refuses, and says why
+    page.get_by_label("Working days").fill("5")
+    page.get_by_label("Reason given to the resident").fill("We need a lift engineer's report.")
+    assert "extended" in submit("Extend")
+    letter = page.locator("details.draft").first
+    letter.get_by_label("Sent by").select_option("post")
+    letter.get_by_role("button", name="Record as sent").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "recorded as sent (post)" in flash.inner_text()
+    page.get_by_label("Outcome").select_option("upheld")
+    page.get_by_label("Remedy offered (optional)").fill("Lift repaired; £50 goodwill.")
+    assert "closed: upheld" in submit("Close case")
+    assert "closed" in page.locator(".facts").first.inner_text()
+    timeline = page.locator(".timeline").inner_text()
+    for kind in ("acknowledged", "assigned", "extended", "letter sent", "closed"):
+        assert kind in timeline
+
+
+def test_a_revoked_session_is_refused(browser, site) -> None:
+    """A session's cookie copied into another browser stops working once its owner signs out."""
+    url = site["url"]
+    first = browser.new_context()
+    mine = first.new_page()
+    _sign_in(mine, url)
+    copied = browser.new_context()
+    copied.add_cookies(first.cookies())
+    other = copied.new_page()
+    other.goto(f"{url}/")
+    assert other.url == f"{url}/"
+    mine.get_by_role("button", name="Sign out").click()
+    mine.wait_for_url(f"{url}/login")
+    other.goto(f"{url}/cases")
+    assert other.url == f"{url}/login"
+    first.close()
+    copied.close()
