@@ -237,7 +237,8 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
             "decisions": [{"at": local_time(d.decided_at), "officer": d.officer,
                            "action": label_of(d.action), "category": d.category,
                            "excluded_reason": d.excluded_reason, "hazard": d.hazard,
-                           "note": d.note} for d in decisions],
+                           "note": d.note, "changes": (d.detail or {}).get("changes", {})}
+                          for d in decisions],
         }
 
 

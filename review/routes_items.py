@@ -19,7 +19,7 @@ from pipeline import casework
 from review import queries
 from review.original import PageImages, email_html
 from review.web import PageNumber, RowId, Web, officer
-from workflow.officer_review import DecisionError, OfficerChoice
+from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
 
 def _queue_filter(query: str) -> queries.QueueFilter:
@@ -72,10 +72,21 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
                           neighbours=queries.queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
-                          allowed_reasons=web.policy.exclusions,
+                          allowed_reasons=_exclusions(web, detail),
                           candidate_cases=(queries.open_case_refs(url, postcode or None)
                                            if detail["waiting"] else []),
-                          contact_methods=casework.CONTACT_METHODS)
+                          contact_methods=casework.CONTACT_METHODS,
+                          quoted_refs=quoted_references(detail["text"]))
+
+
+def _exclusions(web: Web, detail: dict) -> tuple[str, ...]:
+    """The reasons the policy the item was triaged under lists (the configured one's if that
+    policy is not set up here: the decision is then refused, saying why)."""
+    label = detail.get("classification") or {}
+    try:
+        return casework.policy_for(web.settings, label.get("policy", web.policy.id)).exclusions
+    except casework.PolicyError:
+        return web.policy.exclusions
 
 
 def _register_item_forms(app: FastAPI, web: Web) -> None:
@@ -89,6 +100,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
                excluded_reason: Annotated[str, Form()] = "",
                case_ref: Annotated[str, Form()] = "",
                escalate: Annotated[str, Form()] = "",
+               earlier_ref: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "",
                back: Annotated[str, Form()] = "") -> Response:
         filters = _queue_filter(back)
@@ -98,7 +110,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
         choice = OfficerChoice(action=action, category=correct or None,
                                excluded_reason=excluded_reason or None,
                                case_ref=case_ref or None, escalate=escalate == "yes",
-                               note=note)
+                               note=note, earlier_ref=earlier_ref or None)
         following = queries.queue_neighbours(url, item_id, filters)
         try:
             outcome = casework.decide(settings, item_id, officer(request), choice)
