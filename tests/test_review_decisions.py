@@ -9,6 +9,8 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.settings import Settings
 from tests.review_fixtures import add_waiting_item
@@ -107,3 +109,40 @@ def test_a_field_edit_keeps_the_old_and_new_values(client: TestClient, settings:
         "incident_date": {"old": None, "new": "2026-02-20"}}}  # the postcode did not change
     page = client.get(f"/items/{ids['hazard']}").text
     assert "name: Carol Hazard → Carol Hazzard" in page
+
+
+LETTER = """Northbrook Homes
+Complaints Team
+4 Mill Lane
+PR1 4AB
+12 March 2026
+
+Dear Sir or Madam,
+
+I am writing to complain about the boiler in my flat. It has been broken for three weeks and
+engineers have visited three times without fixing it. My children are cold. I have had to buy
+heaters which cost me money. I want a refund for the electricity and the boiler replaced.
+
+Yours faithfully,
+Dana Resident
+07700 900123"""
+
+
+def test_an_acknowledgement_summarises_in_a_few_sentences_never_the_whole_text() -> None:
+    from workflow.drafts import summarise
+
+    assert summarise(LETTER) == (
+        "I am writing to complain about the boiler in my flat. It has been broken for three "
+        "weeks and engineers have visited three times without fixing it. My children are "
+        "cold.")
+    assert summarise("The lift is broken") == "The lift is broken"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+               max_size=3000))
+def test_a_summary_is_short_whatever_the_text(text: str) -> None:
+    from workflow.drafts import summarise
+
+    summary = summarise(text)
+    assert len(summary) <= 402
+    assert len(re.findall(r"[.!?]\s+(?=[\"'(A-Z0-9])", summary)) <= 2  # three sentences at most
