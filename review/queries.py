@@ -370,7 +370,8 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
 
 
 # Event details the timeline leaves out: bookkeeping, and a letter's whole old and new text.
-HIDDEN_DETAIL = frozenset({"recorded_at", "ombudsman_contact", "old_body", "new_body"})
+HIDDEN_DETAIL = frozenset({"recorded_at", "ombudsman_contact", "old_body", "new_body",
+                           "previous_state"})
 
 
 def case_detail(url: str, ref: str, soon_days: int = DEFAULT_DUE_SOON_DAYS,

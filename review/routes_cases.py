@@ -73,11 +73,23 @@ def _refuse(s: Settings, ref: str, by: str, f: Form) -> str:
     return f"Case {ref} refused; a refusal letter is drafted."
 
 
+def _reverse_refusal(s: Settings, ref: str, by: str, f: Form) -> str:
+    casework.reverse_refusal(s, ref, by, f.get("why", ""))
+    return (f"Refusal of {ref} reversed: it is an open complaint again. Do not send the "
+            "refusal letter if it has not gone.")
+
+
+def _undo_escalation(s: Settings, ref: str, by: str, f: Form) -> str:
+    view = casework.undo_escalation(s, ref, by, f.get("why", ""))
+    return f"Escalation of {ref} undone: back at stage {view['stage']}."
+
+
 # Each case action: the form's values to one casework call, which refuses what the policy or
 # the case's state does not allow and says why. Each returns the message to show.
 CASE_ACTIONS: dict[str, Callable[[Settings, str, str, Form], str]] = {
     "acknowledge": _acknowledge, "assign": _assign, "extend": _extend, "close": _close,
-    "escalate": _escalate, "refuse": _refuse,
+    "escalate": _escalate, "refuse": _refuse, "reverse-refusal": _reverse_refusal,
+    "undo-escalation": _undo_escalation,
 }
 
 

@@ -122,6 +122,16 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
               else _with_query("/", filters.query_string()))
         return web.redirect(request, to, outcome.message, case_ref=outcome.case_ref)
 
+    @app.post("/items/{item_id}/reopen")
+    def reopen(request: Request, item_id: RowId, why: Annotated[str, Form()] = "",
+               back: Annotated[str, Form()] = "") -> Response:
+        here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
+        try:
+            outcome = casework.reopen_item(settings, item_id, officer(request), why)
+        except (DecisionError, ValueError) as exc:
+            return web.redirect(request, here, str(exc), kind="error")
+        return web.redirect(request, here, outcome.message)
+
     @app.post("/items/{item_id}/hazard")
     def hazard(request: Request, item_id: RowId, hazard: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = ""

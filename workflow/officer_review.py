@@ -21,6 +21,7 @@ REVIEW_REASONS: dict[str, str] = {
     "thread-mismatch": "case reference at another address",
     "unknown-case-escalation": "escalation of an unknown case",
     "escalation-refused": "escalation the policy refuses",
+    "reopened": "decision reopened",
 }
 OTHER_REASON = "other"
 

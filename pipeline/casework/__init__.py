@@ -4,7 +4,8 @@ command line and the review web app, on one clock (the landlord's time zone).
 Cases (cases.py): show, acknowledge, assign, extend, escalate, close, refuse. Items
 (items.py): decide a review item (accept, correct, attach, confirm or refuse a proposed
 exclusion), mark a hazard, correct fields, retry a quarantined item. Letters (letters.py): edit
-a draft, send it by SMTP, or record it as sent by post.
+a draft, send it by SMTP, or record it as sent by post. Reopening (reopen.py): re-queue a
+decided item, reverse a confirmed exclusion, undo an escalation made by mistake.
 """
 
 from pipeline.casework.cases import (
@@ -42,6 +43,7 @@ from pipeline.casework.letters import (
     mark_sent,
     send_draft,
 )
+from pipeline.casework.reopen import reopen_item, reverse_refusal, undo_escalation
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError
 from workflow.policy import PolicyError
@@ -76,7 +78,10 @@ __all__ = [
     "policy_for",
     "refuse",
     "reject_exclusion",
+    "reopen_item",
     "retry_quarantined",
+    "reverse_refusal",
     "send_draft",
     "show",
+    "undo_escalation",
 ]
