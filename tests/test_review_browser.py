@@ -250,3 +250,40 @@ def test_a_revoked_session_is_refused(browser, site) -> None:
     assert other.url == f"{url}/login"
     first.close()
     copied.close()
+
+
+def test_keyboard_only_exclusion_then_the_refusal_is_reversed(page, site) -> None:
+    """A proposed exclusion whose reason the policy does not list: the page says so, `a`
+    moves to the policy's reasons, an arrow key chooses one, `a` confirms it (no type-ahead
+    changes it); then the refusal is reversed from the case page, with a reason."""
+    from models.tables import ReviewDecision
+
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Rent policy", text="I disagree with the rent setting policy.",
+        category="excluded", excluded_reason="policy_disagreement", confidence=0.7,
+        received=BASE, reason="proposed-exclusion")
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    assert "is not a reason code-2024 lists" in page.locator("#reason-not-listed").inner_text()
+    page.keyboard.press("a")
+    focused = "document.activeElement.id"
+    assert page.evaluate(focused) == "reason-out_of_time"
+    page.keyboard.press("ArrowDown")  # chooses the next reason as it moves
+    assert page.evaluate(focused) == "reason-legal_proceedings"
+    assert page.locator("#reason-legal_proceedings").is_checked()
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert "exclusion confirmed (legal proceedings)" in page.locator("#flash").inner_text()
+    with session_scope(settings.resolved_database_url) as session:
+        decision = session.query(ReviewDecision).filter_by(item_id=item_id).one()
+        assert (decision.action, decision.excluded_reason) == ("confirm_exclusion",
+                                                               "legal_proceedings")
+        ref = session.get(Item, item_id).case.ref
+    page.goto(f"{url}/cases/{ref}")
+    page.get_by_label("Why").fill("The proceedings are about another tenancy.")
+    page.get_by_role("button", name="Reverse the refusal").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "an open complaint again" in page.locator("#flash").inner_text()
+    assert "refusal reversed" in page.locator(".timeline").inner_text()
