@@ -53,7 +53,9 @@ class Item(Base):
     """One email or letter. Its raw bytes are stored and committed before any processing."""
 
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_review_queue", "status", "hazard", "review_due"),)
+    __table_args__ = (Index("ix_items_review_queue", "status", "hazard", "review_due"),
+                      # The items list, newest first (migration 0012).
+                      Index("ix_items_received_at_id", "received_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(16))

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
-from review import queries
+from review import queries, search
 from review.original import PageImages, email_html
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
@@ -56,6 +56,16 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         return web.render(request, "queue.html", **queries.queue_page(url, filters, page),
                           choices=queries.CHOICES,
                           sources=queries.SOURCES)
+
+    @app.get("/items", response_class=HTMLResponse)
+    def items(request: Request, q: str = "", category: str = "", source: str = "",
+              status: str = "", hazard: str = "", handled: str = "", officer: str = "",
+              since: str = "", until: str = "", page: PageNumber = 1) -> Response:
+        filters = search.ItemFilter(q, category, source, status, hazard, handled, officer,
+                                    since, until).cleaned()
+        return web.render(request, "items.html", **search.items_page(url, filters, page),
+                          choices=queries.CHOICES, sources=queries.SOURCES,
+                          statuses=search.STATUSES, handled_choices=search.HANDLED)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
     def item(request: Request, item_id: RowId) -> Response:

@@ -287,3 +287,20 @@ def test_keyboard_only_exclusion_then_the_refusal_is_reversed(page, site) -> Non
         page.keyboard.press("Enter")
     assert "an open complaint again" in page.locator("#flash").inner_text()
     assert "refusal reversed" in page.locator(".timeline").inner_text()
+
+
+def test_every_item_is_found_from_the_items_page(page, site) -> None:
+    """Search by a partial postcode typed any way, and by a surname, from the Items page."""
+    url = site["url"]
+    _sign_in(page, url)
+    page.get_by_role("link", name="Items", exact=True).click()
+    page.wait_for_url(f"{url}/items")
+    page.get_by_label("Search").fill("pr14")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("table.items tbody tr").count() == 1
+    assert "Dana Resident" in page.locator("table.items").inner_text()
+    page.get_by_label("Search").fill("RESIDENT")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Dana Resident" in page.locator("table.items").inner_text()

@@ -1,5 +1,5 @@
-"""The officer's workspace: server-side sessions, log-in attempts, the access log, and what a
-field edit changed.
+"""The officer's workspace: server-side sessions, log-in attempts, the access log, what a
+field edit changed, and searching every item (SQLite FTS5 / PostgreSQL full-text search).
 
 Revision ID: 0012_workspace
 Revises: 0007
@@ -58,9 +58,65 @@ def upgrade() -> None:
     op.create_index('ix_access_log_username_at', 'access_log', ['username', 'at'])
     with op.batch_alter_table('review_decisions') as batch:
         batch.add_column(sa.Column('detail', sa.JSON(), nullable=True))
+    op.create_index('ix_items_received_at_id', 'items', ['received_at', 'id'])
+    if op.get_bind().dialect.name == 'sqlite':
+        _sqlite_search()
+    else:
+        _postgres_search()
+
+
+# What an item is found by: its subject and text, and the people, addresses and email its
+# fields name. PostgreSQL indexes the same expressions the app's search uses (review/search.py).
+ITEM_WORDS = "coalesce(subject, '') || ' ' || coalesce(text, '')"
+FIELD_WORDS = ("coalesce(name, '') || ' ' || coalesce(representative, '') || ' ' || "
+               "coalesce(email, '') || ' ' || coalesce(address, '')")
+POSTCODE_KEY = "replace(upper(coalesce(postcode, '')), ' ', '')"
+
+
+def _postgres_search() -> None:
+    op.execute(f"CREATE INDEX ix_items_search ON items USING gin "
+               f"(to_tsvector('simple', {ITEM_WORDS}))")
+    op.execute(f"CREATE INDEX ix_extracted_fields_search ON extracted_fields USING gin "
+               f"(to_tsvector('simple', {FIELD_WORDS}))")
+    op.execute(f"CREATE INDEX ix_extracted_fields_postcode_key ON extracted_fields "
+               f"(({POSTCODE_KEY}) text_pattern_ops)")
+
+
+def _sqlite_search() -> None:
+    """An FTS5 table keyed by item id, kept by triggers as items and fields change."""
+    people = ("coalesce(new.name, '') || ' ' || coalesce(new.representative, '') || ' ' || "
+              "coalesce(new.email, '') || ' ' || coalesce(new.address, '')")
+    op.execute("CREATE VIRTUAL TABLE item_search USING fts5(subject, body, people, "
+               "tokenize = 'unicode61 remove_diacritics 2')")
+    op.execute("CREATE TRIGGER item_search_insert AFTER INSERT ON items BEGIN "
+               "INSERT INTO item_search (rowid, subject, body, people) VALUES (new.id, "
+               "coalesce(new.subject, ''), coalesce(new.text, ''), ''); END")
+    op.execute("CREATE TRIGGER item_search_update AFTER UPDATE OF subject, text ON items "
+               "BEGIN UPDATE item_search SET subject = coalesce(new.subject, ''), "
+               "body = coalesce(new.text, '') WHERE rowid = new.id; END")
+    op.execute("CREATE TRIGGER item_search_delete AFTER DELETE ON items BEGIN "
+               "DELETE FROM item_search WHERE rowid = old.id; END")
+    for when in ("INSERT", "UPDATE"):
+        op.execute(f"CREATE TRIGGER item_search_fields_{when.lower()} AFTER {when} ON "
+                   f"extracted_fields BEGIN UPDATE item_search SET people = {people} "
+                   f"WHERE rowid = new.item_id; END")
+    op.execute(f"INSERT INTO item_search (rowid, subject, body, people) SELECT items.id, "
+               f"coalesce(items.subject, ''), coalesce(items.text, ''), "
+               f"{people.replace('new.', 'f.')} FROM items LEFT JOIN extracted_fields f "
+               f"ON f.item_id = items.id")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'sqlite':
+        for trigger in ("item_search_insert", "item_search_update", "item_search_delete",
+                        "item_search_fields_insert", "item_search_fields_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS item_search")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_items_search")
+        op.execute("DROP INDEX IF EXISTS ix_extracted_fields_search")
+        op.execute("DROP INDEX IF EXISTS ix_extracted_fields_postcode_key")
+    op.drop_index('ix_items_received_at_id', table_name='items')
     with op.batch_alter_table('review_decisions') as batch:
         batch.drop_column('detail')
     op.drop_table('access_log')
