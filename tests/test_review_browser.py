@@ -304,3 +304,35 @@ def test_every_item_is_found_from_the_items_page(page, site) -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Dana Resident" in page.locator("table.items").inner_text()
+
+
+def test_layout_decision_above_the_fold_and_no_sideways_scroll_on_a_phone(browser, site) -> None:
+    """At 1280 by 800 an item's decision buttons start above the fold; at 390 px wide no
+    page scrolls sideways (the queue is a list of cards; a screenshot is kept)."""
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Damp in the back bedroom again after the repair last winter",
+        text="The damp is back.\n" * 40, category="complaint", confidence=0.51,
+        received=BASE, name="Sam Longname-Householder", postcode="PR5 9ZZ")
+    desk = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = desk.new_page()
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    accept = page.locator("#accept").bounding_box()
+    categories = page.locator(".category-buttons button").first.bounding_box()
+    assert accept["y"] + accept["height"] <= 800, accept
+    assert categories["y"] + categories["height"] <= 800, categories
+    desk.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    _sign_in(page, url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for path in ("/", "/items", f"/items/{item_id}", "/cases", "/account"):
+        page.goto(url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        if path == "/":
+            page.screenshot(path=str(ARTIFACTS / "review-queue-phone.png"), full_page=True)
+            card = page.locator("table.queue tbody tr").first.bounding_box()
+            assert card["width"] <= 390  # a card, not a 1,000-pixel row
+    phone.close()
