@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     # A signed-in session ends after this many hours, or at log-out, a password change or
     # reset, or when a manager switches the account off.
     session_hours: float = Field(8.0, gt=0, le=24 * 7)
+    # Opening an item in the queue holds it for the officer this long (others see who holds
+    # it and cannot decide it meanwhile); an item assigned to an officer is held for a day.
+    claim_minutes: float = Field(20.0, gt=0)
+    assignment_hours: float = Field(24.0, gt=0)
 
     samples_dir: Path = REPO_ROOT / "data" / "samples"
     training_dir: Path = REPO_ROOT / "data" / "training"

@@ -415,3 +415,16 @@ class AccessEntry(Base):
     target_kind: Mapped[str] = mapped_column(String(16))  # item | case
     target: Mapped[str] = mapped_column(String(40))
     path: Mapped[str] = mapped_column(String(200))
+
+
+class ItemClaim(Base):
+    """Who holds an item in the queue, until when (migration 0012): opening it claims it, a
+    claim lapses, and assigning puts it in an officer's hands for longer."""
+
+    __tablename__ = "item_claims"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    officer: Mapped[str] = mapped_column(String(100), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    assigned_by: Mapped[str | None] = mapped_column(String(100))

@@ -96,6 +96,11 @@ def list_users(settings: Settings) -> list[dict[str, object]]:
                 for user in session.scalars(select(User).order_by(User.username))]
 
 
+def active_officers(settings: Settings) -> list[str]:
+    """The names work can be assigned to: every active account."""
+    return [user["username"] for user in list_users(settings) if user["active"]]
+
+
 def check_password(settings: Settings, username: str, password: str) -> User | None:
     """The user when the password matches and the account is active; None otherwise (the same
     answer for unknown users)."""

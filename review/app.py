@@ -30,6 +30,7 @@ from review import queries
 from review.auth import Sessions, secret_key, verify_csrf
 from review.routes_admin import register_admin
 from review.routes_cases import register_cases
+from review.routes_claims import register_claims
 from review.routes_items import register_items
 from review.routes_login import register_login
 from review.routes_performance import register_performance
@@ -77,7 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _guard_every_request(app, web)
     register_login(app, web)        # /login, /logout, /account
-    register_items(app, web)        # /, /items/{id} and its forms, /items/{id}/pages/{n}.png
+    register_claims(app, web)       # /items/bulk, /items/{id}/claim, /items/{id}/release
+    register_items(app, web)        # /, /items, /items/{id} and its forms, its pages' images
     register_cases(app, web)        # /cases, /cases/{ref}
     register_quarantine(app, web)   # /quarantine, /quarantine/{id}/retry
     register_performance(app, web)  # /performance
@@ -88,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 # What the access log records: a page or form of one item or one case (a scanned page's
 # image is part of viewing its item, so it is not logged again).
-_AUDITED = re.compile(r"^/(?P<kind>item|case)s/(?P<target>[^/]{1,40})(?P<rest>/.*)?$")
+_AUDITED = re.compile(r"^/(?:items/(?P<item>\d{1,19})|cases/(?P<case>[^/]{1,40}))(?P<rest>/.*)?$")
 log = logging.getLogger(__name__)
 
 
@@ -98,7 +100,8 @@ def _audit_target(request: Request) -> tuple[str, str, str] | None:
     if match is None or (match["rest"] or "").startswith("/pages/"):
         return None
     action = "viewed" if request.method in {"GET", "HEAD"} else "changed"
-    return action, match["kind"], match["target"].upper()
+    kind = "item" if match["item"] else "case"
+    return action, kind, (match["item"] or match["case"]).upper()
 
 
 def _guard_every_request(app: FastAPI, web: Web) -> None:

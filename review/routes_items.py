@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
+from pipeline.users import active_officers
 from review import queries, search
 from review.original import PageImages, email_html
 from review.web import PageNumber, RowId, Web, officer
@@ -53,9 +54,13 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
     def queue(request: Request, category: str = "", source: str = "", reason: str = "",
               page: PageNumber = 1) -> Response:
         filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
-        return web.render(request, "queue.html", **queries.queue_page(url, filters, page),
-                          choices=queries.CHOICES,
-                          sources=queries.SOURCES)
+        listing = queries.queue_page(url, filters, page)
+        held = casework.holders(settings, [row["id"] for row in listing["rows"]])
+        for row in listing["rows"]:
+            row["held_by"] = held[row["id"]].officer if row["id"] in held else ""
+        return web.render(request, "queue.html", **listing, choices=queries.CHOICES,
+                          sources=queries.SOURCES, officers=active_officers(settings),
+                          allowed_reasons=web.policy.exclusions)
 
     @app.get("/items", response_class=HTMLResponse)
     def items(request: Request, q: str = "", category: str = "", source: str = "",
@@ -79,6 +84,11 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
         postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
+        me = officer(request)
+        holder = None
+        if detail["waiting"]:  # opening a waiting item holds it, unless another already does
+            holder = (casework.claim(settings, item_id, me)
+                      or casework.holders(settings, [item_id]).get(item_id))
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
                           neighbours=queries.queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
@@ -86,7 +96,8 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
                           candidate_cases=(queries.open_case_refs(url, postcode or None)
                                            if detail["waiting"] else []),
                           contact_methods=casework.CONTACT_METHODS,
-                          quoted_refs=quoted_references(detail["text"]))
+                          quoted_refs=quoted_references(detail["text"]), holder=holder,
+                          held_by_another=bool(holder and holder.officer != me))
 
 
 def _exclusions(web: Web, detail: dict) -> tuple[str, ...]:

@@ -48,6 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     settings = Settings(data_dir=data_dir, _env_file=None)
     migrate(settings.resolved_database_url)
     add_user(settings, "officer1", "officer", PASSWORD)
+    add_user(settings, "officer2", "officer", PASSWORD)
     today = date.today()
     ids = {
         "repair": add_waiting_item(
@@ -103,9 +104,9 @@ def page(browser):
     context.close()
 
 
-def _sign_in(page, url: str) -> None:
+def _sign_in(page, url: str, username: str = "officer1") -> None:
     page.goto(f"{url}/login")
-    page.get_by_label("Username").fill("officer1")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/")
@@ -336,3 +337,31 @@ def test_layout_decision_above_the_fold_and_no_sideways_scroll_on_a_phone(browse
             card = page.locator("table.queue tbody tr").first.bounding_box()
             assert card["width"] <= 390  # a card, not a 1,000-pixel row
     phone.close()
+
+
+def test_two_officers_open_the_same_item_at_once(browser, site) -> None:
+    """The first to open an item holds it; the second sees who, and `a` is refused with the
+    holder's name until they take it over."""
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Fence down", text="The fence blew down and nobody has come.",
+        category="service_request", confidence=0.55, received=BASE)
+    first, second = browser.new_context(), browser.new_context()
+    one, two = first.new_page(), second.new_page()
+    _sign_in(one, url)
+    _sign_in(two, url, "officer2")
+    one.goto(f"{url}/items/{item_id}")
+    assert "You hold this item" in one.locator("#held").inner_text()
+    two.goto(f"{url}/items/{item_id}")
+    assert "officer1 is working on this item" in two.locator("#held").inner_text()
+    with two.expect_navigation():
+        two.keyboard.press("a")
+    assert "officer1 holds item" in two.locator("#flash").inner_text()
+    two.get_by_role("button", name="Take it over").click()
+    two.wait_for_url(f"{url}/items/{item_id}")
+    assert "You hold this item" in two.locator("#held").inner_text()
+    with two.expect_navigation():
+        two.keyboard.press("a")
+    assert "service request recorded" in two.locator("#flash").inner_text()
+    first.close()
+    second.close()

@@ -4,8 +4,9 @@ command line and the review web app, on one clock (the landlord's time zone).
 Cases (cases.py): show, acknowledge, assign, extend, escalate, close, refuse. Items
 (items.py): decide a review item (accept, correct, attach, confirm or refuse a proposed
 exclusion), mark a hazard, correct fields, retry a quarantined item. Letters (letters.py): edit
-a draft, send it by SMTP, or record it as sent by post. Reopening (reopen.py): re-queue a
-decided item, reverse a confirmed exclusion, undo an escalation made by mistake.
+a draft, send it by SMTP, or record it as sent by post. Claims (claims.py): who holds an
+item, assigning items. Reopening (reopen.py): re-queue a decided item, reverse a confirmed
+exclusion, undo an escalation made by mistake.
 """
 
 from pipeline.casework.cases import (
@@ -23,6 +24,7 @@ from pipeline.casework.cases import (
     refuse,
     show,
 )
+from pipeline.casework.claims import Holder, assign_items, claim, holders, release
 from pipeline.casework.items import (
     CONTACT_METHODS,
     EDITABLE_FIELDS,
@@ -54,6 +56,7 @@ __all__ = [
     "SENT_BY",
     "CaseworkError",
     "DecisionError",
+    "Holder",
     "LetterOutcome",
     "Outcome",
     "PolicyError",
@@ -61,8 +64,10 @@ __all__ = [
     "RefusedTransition",
     "acknowledge",
     "assign",
+    "assign_items",
     "case_view",
     "check_retryable",
+    "claim",
     "close",
     "confirm_exclusion",
     "decide",
@@ -71,6 +76,7 @@ __all__ = [
     "escalate",
     "extend",
     "happened_on",
+    "holders",
     "landlord_today",
     "mark_hazard",
     "mark_sent",
@@ -78,6 +84,7 @@ __all__ = [
     "policy_for",
     "refuse",
     "reject_exclusion",
+    "release",
     "reopen_item",
     "retry_quarantined",
     "reverse_refusal",

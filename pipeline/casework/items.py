@@ -29,9 +29,11 @@ from models.tables import (
     ExtractedFields,
     IntakeRecord,
     Item,
+    ItemClaim,
     ReviewDecision,
 )
 from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
+from pipeline.casework.claims import check_not_held_by_another
 from workflow import lifecycle
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
@@ -66,6 +68,7 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
     `on` dates a refusal (today in the landlord's time zone unless given)."""
     with session_scope(settings.resolved_database_url) as session:
         item = _waiting_item(session, item_id)
+        check_not_held_by_another(session, item_id, officer)
         label = item.classification
         if label is None:
             raise DecisionError(f"item {item_id} has no classification to decide on")
@@ -79,6 +82,9 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         apply_plan(session, item, _stored_result(item, extraction, label, decision, plan,
                                                  policy.id, thread), policy)
         _settle_proposed_exclusion(session, item, officer, decision)
+        claimed = session.get(ItemClaim, item.id)
+        if claimed is not None:
+            session.delete(claimed)  # decided: nobody holds it any more
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,

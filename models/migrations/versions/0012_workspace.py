@@ -1,5 +1,5 @@
 """The officer's workspace: server-side sessions, log-in attempts, the access log, what a
-field edit changed, and searching every item (SQLite FTS5 / PostgreSQL full-text search).
+field edit changed, who holds an item in the queue, and searching every item (SQLite FTS5 / PostgreSQL full-text search).
 
 Revision ID: 0012_workspace
 Revises: 0007
@@ -59,6 +59,17 @@ def upgrade() -> None:
     with op.batch_alter_table('review_decisions') as batch:
         batch.add_column(sa.Column('detail', sa.JSON(), nullable=True))
     op.create_index('ix_items_received_at_id', 'items', ['received_at', 'id'])
+    op.create_table(
+        'item_claims',
+        sa.Column('item_id', sa.Integer(), nullable=False),
+        sa.Column('officer', sa.String(length=100), nullable=False),
+        sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('assigned_by', sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(['item_id'], ['items.id']),
+        sa.PrimaryKeyConstraint('item_id'),
+    )
+    op.create_index('ix_item_claims_officer', 'item_claims', ['officer'])
     if op.get_bind().dialect.name == 'sqlite':
         _sqlite_search()
     else:
@@ -116,6 +127,7 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_items_search")
         op.execute("DROP INDEX IF EXISTS ix_extracted_fields_search")
         op.execute("DROP INDEX IF EXISTS ix_extracted_fields_postcode_key")
+    op.drop_table('item_claims')
     op.drop_index('ix_items_received_at_id', table_name='items')
     with op.batch_alter_table('review_decisions') as batch:
         batch.drop_column('detail')
