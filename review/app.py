@@ -97,7 +97,7 @@ log = logging.getLogger(__name__)
 def _audit_target(request: Request) -> tuple[str, str, str] | None:
     """(viewed or changed, item or case, its id or reference) for an audited request."""
     match = _AUDITED.match(request.url.path)
-    if match is None or (match["rest"] or "").startswith("/pages/"):
+    if match is None or (match["rest"] or "").startswith(("/pages/", "/attachments/")):
         return None
     action = "viewed" if request.method in {"GET", "HEAD"} else "changed"
     kind = "item" if match["item"] else "case"

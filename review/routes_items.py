@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pipeline import casework
 from pipeline.users import active_officers
 from review import queries, search
-from review.original import PageImages, email_html
+from review.original import PageImages, attachment_png, email_envelope, email_html
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
@@ -78,9 +78,10 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         if detail is None:
             raise StarletteHTTPException(404, f"There is no item {item_id}.")
         filters = _queue_filter(request.url.query)
-        html, pages = None, 0
+        html, pages, sent = None, 0, None
         if detail["source"] == "email":
             html = email_html(settings.raw_dir, detail["raw_path"], detail["sha256"])
+            sent = email_envelope(settings.raw_dir, detail["raw_path"], detail["sha256"])
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
         postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
@@ -97,6 +98,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
                                            if detail["waiting"] else []),
                           contact_methods=casework.CONTACT_METHODS,
                           quoted_refs=quoted_references(detail["text"]), holder=holder,
+                          envelope=sent,
                           held_by_another=bool(holder and holder.officer != me))
 
 
@@ -192,6 +194,17 @@ def _register_page_images(app: FastAPI, web: Web) -> None:
         png = page_png(url, settings.raw_dir, item_id, number)
         if png is None:
             raise StarletteHTTPException(404, f"Item {item_id} has no page {number}.")
+        return Response(png, media_type="image/png",
+                        headers={"Cache-Control": "private, no-store"})
+
+    @app.get("/items/{item_id}/attachments/{number}.png")
+    def attachment_image(item_id: RowId, number: Annotated[int, Path(ge=1, le=1000)]
+                         ) -> Response:
+        detail = queries.item_detail(url, item_id)
+        png = (attachment_png(settings.raw_dir, detail["raw_path"], detail["sha256"], number)
+               if detail is not None and detail["source"] == "email" else None)
+        if png is None:
+            raise StarletteHTTPException(404, f"Item {item_id} has no image {number}.")
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, no-store"})
 
