@@ -65,8 +65,10 @@ def test_an_unknown_escalation_is_never_opened_at_stage_one_unasked(
     from models.tables import DraftLetter
 
     with session_scope(settings.resolved_database_url) as session:
-        kinds = [d.kind for d in session.query(DraftLetter).filter_by(case_id=item.case.id)]
-    assert kinds == ["stage_acknowledgement"]
+        drafts = list(session.query(DraftLetter).filter_by(case_id=item.case.id))
+    assert [d.kind for d in drafts] == ["stage_acknowledgement"]
+    assert "earlier complaint's reference, CMP-2025-00412, is noted" in drafts[0].body
+    assert "Stage 1" not in drafts[0].body
     opened_event = item.case.events[0]
     assert (opened_event.kind, opened_event.stage, opened_event.detail["earlier_ref"]) == (
         "opened", 2, "CMP-2025-00412")
