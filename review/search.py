@@ -15,7 +15,7 @@ from math import ceil
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, exists, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, exists, func, literal_column, select, text, union
 from sqlalchemy.orm import Session
 
 from core.labels import CATEGORIES, HAZARDS, ItemStatus
@@ -75,40 +75,39 @@ def _words(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:8]
 
 
-def _text_match(session: Session, q: str) -> Any:
-    """Items whose words match every word of `q` (each as a prefix)."""
+def _text_match(session: Session, q: str) -> list[Select]:
+    """Ids of items whose words match every word of `q` (each as a prefix)."""
     words = _words(q)
     if not words:
-        return None
+        return []
     if session.get_bind().dialect.name == "sqlite":
         fts = " ".join(f'"{word}"*' for word in words)
-        return Item.id.in_(select(literal_column("rowid")).select_from(text("item_search"))
-                           .where(text("item_search MATCH :fts").bindparams(fts=fts)))
-    tsquery = " & ".join(f"{word}:*" for word in words)
-    matches = func.to_tsvector("simple", literal_column(ITEM_WORDS)).op("@@")(
-        func.to_tsquery("simple", tsquery))
-    in_fields = select(ExtractedFields.item_id).where(
-        func.to_tsvector("simple", literal_column(FIELD_WORDS)).op("@@")(
-            func.to_tsquery("simple", tsquery)))
-    return or_(matches, Item.id.in_(in_fields))
+        return [select(literal_column("rowid").label("id")).select_from(text("item_search"))
+                .where(text("item_search MATCH :fts").bindparams(fts=fts))]
+    tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
+    return [select(Item.id).where(
+                func.to_tsvector("simple", literal_column(ITEM_WORDS)).op("@@")(tsquery)),
+            select(ExtractedFields.item_id).where(
+                func.to_tsvector("simple", literal_column(FIELD_WORDS)).op("@@")(tsquery))]
 
 
 def _search(session: Session, q: str) -> Any:
-    """Any of: the words, a postcode's start, a reference fragment, an email, an item id."""
-    conditions = [c for c in (_text_match(session, q),) if c is not None]
+    """Any of: the words, a postcode's start, a reference fragment, an email, an item id.
+    Each is a set of ids found through its own index; the item is in their union."""
+    found = _text_match(session, q)
     squashed = re.sub(r"\s+", "", q).upper()
     if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d?[A-Z]{0,2}", squashed):
-        conditions.append(Item.id.in_(select(ExtractedFields.item_id).where(
-            literal_column(POSTCODE_KEY).like(f"{squashed}%"))))
+        found.append(select(ExtractedFields.item_id).where(
+            literal_column(POSTCODE_KEY).like(f"{squashed}%")))
     if re.fullmatch(r"[A-Z0-9-]{3,20}", squashed) and re.search(r"\d{3}", squashed):
-        conditions.append(Item.case_id.in_(select(Case.id).where(
-            Case.ref.like(f"%{squashed}%"))))
+        found.append(select(Item.id).join(Case, Case.id == Item.case_id)
+                     .where(Case.ref.like(f"%{squashed}%")))
     if "@" in q and " " not in q:
-        conditions.append(Item.id.in_(select(ExtractedFields.item_id).where(
-            func.lower(ExtractedFields.email).like(f"%{q.lower()}%"))))
+        found.append(select(ExtractedFields.item_id).where(
+            func.lower(ExtractedFields.email).like(f"%{q.lower()}%")))
     if q.isdigit() and len(q) <= 18:
-        conditions.append(Item.id == int(q))
-    return or_(*conditions) if conditions else Item.id.is_(None)
+        found.append(select(Item.id).where(Item.id == int(q)))
+    return Item.id.in_(union(*found)) if found else Item.id.is_(None)
 
 
 def _filtered(session: Session, columns: list[Any], f: ItemFilter) -> Select:
