@@ -111,7 +111,9 @@ def _guard_every_request(app: FastAPI, web: Web) -> None:
     @app.middleware("http")
     async def guard(request: Request, call_next) -> Response:
         started = time.perf_counter()
-        request.state.session = await run_in_threadpool(web.sessions.load, request)
+        static = request.url.path.startswith("/static/")  # public: no session to look up
+        request.state.session = {} if static else await run_in_threadpool(web.sessions.load,
+                                                                          request)
         user = request.state.session.get("user")
         try:
             if _is_public(request.url.path) or user:
@@ -128,7 +130,7 @@ def _guard_every_request(app: FastAPI, web: Web) -> None:
             await run_in_threadpool(security.record_access, web.url, str(user), *audited,
                                     request.url.path)
         response.headers.update(SECURITY_HEADERS)
-        if not request.url.path.startswith("/static/"):
+        if not static:
             response.headers["Cache-Control"] = "no-store"  # pages hold residents' details
         # How long the server took, for the browser's network panel and bench/web.py.
         response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
