@@ -75,39 +75,48 @@ def _words(q: str) -> list[str]:
     return re.findall(r"\w+", q.lower())[:8]
 
 
-def _text_match(session: Session, q: str) -> list[Select]:
-    """Ids of items whose words match every word of `q` (each as a prefix)."""
+def _text_match(session: Session, q: str) -> list[Any]:
+    """Conditions on items whose words match every word of `q` (each as a prefix)."""
     words = _words(q)
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
         fts = " ".join(f'"{word}"*' for word in words)
-        return [select(literal_column("rowid").label("id")).select_from(text("item_search"))
-                .where(text("item_search MATCH :fts").bindparams(fts=fts))]
+        return [Item.id.in_(select(literal_column("rowid")).select_from(text("item_search"))
+                            .where(text("item_search MATCH :fts").bindparams(fts=fts)))]
     tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
-    return [select(Item.id).where(
-                func.to_tsvector("simple", literal_column(ITEM_WORDS)).op("@@")(tsquery)),
-            select(ExtractedFields.item_id).where(
-                func.to_tsvector("simple", literal_column(FIELD_WORDS)).op("@@")(tsquery))]
+    return [func.to_tsvector("simple", literal_column(ITEM_WORDS)).op("@@")(tsquery),
+            Item.id.in_(select(ExtractedFields.item_id).where(
+                func.to_tsvector("simple", literal_column(FIELD_WORDS)).op("@@")(tsquery)))]
 
 
 def _search(session: Session, q: str) -> Any:
     """Any of: the words, a postcode's start, a reference fragment, an email, an item id.
-    Each is a set of ids found through its own index; the item is in their union."""
-    found = _text_match(session, q)
+    Each is its own query through its own index; the item is in their union. Words can match
+    most items, so only their newest are kept (enough for a page and the bounded count): a
+    top-N sort over the index's matches, never a row-by-row join."""
+    found = [_newest(condition) for condition in _text_match(session, q)]
     squashed = re.sub(r"\s+", "", q).upper()
     if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d?[A-Z]{0,2}", squashed):
-        found.append(select(ExtractedFields.item_id).where(
+        found.append(select(ExtractedFields.item_id.label("id")).where(
             literal_column(POSTCODE_KEY).like(f"{squashed}%")))
     if re.fullmatch(r"[A-Z0-9-]{3,20}", squashed) and re.search(r"\d{3}", squashed):
-        found.append(select(Item.id).join(Case, Case.id == Item.case_id)
-                     .where(Case.ref.like(f"%{squashed}%")))
+        found.append(select(Item.id).where(Item.case_id.in_(
+            select(Case.id).where(Case.ref.like(f"%{squashed}%")))))
     if "@" in q and " " not in q:
-        found.append(select(ExtractedFields.item_id).where(
+        found.append(select(ExtractedFields.item_id.label("id")).where(
             func.lower(ExtractedFields.email).like(f"%{q.lower()}%")))
     if q.isdigit() and len(q) <= 18:
         found.append(select(Item.id).where(Item.id == int(q)))
-    return Item.id.in_(union(*found)) if found else Item.id.is_(None)
+    if not found:
+        return Item.id.is_(None)
+    return Item.id.in_(union(*(select(branch.subquery().c.id) for branch in found)))
+
+
+def _newest(condition: Any) -> Select:
+    return (select(Item.id).where(condition)
+            .order_by(Item.received_at.desc().nulls_last(), Item.id.desc())
+            .limit(COUNT_LIMIT + 1))
 
 
 def _filtered(session: Session, columns: list[Any], f: ItemFilter) -> Select:
