@@ -88,3 +88,9 @@ def test_staff_named_in_passing(body: str, staff: set[str]) -> None:
 def test_clipped_and_shorthand_asks_are_desired_outcomes(body: str, asked: str) -> None:
     outcome = extract_fields(body, received=RECEIVED).desired_outcome
     assert outcome is not None and asked in outcome
+
+
+def test_a_name_typed_at_the_end_without_a_sign_off() -> None:
+    body = ("Back door lock snapped, can't lock up tonight.\n\n"
+            "14 Mill Brow. Dean Ashworth. 07700 900441")
+    assert extract_fields(body, received=RECEIVED).name == "Dean Ashworth"
