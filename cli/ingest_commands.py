@@ -37,10 +37,19 @@ def ingest_scans(
 @ingest_app.command("mailbox")
 def ingest_mailbox() -> None:
     """One pass over the configured IMAP mailbox, then triage of what it brought in."""
-    from cli.runs import run_mailbox
     from ingest.errors import SourceConfigError, TransientSourceError
+    from pipeline.mailbox_connect import check_mailbox
 
     settings = get_settings()
+    try:
+        # The mailbox first, with nothing heavy loaded: a wrong setting is said at once, an
+        # unreachable server after the mailbox's own tries (the one layer of retries).
+        check_mailbox(settings)
+    except (SourceConfigError, TransientSourceError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    from cli.runs import run_mailbox
+
     ready(settings)
     try:
         report = run_mailbox(settings)

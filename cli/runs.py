@@ -32,8 +32,9 @@ def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
 
 def run_mailbox(settings: Settings):
     """One mailbox pass (store, triage, settle) as the mailbox-poll flow; missing settings
-    are refused before Prefect or the model is started."""
-    from pipeline.mailbox_pass import require_mailbox_settings
+    are refused before Prefect or the model is started (`triage ingest mailbox` opens the
+    mailbox itself first: pipeline/mailbox_connect.check_mailbox)."""
+    from pipeline.mailbox_connect import require_mailbox_settings
 
     require_mailbox_settings(settings)
     _ready(settings)
