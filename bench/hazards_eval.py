@@ -1,0 +1,106 @@
+"""Hazard recall, precision and type right: the lexicon alone, the model alone, and the two
+combined at each threshold at which the model may add a hazard the lexicon missed.
+
+    .venv/bin/python -m bench.hazards_eval [--set NAME=GLOB ...] [--show-misses NAME]
+
+Sets by default: the development set's tuning part (dev.jsonl, dev-mine*.jsonl), its
+held-out part (dev-h5.jsonl), the training set (the model's own text: only the lexicon's
+figure means anything there) and, when present, data/outside/*.jsonl. Figures are per item
+(see pipeline/hazard_scores.py). Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from classify.dataset import split_subject
+from classify.hazards import find_hazards
+from classify.model import NO_HAZARD, load_or_train
+from classify.text import classifier_text
+from pipeline.hazard_scores import HazardTally, gold_hazards, read_rows
+
+REPO = Path(__file__).resolve().parents[1]
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+DEFAULT_SETS = {
+    "dev-tuning": ["data/dev/dev.jsonl", "data/dev/dev-mine*.jsonl"],
+    "dev-heldout": ["data/dev/dev-h5.jsonl"],
+    "training": ["data/training/*.jsonl"],
+    "outside": ["data/outside/*.jsonl"],
+}
+
+
+def _paths(globs: list[str]) -> list[Path]:
+    return sorted({p for g in globs for p in REPO.glob(g)})
+
+
+def _model_rows(model, rows) -> list[tuple[str | None, float]]:
+    texts = [classifier_text(*split_subject(str(r["text"]))) for r in rows]
+    probabilities = model.hazard.predict_proba(model.features.transform(texts))
+    classes = [str(c) for c in model.hazard.classes_]
+    best = []
+    for row in probabilities:
+        pairs = [(p, c) for p, c in zip(row, classes, strict=True) if c != NO_HAZARD]
+        p, c = max(pairs)
+        best.append((c, float(p)))
+    return best
+
+
+def score_set(model, rows, show_misses: bool) -> dict[str, object]:
+    """Lexicon, model and combined figures over one set's rows."""
+    golds = [gold_hazards(r) for r in rows]
+    lexicon = [[f.type for f in find_hazards(*split_subject(str(r["text"])))] for r in rows]
+    model_best = _model_rows(model, rows)
+    figures: dict[str, object] = {}
+    tally = HazardTally()
+    for gold, found in zip(golds, lexicon, strict=True):
+        tally.add(gold, found)
+    figures["lexicon"] = tally.figures()
+    for threshold in THRESHOLDS:
+        alone, combined = HazardTally(), HazardTally()
+        for gold, found, (kind, p) in zip(golds, lexicon, model_best, strict=True):
+            alone.add(gold, [kind] if p >= threshold else [])
+            extra = [kind] if p >= threshold and kind not in found else []
+            combined.add(gold, found + extra)
+        figures[f"model>={threshold}"] = _short(alone.figures())
+        figures[f"combined>={threshold}"] = _short(combined.figures())
+    if show_misses:
+        figures["misses"] = [
+            {"id": r.get("id"), "gold": g, "found": f, "text": str(r["text"])[:400]}
+            for r, g, f in zip(rows, golds, lexicon, strict=True) if bool(g) != bool(f)
+            or (g and f and not set(g) & set(f))]
+    return figures
+
+
+def _short(figures: dict[str, object]) -> dict[str, object]:
+    return {k: figures[k] for k in ("recall", "precision", "type_right", "type_right_first")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=GLOB")
+    parser.add_argument("--show-misses", action="append", default=[], metavar="NAME")
+    parser.add_argument("--model-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    sets = dict(DEFAULT_SETS)
+    for spec in args.set:
+        name, _, glob = spec.partition("=")
+        sets[name] = [glob]
+    model_dir = args.model_dir or Path(tempfile.mkdtemp(prefix="hazards-eval-"))
+    model = load_or_train(REPO / "data" / "training", model_dir, REPO / "data" / "dev")
+    report = {}
+    for name, globs in sets.items():
+        paths = _paths(globs)
+        if not paths:
+            continue
+        report[name] = score_set(model, read_rows(paths), name in args.show_misses)
+    json.dump(report, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

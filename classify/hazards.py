@@ -1,0 +1,137 @@
+"""Hazards and vulnerability cues found in an item's own words, whatever the words.
+
+The lexicons (classify/lexicons/*.toml) give each hazard with the words that raised it; the
+trained hazard model may add a hazard the lexicon missed when it is confident enough (the
+threshold is in hazards.toml, chosen on measured figures), with the sentence that weighed
+most for it as evidence. Hazards come most urgent first, as the contract's `hazards`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from classify.lexicon import (
+    HAZARD_FILE,
+    Lexicon,
+    load_context,
+    load_hazard_lexicon,
+    load_vulnerability_lexicon,
+)
+from classify.spans import Found, find_in_text, reading_ranges, sentences
+
+if TYPE_CHECKING:
+    from classify.model import TrainedModel
+
+NO_HAZARD = "none"
+_MAX_EVIDENCE = 300
+
+
+@dataclass(frozen=True)
+class HazardFinding:
+    """One hazard: its type, the exact words that raised it, and what found it."""
+
+    type: str
+    evidence: str
+    found_by: str = "lexicon"  # lexicon | model
+    confidence: float | None = None
+
+    def contract(self) -> dict[str, str]:
+        return {"type": self.type, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class VulnerabilityCue:
+    """One cue about the household (age, child, health...) and the words that show it."""
+
+    cue: str
+    evidence: str
+
+    def contract(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@lru_cache(maxsize=4)
+def model_add_threshold() -> float:
+    """The hazard model's probability at which it adds a hazard the lexicon did not find."""
+    raw = tomllib.loads(HAZARD_FILE.read_text(encoding="utf-8"))
+    return float((raw.get("model") or {}).get("add_at", 1.01))
+
+
+def _found(subject: str, body: str, lexicon: Lexicon) -> list[tuple[str, Found]]:
+    """Matches in the subject and the body's own words, each with its text."""
+    context = load_context()
+    ranges = reading_ranges(subject, body)
+    found: list[tuple[str, Found]] = []
+    subject_ranges = [(a, b) for part, a, b in ranges if part == "subject"]
+    if subject_ranges:
+        found += [(subject, f) for f in find_in_text(subject, subject_ranges, lexicon, context)]
+    body_ranges = [(a, b) for part, a, b in ranges if part == "body"]
+    if body_ranges:
+        found += [(body, f) for f in find_in_text(body, body_ranges, lexicon, context)]
+    return found
+
+
+def _first_said(found: list[tuple[str, Found]], order: tuple[str, ...]
+                ) -> list[tuple[str, str]]:
+    """Per type in `order`, the evidence of its first match that is not unsaid."""
+    evidence: dict[str, str] = {}
+    for text, f in found:
+        if f.unsaid is None and f.type not in evidence:
+            evidence[f.type] = text[f.start:f.end][:_MAX_EVIDENCE].strip()
+    return [(kind, evidence[kind]) for kind in order if kind in evidence]
+
+
+def find_hazards(subject: str, body: str) -> list[HazardFinding]:
+    """The lexicon's hazards in the item's own words, most urgent first."""
+    lexicon = load_hazard_lexicon()
+    return [HazardFinding(kind, words) for kind, words in
+            _first_said(_found(subject, body, lexicon), lexicon.order)]
+
+
+def find_vulnerability(subject: str, body: str) -> list[VulnerabilityCue]:
+    """Cues about the household's vulnerability, in the lexicon's order."""
+    lexicon = load_vulnerability_lexicon()
+    return [VulnerabilityCue(kind, words) for kind, words in
+            _first_said(_found(subject, body, lexicon), lexicon.order)]
+
+
+def hazard_order() -> tuple[str, ...]:
+    """Every hazard type, most urgent first."""
+    return load_hazard_lexicon().order
+
+
+def combine(found: list[HazardFinding], model_type: str | None, model_confidence: float,
+            model_evidence: str | None, threshold: float) -> list[HazardFinding]:
+    """The lexicon's hazards, plus the model's when it is confident and names a type the
+    lexicon did not find (with its sentence as evidence); most urgent first."""
+    if (model_type is None or model_type == NO_HAZARD or model_confidence < threshold
+            or not model_evidence or any(f.type == model_type for f in found)):
+        return found
+    added = HazardFinding(model_type, model_evidence, "model", round(model_confidence, 4))
+    order = hazard_order()
+    rank = {kind: i for i, kind in enumerate(order)}
+    return sorted([*found, added], key=lambda f: rank.get(f.type, len(order)))
+
+
+def weightiest_sentence(model: TrainedModel, subject: str, body: str, hazard: str
+                        ) -> str | None:
+    """The sentence of the item's own words the hazard model rates highest for `hazard`."""
+    ranges = reading_ranges(subject, body)
+    candidates: list[str] = []
+    for part, text in (("subject", subject), ("body", body)):
+        spans = [(a, b) for name, a, b in ranges if name == part]
+        for sentence in sentences(text, spans) if spans else []:
+            words = text[sentence.toks[0].start:sentence.toks[-1].end].strip()
+            if words:
+                candidates.append(words)
+    if not candidates:
+        return None
+    classes = [str(c) for c in model.hazard.classes_]
+    if hazard not in classes:
+        return None
+    column = classes.index(hazard)
+    scores = model.hazard.predict_proba(model.features.transform(candidates))[:, column]
+    return candidates[int(scores.argmax())][:_MAX_EVIDENCE]
