@@ -60,17 +60,18 @@ def model_add_threshold() -> float:
     return float((raw.get("model") or {}).get("add_at", 1.01))
 
 
-def _found(subject: str, body: str, lexicon: Lexicon) -> list[tuple[str, Found]]:
-    """Matches in the subject and the body's own words, each with its text."""
+def _found(subject: str, body: str, lexicons: tuple[Lexicon, ...]
+           ) -> list[list[tuple[str, Found]]]:
+    """Each lexicon's matches in the subject and the body's own words, each with its text."""
     context = load_context()
     ranges = reading_ranges(subject, body)
-    found: list[tuple[str, Found]] = []
-    subject_ranges = [(a, b) for part, a, b in ranges if part == "subject"]
-    if subject_ranges:
-        found += [(subject, f) for f in find_in_text(subject, subject_ranges, lexicon, context)]
-    body_ranges = [(a, b) for part, a, b in ranges if part == "body"]
-    if body_ranges:
-        found += [(body, f) for f in find_in_text(body, body_ranges, lexicon, context)]
+    found: list[list[tuple[str, Found]]] = [[] for _ in lexicons]
+    for part, text in (("subject", subject), ("body", body)):
+        spans = [(a, b) for name, a, b in ranges if name == part]
+        if spans:
+            for kept, matches in zip(found, find_in_text(text, spans, lexicons, context),
+                                     strict=True):
+                kept.extend((text, f) for f in matches)
     return found
 
 
@@ -84,18 +85,30 @@ def _first_said(found: list[tuple[str, Found]], order: tuple[str, ...]
     return [(kind, evidence[kind]) for kind in order if kind in evidence]
 
 
+def find_all(subject: str, body: str
+             ) -> tuple[list[HazardFinding], list[VulnerabilityCue]]:
+    """The lexicons' hazards (most urgent first) and vulnerability cues (in the lexicon's
+    order) in the item's own words; the text is tokenised once for both."""
+    hazards, cues = load_hazard_lexicon(), load_vulnerability_lexicon()
+    found_hazards, found_cues = _found(subject, body, (hazards, cues))
+    return ([HazardFinding(kind, words) for kind, words in
+             _first_said(found_hazards, hazards.order)],
+            [VulnerabilityCue(kind, words) for kind, words in
+             _first_said(found_cues, cues.order)])
+
+
 def find_hazards(subject: str, body: str) -> list[HazardFinding]:
     """The lexicon's hazards in the item's own words, most urgent first."""
     lexicon = load_hazard_lexicon()
-    return [HazardFinding(kind, words) for kind, words in
-            _first_said(_found(subject, body, lexicon), lexicon.order)]
+    (found,) = _found(subject, body, (lexicon,))
+    return [HazardFinding(kind, words) for kind, words in _first_said(found, lexicon.order)]
 
 
 def find_vulnerability(subject: str, body: str) -> list[VulnerabilityCue]:
     """Cues about the household's vulnerability, in the lexicon's order."""
     lexicon = load_vulnerability_lexicon()
-    return [VulnerabilityCue(kind, words) for kind, words in
-            _first_said(_found(subject, body, lexicon), lexicon.order)]
+    (found,) = _found(subject, body, (lexicon,))
+    return [VulnerabilityCue(kind, words) for kind, words in _first_said(found, lexicon.order)]
 
 
 def hazard_order() -> tuple[str, ...]:

@@ -10,8 +10,7 @@ from classify.hazards import (
     HazardFinding,
     VulnerabilityCue,
     combine,
-    find_hazards,
-    find_vulnerability,
+    find_all,
     model_add_threshold,
     weightiest_sentence,
 )
@@ -81,7 +80,8 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
             escalation = escalations[index].get("True", 0.0) >= 0.5 or bool(
                 _ESCALATION_CUES.search(text))
         subject, body = items[index]
-        found = _hazards(model, subject, body, hazards[index])
+        lexicon_hazards, cues = find_all(subject, body)
+        found = _hazards(model, subject, body, lexicon_hazards, hazards[index])
         predictions.append(Prediction(
             category=category,
             confidence=round(probabilities[category], 4),
@@ -93,7 +93,7 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
             hazard_confidence=_hazard_confidence(found, hazards[index]),
             model_version=model.version,
             hazards=tuple(found),
-            vulnerability=tuple(find_vulnerability(subject, body)),
+            vulnerability=tuple(cues),
             model_hazard=_likeliest_hazard(hazards[index]),
             model_hazard_confidence=round(
                 hazards[index].get(_likeliest_hazard(hazards[index]) or "", 0.0), 4),
@@ -106,10 +106,9 @@ def _likeliest_hazard(probabilities: dict[str, float]) -> str | None:
     return max(kinds, key=kinds.__getitem__) if kinds else None
 
 
-def _hazards(model: TrainedModel, subject: str, body: str,
+def _hazards(model: TrainedModel, subject: str, body: str, found: list[HazardFinding],
              probabilities: dict[str, float]) -> list[HazardFinding]:
     """The lexicon's hazards, with the model's added when it is confident of one more."""
-    found = find_hazards(subject, body)
     kind = _likeliest_hazard(probabilities)
     threshold = model_add_threshold()
     if kind is None or probabilities[kind] < threshold or any(f.type == kind for f in found):

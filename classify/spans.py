@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from classify.lexicon import Context, Family, Lexicon, Rule, Term, lemma_forms, normalise
 from classify.nlp import load_tokenizer
@@ -52,51 +51,76 @@ class Match:
     taken: frozenset[int]
 
 
+class TermIndex:
+    """Every term of a lexicon and its context, indexed by its first word, so that one pass
+    over a sentence's tokens finds all of them (far cheaper than a pass per term)."""
+
+    def __init__(self, terms: set[Term]) -> None:
+        self.exact: dict[str, list[Term]] = {}
+        self.prefix: dict[str, list[Term]] = {}
+        for term in terms:
+            head = term[0]
+            if head.prefix:
+                self.prefix.setdefault(head.text[:2], []).append(term)
+            else:
+                self.exact.setdefault(head.text, []).append(term)
+
+    def scan(self, toks: list[Tok]) -> dict[int, list[tuple[int, int]]]:
+        """Each term found in the tokens (by its `id`: terms are interned by `parse_term`
+        and live as long as their lexicon), with its (first, last) positions."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        for start, tok in enumerate(toks):
+            candidates = [t for form in tok.forms for t in self.exact.get(form, ())]
+            candidates += [t for t in self.prefix.get(tok.lower[:2], ())
+                           if tok.lower.startswith(t[0].text)]
+            for term in candidates:
+                end = start + len(term) - 1
+                if end < len(toks) and all(_word_fits(word, toks[start + k])
+                                           for k, word in enumerate(term[1:], 1)):
+                    found.setdefault(id(term), []).append((start, end))
+        return found
+
+
+_TERM_SETS: dict[int, tuple[tuple[Term, ...], frozenset[int]]] = {}
+
+
+def term_set(terms: tuple[Term, ...]) -> frozenset[int]:
+    """The terms' ids as a set, kept for the life of the (cached) lexicon tuple."""
+    kept = _TERM_SETS.get(id(terms))
+    if kept is None or kept[0] is not terms:
+        kept = (terms, frozenset(map(id, terms)))
+        _TERM_SETS[id(terms)] = kept
+    return kept[1]
+
+
 @dataclass
 class Sentence:
-    """A sentence's tokens, with an index from every form to its positions."""
+    """A sentence's tokens, and where each lexicon term occurs in them."""
 
     toks: list[Tok]
-    _found: dict[Term, list[tuple[int, int]]] = field(default_factory=dict)
-
-    @cached_property
-    def index(self) -> dict[str, list[int]]:
-        index: dict[str, list[int]] = {}
-        for position, tok in enumerate(self.toks):
-            for form in tok.forms:
-                index.setdefault(form, []).append(position)
-        return index
+    found: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    _positions: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def occurrences(self, term: Term) -> list[tuple[int, int]]:
         """Every (first, last) token position where the term occurs."""
-        if term not in self._found:
-            self._found[term] = self._find(term)
-        return self._found[term]
-
-    def _find(self, term: Term) -> list[tuple[int, int]]:
-        head = term[0]
-        if head.prefix:
-            starts = [i for i, tok in enumerate(self.toks) if tok.lower.startswith(head.text)]
-        else:
-            starts = sorted({i for form in head.forms for i in self.index.get(form, ())})
-        found = []
-        for start in starts:
-            end = start + len(term) - 1
-            if end >= len(self.toks):
-                continue
-            if all(_word_fits(word, self.toks[start + k]) for k, word in
-                   enumerate(term[1:], 1)):
-                found.append((start, end))
-        return found
+        return self.found.get(id(term), [])
 
     def positions(self, terms: tuple[Term, ...]) -> list[tuple[int, int]]:
-        return sorted({span for term in terms for span in self.occurrences(term)})
+        """Where any of the terms occurs, in order."""
+        if not self.found:
+            return []
+        known = self._positions.get(id(terms))
+        if known is None:
+            present = self.found.keys() & term_set(terms)
+            known = sorted({span for key in present for span in self.found[key]})
+            self._positions[id(terms)] = known
+        return known
 
 
 def _word_fits(word, tok: Tok) -> bool:
     if word.prefix:
         return tok.lower.startswith(word.text)
-    return bool(word.forms & tok.forms)
+    return word.text in tok.forms
 
 
 def reading_ranges(subject: str, body: str) -> list[tuple[str, int, int]]:
@@ -134,7 +158,8 @@ def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in blocks if text[a:b].strip()]
 
 
-def sentences(text: str, ranges: list[tuple[int, int]]) -> list[Sentence]:
+def sentences(text: str, ranges: list[tuple[int, int]], index: TermIndex | None = None
+              ) -> list[Sentence]:
     """Sentences of the given parts of `text`, tokens carrying their offsets into it."""
     spans = [block for start, end in ranges for block in _blocks(text, start, end)]
     docs = load_tokenizer().pipe(text[a:b] for a, b in spans)
@@ -152,15 +177,18 @@ def sentences(text: str, ranges: list[tuple[int, int]]) -> list[Sentence]:
                 toks.append(Tok(lower, lemma_forms(lower), offset + token.idx,
                                 offset + token.idx + len(token.text)))
             if toks:
-                found.append(Sentence(toks))
+                found.append(Sentence(toks, index.scan(toks) if index else {}))
     return found
 
 
 def rule_matches(sentence: Sentence, family: Family, rule: Rule) -> list[Match]:
     """Where the rule matches: every slot within the window, nothing in `unless` nearby."""
-    per_slot = [sentence.positions(slot) for slot in rule.slots]
-    if not all(per_slot):
-        return []
+    per_slot = []
+    for slot in rule.slots:
+        spans = sentence.positions(slot)
+        if not spans:
+            return []
+        per_slot.append(spans)
     matches: list[Match] = []
     for anchor_slot, anchors in enumerate(per_slot):
         for anchor in anchors:
@@ -313,25 +341,48 @@ class Found:
     unsaid: str | None = None
 
 
-def find_in_text(text: str, ranges: list[tuple[int, int]], lexicon: Lexicon,
-                 context: Context) -> list[Found]:
-    """Every family's matches in these parts of `text`, in text order, each with the
-    context's verdict (None when it reports something there now)."""
-    found: list[Found] = []
-    for sentence in sentences(text, ranges):
+def find_in_text(text: str, ranges: list[tuple[int, int]], lexicons: tuple[Lexicon, ...],
+                 context: Context) -> list[list[Found]]:
+    """Each lexicon's matches in these parts of `text` (tokenised once for all of them), in
+    text order, each with the context's verdict (None when it reports something there now)."""
+    results: list[list[Found]] = [[] for _ in lexicons]
+    for sentence in sentences(text, ranges, _index_of(lexicons, context)):
+        if not sentence.found:
+            continue
         reader = Reader(sentence, context)
+        for found, lexicon in zip(results, lexicons, strict=True):
+            for family in lexicon.families:
+                for rule in family.rules:
+                    if rule.regex is not None:
+                        continue
+                    for match in rule_matches(sentence, family, rule):
+                        start, end = reader.evidence_span(match)
+                        found.append(Found(family.type, start, end, reader.unsaid(match)))
+    for found, lexicon in zip(results, lexicons, strict=True):
         for family in lexicon.families:
             for rule in family.rules:
-                if rule.regex is not None:
+                if rule.regex is None:
                     continue
-                for match in rule_matches(sentence, family, rule):
-                    start, end = reader.evidence_span(match)
-                    found.append(Found(family.type, start, end, reader.unsaid(match)))
-    for family in lexicon.families:
-        for rule in family.rules:
-            if rule.regex is None:
-                continue
-            for start, end in ranges:
-                found.extend(Found(family.type, m.start(), m.end())
-                             for m in rule.regex.finditer(text, start, end))
-    return sorted(found, key=lambda f: (f.start, f.end))
+                for start, end in ranges:
+                    found.extend(Found(family.type, m.start(), m.end())
+                                 for m in rule.regex.finditer(text, start, end))
+        found.sort(key=lambda f: (f.start, f.end))
+    return results
+
+
+_INDEXES: dict[tuple[int, ...], tuple[tuple[Lexicon, ...], Context, TermIndex]] = {}
+
+
+def _index_of(lexicons: tuple[Lexicon, ...], context: Context) -> TermIndex:
+    """The term index of some lexicons with their context, built once for them."""
+    key = (*map(id, lexicons), id(context))
+    kept = _INDEXES.get(key)
+    if kept is None or kept[0] != lexicons or kept[1] is not context:
+        terms = {term for lexicon in lexicons for family in lexicon.families
+                 for rule in family.rules for group in (*rule.slots, rule.unless)
+                 for term in group}
+        terms |= {term for value in vars(context).values() if isinstance(value, tuple)
+                  for term in value}
+        kept = (lexicons, context, TermIndex(terms))
+        _INDEXES[key] = kept
+    return kept[2]
