@@ -96,6 +96,8 @@ class Context:
     real_despite: tuple[Term, ...]
     resolved: tuple[Term, ...]
     undone_by: tuple[Term, ...]
+    past_before: tuple[Term, ...]
+    past_window: int
     undone_window: int
     recurrence: tuple[Term, ...]
 
@@ -260,6 +262,8 @@ def load_context(path: Path = CONTEXT_FILE) -> Context:
                                 f"{name}: hypothetical.real_despite"),
             resolved=_terms(resolved["cues"], {}, f"{name}: resolved.cues"),
             undone_by=_terms(resolved["undone_by"], {}, f"{name}: resolved.undone_by"),
+            past_before=_terms(resolved["past_before"], {}, f"{name}: resolved.past_before"),
+            past_window=int(resolved["past_window"]),
             undone_window=int(resolved["undone_window"]),
             recurrence=_terms(resolved["recurrence"], {}, f"{name}: resolved.recurrence"),
         )

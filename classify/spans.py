@@ -27,6 +27,7 @@ _FORWARD_MARK = re.compile(
     re.IGNORECASE)
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*•·▪‣]|\d{1,2}[.)])\s)")
 _HYPOTHETICAL_BREAKS = frozenset({",", ".", "!", "?", ";", ":"})
+_COORDINATION = frozenset({"or", "nor"})
 _PRONOUNS = frozenset({"it", "they", "this", "that", "these", "those", "its", "it's"})
 
 
@@ -267,20 +268,29 @@ class Reader:
         return None
 
     def _cue_before(self, terms: tuple[Term, ...], match: Match, window: int,
-                    breaks: list[tuple[int, int]]) -> int | None:
+                    breaks: list[tuple[int, int]], *, coordinated: bool = False
+                    ) -> int | None:
+        first = self._coordination_start(match.first) if coordinated else match.first
         for a, b in self.s.positions(terms):
-            if b < match.first and match.first - b <= window and not (
+            if b < first and first - b <= window and not (
                     set(range(a, b + 1)) & match.taken) and not _breaks_between(
-                    breaks, b, match.first):
+                    breaks, b, first):
                 return a
         return None
+
+    def _coordination_start(self, first: int) -> int:
+        """Where a list joined by "or"/"nor" starts: "no mould or damp" denies both."""
+        for _ in range(2):
+            if first >= 2 and self.s.toks[first - 1].lower in _COORDINATION:
+                first -= 2
+        return first
 
     def _negated(self, match: Match) -> bool:
         c = self.c
         remedies = self.s.positions(c.remedy_between)
         for terms, window in ((c.negation_before_near, c.negation_near_window),
                               (c.negation_before, c.negation_window)):
-            cue = self._cue_before(terms, match, window, self.breaks)
+            cue = self._cue_before(terms, match, window, self.breaks, coordinated=True)
             if cue is not None and not any(cue < a and b < match.first for a, b in remedies):
                 return True
         return any(match.last < a and a - match.last <= c.negation_after_window
@@ -301,6 +311,9 @@ class Reader:
         high = self._clause_end(match.last)
         cues = [(a, b) for a, b in self.s.positions(self.c.resolved)
                 if low < a and b < high and not (set(range(a, b + 1)) & match.taken)]
+        past = self._cue_before(self.c.past_before, match, self.c.past_window, self.contrasts)
+        if past is not None:
+            cues.append((past, match.first - 1))
         undone = self.s.positions(self.c.undone_by)
         settled = [(a, b) for a, b in cues if not any(
             ub < a and a - ub <= self.c.undone_window for _ua, ub in undone)]
