@@ -33,11 +33,9 @@ class Hazard(StrEnum):
     NO_HEATING = "no_heating"
     STRUCTURAL = "structural"
     FIRE_SAFETY = "fire_safety"
-    # Added with the hazard lexicon (classify/lexicons/hazards.toml): Awaab's Law families
-    # the first seven did not name.
     FALLS = "falls"
-    ASBESTOS = "asbestos"
     PESTS_HYGIENE = "pests_hygiene"
+    ASBESTOS = "asbestos"
 
 
 class ItemStatus(StrEnum):
