@@ -111,7 +111,7 @@ def normalise(text: str) -> str:
 def lemma_forms(word: str) -> frozenset[str]:
     """The word and every lemma spaCy's English rule tables give it as a noun, verb or adj.
 
-    The tagger is never run (it would cost more than the whole of extraction): every part of
+    The tagger is never run (it would cost more than the whole of extraction): each part of
     speech's lemma is kept, so "leaves" matches both "leaf" and "leave".
     """
     forms = {word}
@@ -124,7 +124,8 @@ def lemma_forms(word: str) -> frozenset[str]:
             if word.endswith(old):
                 form = word[: len(word) - len(old)] + new
                 if form and form in index:
-                    forms.add(form)
+                    forms.add(form)  # the first the rules reach, as spaCy takes ("rates"
+                    break            # is "rate", never "rat")
     return frozenset(forms)
 
 
