@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from classify.dataset import split_subject
-from classify.hazards import find_hazards
+from classify.hazards import find_hazards, model_add_threshold, model_addition
 from classify.model import NO_HAZARD, load_or_train
 from classify.text import classifier_text
 from pipeline.hazard_scores import HazardTally, gold_hazards, read_rows
@@ -60,8 +60,14 @@ def _model_rows(model, rows) -> list[tuple[str | None, float, bool]]:
 def score_set(model, rows, show_misses: bool) -> dict[str, object]:
     """Lexicon, model and combined figures over one set's rows."""
     golds = [gold_hazards(r) for r in rows]
-    lexicon = [[f.type for f in find_hazards(*split_subject(str(r["text"])))] for r in rows]
+    texts = [split_subject(str(r["text"])) for r in rows]
+    findings = [find_hazards(subject, body) for subject, body in texts]
+    lexicon = [[f.type for f in found] for found in findings]
     model_best = _model_rows(model, rows)
+    probabilities = _probabilities(model, texts)
+    # What the model would add at any threshold, read on the item's own words (as triage does).
+    additions = [model_addition(model, s, b, found, p, 0.0) for (s, b), found, p
+                 in zip(texts, findings, probabilities, strict=True)]
     figures: dict[str, object] = {}
     tally, known = HazardTally(), HazardTally()
     for gold, found, (_kind, _p, other) in zip(golds, lexicon, model_best, strict=True):
@@ -69,14 +75,18 @@ def score_set(model, rows, show_misses: bool) -> dict[str, object]:
         known.add(gold, [] if other else [k for k in found if k in LABELLED_BEFORE])
     figures["lexicon"] = tally.figures()
     figures["lexicon_labelled_types_only"] = _short(known.figures())
-    for threshold in THRESHOLDS:
+    chosen = model_add_threshold()
+    for threshold in sorted({*THRESHOLDS, chosen}):
         alone, combined = HazardTally(), HazardTally()
-        for gold, found, (kind, p, other) in zip(golds, lexicon, model_best, strict=True):
+        for gold, found, (kind, p, other), added in zip(golds, lexicon, model_best, additions,
+                                                        strict=True):
             alone.add(gold, [kind] if p >= threshold and not other else [])
-            extra = [kind] if p >= threshold and kind not in found else []
+            extra = ([added.type] if added and p >= threshold
+                     and (added.confidence or 0) >= threshold else [])
             combined.add(gold, [] if other else found + extra)
         figures[f"model>={threshold}"] = _short(alone.figures())
-        figures[f"combined>={threshold}"] = _short(combined.figures())
+        figures[f"combined>={threshold}"] = (combined.figures() if threshold == chosen
+                                             else _short(combined.figures()))
     if show_misses:
         figures["misses"] = [
             {"id": r.get("id"), "gold": g, "found": f, "text": str(r["text"])[:400]}
@@ -84,6 +94,13 @@ def score_set(model, rows, show_misses: bool) -> dict[str, object]:
             if (not m[2] and bool(g) != bool(f))
             or (not m[2] and g and f and not set(g) & set(f))]
     return figures
+
+
+def _probabilities(model, texts: list[tuple[str, str]]) -> list[dict[str, float]]:
+    matrix = model.features.transform([classifier_text(s, b) for s, b in texts])
+    classes = [str(c) for c in model.hazard.classes_]
+    return [dict(zip(classes, map(float, row), strict=True))
+            for row in model.hazard.predict_proba(matrix)]
 
 
 def _short(figures: dict[str, object]) -> dict[str, object]:

@@ -116,35 +116,48 @@ def hazard_order() -> tuple[str, ...]:
     return load_hazard_lexicon().order
 
 
-def combine(found: list[HazardFinding], model_type: str | None, model_confidence: float,
-            model_evidence: str | None, threshold: float) -> list[HazardFinding]:
-    """The lexicon's hazards, plus the model's when it is confident and names a type the
-    lexicon did not find (with its sentence as evidence); most urgent first."""
-    if (model_type is None or model_type == NO_HAZARD or model_confidence < threshold
-            or not model_evidence or any(f.type == model_type for f in found)):
+def combine(found: list[HazardFinding], added: HazardFinding | None) -> list[HazardFinding]:
+    """The lexicon's hazards with the model's addition, if any, most urgent first."""
+    if added is None or any(f.type == added.type for f in found):
         return found
-    added = HazardFinding(model_type, model_evidence, "model", round(model_confidence, 4))
     order = hazard_order()
     rank = {kind: i for i, kind in enumerate(order)}
     return sorted([*found, added], key=lambda f: rank.get(f.type, len(order)))
 
 
-def weightiest_sentence(model: TrainedModel, subject: str, body: str, hazard: str
-                        ) -> str | None:
-    """The sentence of the item's own words the hazard model rates highest for `hazard`."""
+def _read_sentences(subject: str, body: str) -> list[str]:
+    """The sentences of the subject and the body's own words (quoted history left out)."""
     ranges = reading_ranges(subject, body)
-    candidates: list[str] = []
+    found: list[str] = []
     for part, text in (("subject", subject), ("body", body)):
         spans = [(a, b) for name, a, b in ranges if name == part]
         for sentence in sentences(text, spans) if spans else []:
             words = text[sentence.toks[0].start:sentence.toks[-1].end].strip()
             if words:
-                candidates.append(words)
-    if not candidates:
+                found.append(words)
+    return found
+
+
+def model_addition(model: TrainedModel, subject: str, body: str, found: list[HazardFinding],
+                   probabilities: dict[str, float], threshold: float
+                   ) -> HazardFinding | None:
+    """The hazard the model adds, if any: its likeliest type when the lexicon did not find it
+    and the model, reading only the item's own words (never a reply's quoted history), gives
+    it at least `threshold`; the evidence is the sentence it rates highest for that type."""
+    kinds = {k: v for k, v in probabilities.items() if k != NO_HAZARD}
+    if not kinds:
         return None
+    kind = max(kinds, key=kinds.__getitem__)
+    if kinds[kind] < threshold or any(f.type == kind for f in found):
+        return None
+    candidates = _read_sentences(subject, body)
     classes = [str(c) for c in model.hazard.classes_]
-    if hazard not in classes:
+    if not candidates or kind not in classes:
         return None
-    column = classes.index(hazard)
-    scores = model.hazard.predict_proba(model.features.transform(candidates))[:, column]
-    return candidates[int(scores.argmax())][:_MAX_EVIDENCE]
+    column = classes.index(kind)
+    own = model.hazard.predict_proba(model.features.transform(
+        ["\n".join(candidates), *candidates]))[:, column]
+    if own[0] < threshold:
+        return None
+    best = candidates[int(own[1:].argmax())][:_MAX_EVIDENCE]
+    return HazardFinding(kind, best, "model", round(float(own[0]), 4))

@@ -12,7 +12,7 @@ from classify.hazards import (
     combine,
     find_all,
     model_add_threshold,
-    weightiest_sentence,
+    model_addition,
 )
 from classify.model import NO_HAZARD, TrainedModel
 from classify.text import classifier_text
@@ -109,12 +109,8 @@ def _likeliest_hazard(probabilities: dict[str, float]) -> str | None:
 def _hazards(model: TrainedModel, subject: str, body: str, found: list[HazardFinding],
              probabilities: dict[str, float]) -> list[HazardFinding]:
     """The lexicon's hazards, with the model's added when it is confident of one more."""
-    kind = _likeliest_hazard(probabilities)
-    threshold = model_add_threshold()
-    if kind is None or probabilities[kind] < threshold or any(f.type == kind for f in found):
-        return found
-    evidence = weightiest_sentence(model, subject, body, kind)
-    return combine(found, kind, probabilities[kind], evidence, threshold)
+    return combine(found, model_addition(model, subject, body, found, probabilities,
+                                         model_add_threshold()))
 
 
 def _hazard_confidence(found: list[HazardFinding], probabilities: dict[str, float]) -> float:

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classify.hazards import combine, find_all, find_hazards, find_vulnerability, hazard_order
+from classify.hazards import (
+    HazardFinding,
+    combine,
+    find_all,
+    find_hazards,
+    find_vulnerability,
+    hazard_order,
+)
 from classify.lexicon import LexiconError, load_hazard_lexicon
 from classify.spans import reading_ranges
 from core.labels import HAZARDS
@@ -174,12 +181,12 @@ def test_no_children_is_no_child_cue() -> None:
     assert "child" not in [c.cue for c in find_vulnerability("", "We have no children.")]
 
 
-def test_the_model_adds_only_a_confident_type_the_lexicon_missed() -> None:
+def test_the_models_addition_goes_in_urgency_order_and_never_twice() -> None:
     found = find_hazards("", "Water is pouring through the ceiling.")
     sentence = "The boiler has been making a strange noise."
-    assert combine(found, "gas", 0.2, sentence, 0.3) == found
-    assert combine(found, "water_leak", 0.99, sentence, 0.3) == found
-    added = combine(found, "gas", 0.9, sentence, 0.3)
+    assert combine(found, None) == found
+    assert combine(found, HazardFinding("water_leak", sentence, "model", 0.9)) == found
+    added = combine(found, HazardFinding("gas", sentence, "model", 0.9))
     assert [h.type for h in added] == ["gas", "water_leak"]
     assert added[0].found_by == "model" and added[0].evidence == sentence
 
