@@ -107,6 +107,23 @@ def normalise(text: str) -> str:
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
+_OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+
+
+@lru_cache(maxsize=200_000)
+def token_forms(word: str) -> frozenset[str]:
+    """A token's forms: its lemmas, and those of its OCR-mended reading when a scan has
+    misread letters ("b1ack rnou1d" is "black mould": 0/1/5 for o/l/s inside a word, "rn"
+    for "m"). The mended reading is added, never put in place of the text."""
+    forms = set(lemma_forms(word))
+    if any(c.isalpha() for c in word) and (any(c in "015" for c in word) or "rn" in word):
+        mended = word.translate(_OCR_DIGITS)
+        for candidate in {mended, mended.replace("rn", "m")}:
+            if candidate != word and candidate.isalpha():
+                forms |= lemma_forms(candidate)
+    return frozenset(forms)
+
+
 @lru_cache(maxsize=200_000)
 def lemma_forms(word: str) -> frozenset[str]:
     """The word and every lemma spaCy's English rule tables give it as a noun, verb or adj.

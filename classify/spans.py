@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from classify.lexicon import Context, Family, Lexicon, Rule, Term, lemma_forms, normalise
+from classify.lexicon import Context, Family, Lexicon, Rule, Term, normalise, token_forms
 from classify.nlp import load_tokenizer
 
 # A reply's quoted history starts at these lines (as classify/text.py cuts it for the model).
@@ -175,7 +175,7 @@ def sentences(text: str, ranges: list[tuple[int, int]], index: TermIndex | None 
                         and not sent[i - 1].whitespace_):
                     continue  # "light-fitting" reads as "light fitting"
                 lower = normalise(token.text)
-                toks.append(Tok(lower, lemma_forms(lower), offset + token.idx,
+                toks.append(Tok(lower, token_forms(lower), offset + token.idx,
                                 offset + token.idx + len(token.text)))
             if toks:
                 found.append(Sentence(toks, index.scan(toks) if index else {}))
