@@ -54,11 +54,9 @@ def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
 def run_scan_pass(settings: Settings, incoming: Path):
     """One pass over the post room's scan folder (take, store, triage, file); a missing
     folder is refused before Prefect or the model is started."""
-    from ingest.errors import SourceConfigError
+    from ingest.scanfolder import require_scan_folder
 
-    if not Path(incoming).is_dir():
-        raise SourceConfigError(f"the scan folder {incoming} does not exist: create it, or "
-                                "set TRIAGE_SCAN_DIR (or give the folder) to the right one")
+    require_scan_folder(incoming)
     _ready(settings)
     from flows.scan_flow import scan_folder_pass
 

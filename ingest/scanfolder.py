@@ -29,6 +29,14 @@ SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
 _CLAIM_STAMP = "%Y%m%dT%H%M%SZ"
 
 
+def require_scan_folder(incoming: Path) -> Path:
+    """The scan folder, or a SourceConfigError naming the setting when it does not exist."""
+    if not Path(incoming).is_dir():
+        raise SourceConfigError(f"the scan folder {incoming} does not exist: create it, or "
+                                "set TRIAGE_SCAN_DIR (or give the folder) to the right one")
+    return Path(incoming)
+
+
 @dataclass(frozen=True)
 class ScanFolders:
     incoming: Path
