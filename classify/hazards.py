@@ -155,9 +155,23 @@ def model_addition(model: TrainedModel, subject: str, body: str, found: list[Haz
     if not candidates or kind not in classes:
         return None
     column = classes.index(kind)
-    own = model.hazard.predict_proba(model.features.transform(
-        ["\n".join(candidates), *candidates]))[:, column]
-    if own[0] < threshold:
-        return None
-    best = candidates[int(own[1:].argmax())][:_MAX_EVIDENCE]
-    return HazardFinding(kind, best, "model", round(float(own[0]), 4))
+    confidence = kinds[kind]
+    if _leaves_out_words(subject, body):  # the model read quoted history: read again
+        confidence = float(model.hazard.predict_proba(model.features.transform(
+            ["\n".join(candidates)]))[0, column])
+        if confidence < threshold:
+            return None
+    scores = model.hazard.predict_proba(model.features.transform(candidates))[:, column]
+    best = candidates[int(scores.argmax())][:_MAX_EVIDENCE]
+    return HazardFinding(kind, best, "model", round(confidence, 4))
+
+
+def _leaves_out_words(subject: str, body: str) -> bool:
+    """Whether reading for hazards leaves out any of the body's words (quoted history)."""
+    kept = [(a, b) for part, a, b in reading_ranges(subject, body) if part == "body"]
+    cursor, left = 0, []
+    for a, b in kept:
+        left.append(body[cursor:a])
+        cursor = b
+    left.append(body[cursor:])
+    return any(piece.strip() for piece in left)
