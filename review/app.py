@@ -70,8 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     This is the one place that lists the app's routes, area by area.
     """
     url = settings.resolved_database_url
-    web = Web(settings=settings, url=url,
-              sessions=Sessions(secret_key(settings.data_dir), url, settings.session_hours),
+    key = secret_key(settings.data_dir, _configured_key(settings))
+    web = Web(settings=settings, url=url, sessions=Sessions(key, url, settings.session_hours),
               templates=_templates(), policy=load_policy(settings.policy))
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
@@ -153,3 +153,7 @@ def _guard_every_request(app: FastAPI, web: Web) -> None:
         return web.render(request, "error.html", status_code=400, status=400,
                           message=f"The request had a value the app cannot use: "
                                   f"{', '.join(names)[:200]}.")
+
+
+def _configured_key(settings: Settings) -> str | None:
+    return settings.secret_key.get_secret_value() if settings.secret_key else None

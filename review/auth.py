@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from core.files import private_dir
 from pipeline import security
 
 COOKIE_NAME = "triage_session"
@@ -26,13 +27,13 @@ LOGIN_MAX_AGE = 60 * 60  # the log-in form's token
 SECRET_ENV = "TRIAGE_SECRET_KEY"
 
 
-def secret_key(data_dir: Path) -> str:
-    """TRIAGE_SECRET_KEY, else a random key kept (0600) in the data dir, so restarts and
-    several workers share it."""
-    from_env = os.environ.get(SECRET_ENV, "").strip()
+def secret_key(data_dir: Path, configured: str | None = None) -> str:
+    """The configured key (Settings.secret_key, TRIAGE_SECRET_KEY), else a random key kept
+    (0600) in the data dir, so restarts and several workers share it."""
+    from_env = (configured or os.environ.get(SECRET_ENV, "")).strip()
     if from_env:
         return from_env
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path = data_dir / "secret_key"
     if not path.exists():
         _create_key_file(path)
