@@ -79,3 +79,25 @@ def contact_method(adjustments: list[dict[str, Any]], stated: str | None) -> str
 
 def large_print(adjustments: list[dict[str, Any]]) -> bool:
     return any(entry.get("adjustment") == "large_print" for entry in adjustments)
+
+
+# Large print: 18 point on A4 with the usual margins holds about 40 characters a line.
+LARGE_PRINT_WIDTH = 40
+LARGE_PRINT_NOTE = "LARGE PRINT: print this letter in 18 point or larger."
+
+
+def as_large_print(subject: str, body: str, width: int = LARGE_PRINT_WIDTH) -> str:
+    """A letter's body as its large-print variant: the printing instruction first, then each
+    paragraph re-flowed to short lines (lists and blank lines kept)."""
+    import textwrap
+
+    lines = [LARGE_PRINT_NOTE, ""]
+    for paragraph in body.split("\n\n"):
+        rows = paragraph.splitlines()
+        if any(row.lstrip().startswith(("-", "*", "•")) for row in rows):
+            for row in rows:
+                lines.extend(textwrap.wrap(row.strip(), width, subsequent_indent="  ") or [""])
+        else:
+            lines.extend(textwrap.wrap(" ".join(paragraph.split()), width) or [""])
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -13,8 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from classify.fields import Extraction
+from classify.predict import Prediction
+from ingest.items import IntakeItem
 from workflow.hazard_severity import EMERGENCY, Proposal, propose_severity
-from workflow.triage import TriageResult
+from workflow.rules import Decision
 
 # Words that show where in the text today's single hazard label was raised, so its evidence
 # is the writer's own sentence (used only until the detector gives evidence itself).
@@ -41,20 +44,22 @@ def _sentence_mentioning(hazard: str, text: str) -> str:
     return ""
 
 
-def hazards_of(result: TriageResult) -> list[dict[str, str]]:
-    """The contract's `hazards` ({"type", "evidence"}, most urgent first) for a result.
+def hazards_of(item: IntakeItem, prediction: Prediction, decision: Decision
+               ) -> list[dict[str, str]]:
+    """The contract's `hazards` ({"type", "evidence"}, most urgent first).
 
     Today the classifier gives one hazard, adapted here with the sentence that mentions it;
-    once the hazard detector lands this is `return hazard_list(result)`."""
-    hazard = result.decision.hazard
+    once the hazard detector lands this is
+    `return [h.contract() for h in prediction.hazards] if decision.hazard else []`."""
+    hazard = decision.hazard
     if hazard is None:
         return []
-    return [{"type": hazard, "evidence": _sentence_mentioning(hazard, result.item.text)}]
+    return [{"type": hazard, "evidence": _sentence_mentioning(hazard, item.text)}]
 
 
-def vulnerability_of(result: TriageResult) -> list[dict[str, str]]:
-    """The contract's `vulnerability` ({"cue", "evidence"}) when the detector gives it."""
-    cues = getattr(result.prediction, "vulnerability", ()) or ()
+def vulnerability_of(prediction: Prediction) -> list[dict[str, str]]:
+    """The contract's `vulnerability` ({"cue", "evidence"}) once the detector gives it."""
+    cues = getattr(prediction, "vulnerability", ()) or ()
     return [cue.contract() if hasattr(cue, "contract") else dict(cue) for cue in cues]
 
 
@@ -100,12 +105,12 @@ def build_reports(hazards: list[dict[str, str]], text: str, aware_at: datetime, 
     return list(reports.values())
 
 
-def reports_for(result: TriageResult, zone: ZoneInfo,
-                adjustments: list[dict[str, Any]]) -> list[HazardReport]:
-    """The hazard reports of a triage result (none for automatic mail)."""
-    if result.item.automatic:
+def reports_for(item: IntakeItem, extraction: Extraction, prediction: Prediction,
+                decision: Decision, zone: ZoneInfo, adjustments: list[dict[str, Any]]
+                ) -> list[HazardReport]:
+    """The hazard reports of one triaged item (none for automatic mail)."""
+    if item.automatic:
         return []
-    fields = result.extraction
-    return build_reports(hazards_of(result), result.item.text, result.item.received_at, zone,
-                         address=fields.address, postcode=fields.postcode,
-                         vulnerability=vulnerability_of(result), adjustments=adjustments)
+    return build_reports(hazards_of(item, prediction, decision), item.text, item.received_at,
+                         zone, address=extraction.address, postcode=extraction.postcode,
+                         vulnerability=vulnerability_of(prediction), adjustments=adjustments)

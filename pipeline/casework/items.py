@@ -21,6 +21,7 @@ from core.settings import Settings
 from ingest.items import IntakeItem
 from models.casework import state_of
 from models.db import session_scope
+from models.hazards import save_hazards
 from models.plans import apply_plan
 from models.tables import (
     Case,
@@ -33,12 +34,13 @@ from models.tables import (
 )
 from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
 from workflow import lifecycle
+from workflow.hazard_reports import build_reports
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
 from workflow.plan import ItemContext, OfficerRefusal, Plan, plan_for
 from workflow.policy import Policy
 from workflow.rules import Decision, ThreadMatch
-from workflow.staging import receipt_day
+from workflow.staging import LANDLORD_TIMEZONE, receipt_day
 from workflow.triage import TriageResult
 
 # The fields an officer may correct, with the longest value each column holds.
@@ -128,6 +130,8 @@ def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | No
         item.hazard = hazard
         session.add(ReviewDecision(item_id=item.id, officer=officer, action="mark_hazard",
                                    category=None, hazard=hazard, note=_clean_note(note)))
+        if hazard is not None:
+            _record_marked_hazard(session, item, hazard, officer, _clean_note(note))
         if item.case is not None:
             item.case.hazard = hazard
             session.add(CaseEvent(case_id=item.case.id, item_id=item.id, kind="hazard_marked",
@@ -136,6 +140,23 @@ def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | No
         label = hazard.replace("_", " ") if hazard else "no hazard"
         return Outcome(item.id, f"Item {item.id} marked: {label}.",
                        item.case.ref if item.case else None)
+
+
+def _record_marked_hazard(session: Session, item: Item, hazard: str, officer: str,
+                          note: str | None) -> None:
+    """A hazard an officer marks gets its record and clocks like one triage found (clearing
+    a mark never closes a record: only the hazard lifecycle does)."""
+    fields, label = item.fields, item.classification
+    evidence = note or f"marked by {officer}"
+    stored = (label.rule_results or {}).get("vulnerability") if label else None
+    reports = build_reports(
+        [{"type": hazard, "evidence": evidence}], item.text or "",
+        item.received_at or datetime.now(UTC), LANDLORD_TIMEZONE,
+        address=fields.address if fields else None,
+        postcode=fields.postcode if fields else None,
+        vulnerability=[c for c in stored or [] if isinstance(c, dict)],
+        adjustments=list((fields.adjustments if fields else None) or []))
+    save_hazards(session, item, reports, by=officer)
 
 
 def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str, str]

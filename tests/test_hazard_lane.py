@@ -1,0 +1,140 @@
+"""The hazard lane in the database (SQLite and PostgreSQL): a record for every hazard
+reported whatever the item's category, surviving a confirmed exclusion and a recorded service
+request; officers' changes through the service, refused ones changing nothing; letters
+honouring the writer's adjustments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from classify.fields import Extraction
+from classify.predict import Prediction
+from ingest.items import IntakeItem, RawItem
+from models.db import session_scope
+from models.hazard_tables import HazardEvent, HazardRecord
+from models.plans import save_result
+from models.repository import record_raw
+from models.tables import DraftLetter, IntakeRecord
+from pipeline import casework, hazards
+from workflow.policy import load_policy
+from workflow.rules import Thresholds
+from workflow.triage import decide
+
+POLICY = load_policy("code-2024")
+LEGAL_DAMP = (
+    "Dear Sirs,\nWe act for Mrs Joan Bell of 14 Mill Lane, Preston PR2 4XT. Proceedings were "
+    "issued in the County Court last month. Our client's flat has black mould on the bedroom "
+    "walls and ceiling and her clothes are ruined.\nYours faithfully,\nHart & Co Solicitors")
+GAS_REQUEST = (
+    "Hi, I can smell gas in the kitchen near the cooker since this morning. Please send "
+    "someone. Please send any letters in large print as my eyesight is poor.\nTom Reid")
+
+
+def stage(settings, raw: bytes, text: str, category: str, *, hazard: str | None,
+          excluded_reason: str | None = None, received: datetime | None = None) -> int:
+    """An item through `workflow.triage.decide` and `models.plans.save_result`, the
+    batch runner's path, with the category and hazard given instead of predicted."""
+    item = IntakeItem(source="email", text=text, subject="Repairs",
+                      received_at=received or datetime.now(UTC) - timedelta(hours=2),
+                      message_id=f"<{raw.decode()}@x>")
+    extraction = Extraction(name="Joan Bell", address="14 Mill Lane, Preston",
+                            postcode="PR2 4XT", email="jb@example.org")
+    prediction = Prediction(category=category, confidence=0.97,
+                            probabilities={category: 0.97}, excluded_reason=excluded_reason,
+                            hazard=hazard, model_version="test")
+    result = decide(item, extraction, prediction, policy=POLICY, thresholds=Thresholds())
+    with session_scope(settings.resolved_database_url) as session:
+        row, _ = record_raw(session, settings.raw_dir, RawItem("email", raw, "file:x"))
+        session.flush()
+        save_result(session, row, result, POLICY)
+        return row.id
+
+
+def hazard_of(settings, item_id: int) -> HazardRecord:
+    with session_scope(settings.resolved_database_url) as session:
+        return session.scalar(select(HazardRecord).where(HazardRecord.item_id == item_id))
+
+
+def event_count(settings) -> int:
+    with session_scope(settings.resolved_database_url) as session:
+        return session.scalar(select(func.count()).select_from(HazardEvent))
+
+
+def test_a_hazard_survives_a_confirmed_exclusion(database_settings) -> None:
+    item_id = stage(database_settings, b"legal", LEGAL_DAMP, "excluded", hazard="damp_mould",
+                    excluded_reason="legal_proceedings")
+    row = hazard_of(database_settings, item_id)
+    assert (row.type, row.severity, row.status) == ("damp_mould", "significant", "open")
+    assert "black mould" in row.evidence and row.postcode == "PR2 4XT"
+    refused = casework.confirm_exclusion(database_settings, item_id, "Ana", None, None)
+    assert refused["status"] == "refused"
+    (listed,) = hazards.open_hazards(database_settings)
+    assert listed["id"] == row.id and listed["case_ref"] == refused["ref"]
+    assert listed["next_step"] == "investigate" and listed["time_left_unit"] == "working days"
+    assert listed["status"] == "open"
+
+
+def test_a_hazard_survives_a_recorded_service_request(database_settings) -> None:
+    item_id = stage(database_settings, b"gas", GAS_REQUEST, "service_request", hazard="gas")
+    with session_scope(database_settings.resolved_database_url) as session:
+        record = session.scalar(select(IntakeRecord).where(IntakeRecord.item_id == item_id))
+        assert record.kind == "service_request"
+        reply = session.scalar(select(DraftLetter).where(DraftLetter.item_id == item_id))
+        # The writer asked for large print: the reply is its large-print variant.
+        assert reply.large_print and reply.body.startswith("LARGE PRINT")
+        assert max(len(line) for line in reply.body.splitlines()) <= 60
+    (listed,) = hazards.open_hazards(database_settings)
+    assert listed["severity"] == "emergency" and listed["priority"] == 1
+    assert listed["signs"][0]["sign"] == "gas smell or carbon monoxide alarm"
+    assert listed["time_left_unit"] == "hours" and 20 <= listed["time_left"] <= 22
+    assert [a["adjustment"] for a in listed["adjustments"]] == ["large_print"]
+    assert hazards.open_hazards(database_settings, due_hours=12) == []
+    assert len(hazards.open_hazards(database_settings, due_hours=24)) == 1
+
+
+def test_officers_take_a_hazard_through_its_life(database_settings) -> None:
+    item_id = stage(database_settings, b"gas2", GAS_REQUEST, "service_request", hazard="gas")
+    hazard_id = hazard_of(database_settings, item_id).id
+    settings, start = database_settings, datetime.now(UTC) - timedelta(hours=1)
+    before = event_count(settings)
+    with pytest.raises(casework.RefusedTransition, match="before the hazard is investigated"):
+        hazards.change(settings, hazard_id, "make_safe", by="Sam", at=start)
+    with pytest.raises(hazards.HazardError, match="future"):
+        hazards.change(settings, hazard_id, "investigate", by="Sam", found=True,
+                       at=datetime.now(UTC) + timedelta(hours=1))
+    assert event_count(settings) == before
+    view = hazards.change(settings, hazard_id, "confirm_severity", by="Ana",
+                          severity="emergency", reason="", at=start)
+    assert view["severity_confirmed"]
+    view = hazards.change(settings, hazard_id, "investigate", by="Sam", found=True,
+                          note="gas escape at the cooker valve", at=start + timedelta(minutes=20))
+    investigate = next(c for c in view["clocks"] if c["step"] == "investigate")
+    assert investigate["on_time"] is True
+    with session_scope(settings.resolved_database_url) as session:
+        summary = session.scalar(select(DraftLetter).where(DraftLetter.hazard_id == hazard_id))
+        assert summary.kind == "hazard_summary" and summary.large_print
+        assert "LARGE PRINT" in summary.body and "gas escape at the cooker valve" in summary.body
+    for step, extra in (("send_summary", {}), ("make_safe", {"how": "supply capped"}),
+                        ("complete", {})):
+        view = hazards.change(settings, hazard_id, step, by="Sam", **extra)
+    assert view["status"] == "closed"
+    assert [e["kind"] for e in view["events"]] == [
+        "reported", "severity_confirmed", "investigated", "summary_sent", "made_safe",
+        "completed"]
+    assert hazards.open_hazards(settings) == []
+    with pytest.raises(casework.RefusedTransition, match="closed"):
+        hazards.change(settings, hazard_id, "make_safe", by="Sam")
+
+
+def test_an_officer_marked_hazard_gets_its_record(database_settings) -> None:
+    item_id = stage(database_settings, b"plain", "The stair rail came off in my hand and I "
+                    "nearly fell down the stairs.", "complaint", hazard=None)
+    assert hazard_of(database_settings, item_id) is None
+    casework.mark_hazard(database_settings, item_id, "Ana", "falls", "loose stair rail")
+    row = hazard_of(database_settings, item_id)
+    assert (row.type, row.evidence, row.status) == ("falls", "loose stair rail", "open")
+    casework.mark_hazard(database_settings, item_id, "Ana", None)
+    assert hazard_of(database_settings, item_id).status == "open"
