@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cli.case_commands import case_app, exclusion_app
+from cli.hazard_commands import hazard_app
 from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
 from cli.policy_commands import policy_app
@@ -27,6 +28,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(case_app, name="case")
 app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
+app.add_typer(hazard_app, name="hazard")
 
 
 def _print_version(asked: bool) -> None:
@@ -93,6 +95,20 @@ def cases(
     ready(settings)
     rows = case_rows(settings, due_within=due)
     print_jsonl(rows) if as_json else print_cases(rows, out)
+
+
+@app.command()
+def hazards(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    due: Annotated[float | None, typer.Option("--due", help="only hazards whose next clock "
+                                              "falls due within HOURS, or is overdue")] = None,
+) -> None:
+    """Open hazards (Awaab's Law), most pressing first, with the time left on each."""
+    from cli.hazard_commands import print_hazards
+    from pipeline.hazards import open_hazards
+
+    rows = run_casework(lambda s: open_hazards(s, due_hours=due))
+    print_jsonl(rows) if as_json else print_hazards(rows, out)
 
 
 @app.command()

@@ -43,11 +43,17 @@ def hazard_view(row: HazardRecord, policy: HazardPolicy, now: datetime,
     left, unit = time_left(upcoming, now, policy) if upcoming else (None, None)
     phase = policy.phase_for(row.type, row.severity, row.aware_at.astimezone(zone).date())
     pending = policy.pending_phase(row.type, row.severity)
+    investigate = next((c for c in clocks(state, policy) if c.step == "investigate"), None)
     return {
         "id": row.id, "item_id": row.item_id, "case_ref": case_ref,
         "vulnerability": list(row.vulnerability or []), "type": row.type,
         "severity": row.severity, "proposed_severity": row.proposed_severity,
-        "severity_confirmed": row.severity_confirmed, "priority": row.priority,
+        "confirmed": row.severity_confirmed, "severity_confirmed": row.severity_confirmed,
+        "priority": row.priority,
+        # The contract's: a date-time for an hours clock, a date for a working-day one.
+        "investigate_by": (None if investigate is None else investigate.due_on.isoformat()
+                           if investigate.due_on else
+                           investigate.due_at.astimezone(zone).isoformat(timespec="minutes")),
         "status": row.status, "evidence": row.evidence, "signs": list(row.signs or []),
         "address": row.address, "postcode": row.postcode,
         "adjustments": list(row.adjustments or []),

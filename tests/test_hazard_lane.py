@@ -138,3 +138,40 @@ def test_an_officer_marked_hazard_gets_its_record(database_settings) -> None:
     assert (row.type, row.evidence, row.status) == ("falls", "loose stair rail", "open")
     casework.mark_hazard(database_settings, item_id, "Ana", None)
     assert hazard_of(database_settings, item_id).status == "open"
+
+
+def test_triage_hazards_lists_and_changes_them(tmp_path) -> None:
+    import json
+    import os
+
+    from core.settings import Settings
+    from models.db import migrate
+    from tests.conftest import triage_in_process
+
+    settings = Settings(data_dir=tmp_path / "var", _env_file=None)
+    migrate(settings.resolved_database_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
+    env["TRIAGE_DATA_DIR"] = str(settings.data_dir)
+    stage(settings, b"legal", LEGAL_DAMP, "excluded", hazard="damp_mould",
+          excluded_reason="legal_proceedings")
+    stage(settings, b"gas", GAS_REQUEST, "service_request", hazard="gas")
+    listed = triage_in_process("hazards", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    # The emergency first; the contract's keys on every line.
+    assert [r["type"] for r in rows] == ["gas", "damp_mould"]
+    for row in rows:
+        assert {"id", "item_id", "case_ref", "type", "severity", "confirmed", "evidence",
+                "aware_at", "investigate_by", "status"} <= set(row)
+    assert "T" in rows[0]["investigate_by"] and "T" not in rows[1]["investigate_by"]
+    due = triage_in_process("hazards", "--due", "24", "--json", env=env)
+    assert [json.loads(line)["type"] for line in due.stdout.splitlines()] == ["gas"]
+    table = triage_in_process("hazards", env=env)
+    assert "2 open hazards" in table.stdout and "h left" in table.stdout
+    refused = triage_in_process("hazard", "made-safe", str(rows[0]["id"]), "--by", "Sam",
+                                env=env)
+    assert refused.returncode == 1 and "before the hazard is investigated" in refused.stderr
+    done = triage_in_process("hazard", "investigate", str(rows[0]["id"]), "--by", "Sam",
+                             "--found", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "investigate: due" in done.stdout and "met on time" in done.stdout
