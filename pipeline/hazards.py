@@ -4,6 +4,7 @@ and the deadline watch alike."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -189,3 +190,36 @@ def draft_summary(session: Session, row: HazardRecord, policy: HazardPolicy,
     }
     draft, large = render_summary(policy, context, adjustments)
     store_draft(session, draft, item_id=row.item_id, hazard_id=row.id, large=large)
+
+
+@dataclass(frozen=True)
+class HazardCounts:
+    """What the watch records: counts only, never a name, address, postcode or reference."""
+
+    within_hours: int
+    at: str
+    open: int
+    emergency: int
+    unconfirmed: int
+    overdue: int
+    overdue_emergency: int
+    due: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def hazard_counts(settings: Settings, within_hours: int, now: datetime | None = None
+                  ) -> HazardCounts:
+    """Open hazards, the emergencies among them, those whose next clock has passed, and
+    those falling due within `within_hours` hours."""
+    now = now or now_utc()
+    views = open_hazards(settings, now=now)
+    overdue = [v for v in views if v["overdue"]]
+    due = [v for v in views if not v["overdue"] and v["due_at"] and
+           (datetime.fromisoformat(v["due_at"]) - now).total_seconds() <= within_hours * 3600]
+    return HazardCounts(
+        within_hours=within_hours, at=now.isoformat(timespec="minutes"), open=len(views),
+        emergency=sum(v["severity"] == "emergency" for v in views),
+        unconfirmed=sum(not v["confirmed"] for v in views), overdue=len(overdue),
+        overdue_emergency=sum(v["severity"] == "emergency" for v in overdue), due=len(due))

@@ -175,3 +175,32 @@ def test_triage_hazards_lists_and_changes_them(tmp_path) -> None:
                              "--found", env=env)
     assert done.returncode == 0, done.stderr
     assert "investigate: due" in done.stdout and "met on time" in done.stdout
+
+
+def test_hazard_counts(database_settings) -> None:
+    stage(database_settings, b"legal", LEGAL_DAMP, "excluded", hazard="damp_mould",
+          excluded_reason="legal_proceedings")
+    stage(database_settings, b"gas", GAS_REQUEST, "service_request", hazard="gas",
+          received=datetime.now(UTC) - timedelta(hours=25))
+    counts = hazards.hazard_counts(database_settings, 6)
+    assert (counts.open, counts.emergency, counts.unconfirmed, counts.overdue,
+            counts.overdue_emergency, counts.due) == (2, 1, 2, 1, 1, 0)
+
+
+@pytest.mark.slow
+def test_the_hourly_watch_logs_hazard_counts_only(database_settings) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.deadline_flow import deadline_watch
+
+    stage(database_settings, b"gas", GAS_REQUEST, "service_request", hazard="gas",
+          received=datetime.now(UTC) - timedelta(hours=25))
+    with prefect_test_harness(server_startup_timeout=120):
+        deadline_watch(database_settings, 3, hazard_hours=6)
+        with get_client(sync_client=True) as client:
+            artifacts = {a.key: str(a.data) for a in client.read_artifacts()}
+    recorded = artifacts["hazard-watch"]
+    assert "'overdue_emergency': 1" in recorded or '"overdue_emergency": 1' in recorded
+    for personal in ("Joan Bell", "Tom Reid", "PR2 4XT", "Mill Lane", "smell gas"):
+        assert personal not in recorded
