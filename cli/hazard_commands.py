@@ -33,15 +33,9 @@ def _at(value: str | None) -> datetime | None:
     return when
 
 
-def time_left_text(view: dict[str, Any]) -> str:
-    if view["time_left"] is None:
-        return "no clock" if view["status"] == "open" else "closed"
-    amount, unit = view["time_left"], view["time_left_unit"]
-    unit = "h" if unit == "hours" else " working days"
-    return f"{-amount}{unit} overdue" if view["overdue"] else f"{amount}{unit} left"
-
-
 def print_hazards(rows: list[dict[str, Any]], console: Console) -> None:
+    from pipeline.hazards import time_left_text
+
     table = Table("id", "item", "case", "vulnerability", "type", "severity", "next step",
                   "due", "time left", title=f"{len(rows)} open hazards")
     for row in rows:
@@ -50,7 +44,7 @@ def print_hazards(rows: list[dict[str, Any]], console: Console) -> None:
         left = time_left_text(row)
         table.add_row(str(row["id"]), str(row["item_id"]), row["case_ref"] or "", cues,
                       row["type"].replace("_", " "), severity, row["next_step"] or "",
-                      row["due_at"] or (row["not_yet_in_force"] or ""),
+                      row["due_text"] or (row["not_yet_in_force"] or ""),
                       f"[red]{left}[/]" if row["overdue"] else left)
     console.print(table)
 

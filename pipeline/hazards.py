@@ -64,12 +64,38 @@ def hazard_view(row: HazardRecord, policy: HazardPolicy, now: datetime,
         "next_step": upcoming.step if upcoming else None,
         "due_at": upcoming.due_at.astimezone(zone).isoformat(timespec="minutes")
         if upcoming else None,
-        "time_left": left, "time_left_unit": unit,
+        "due_text": _due_text(upcoming, zone), "time_left": left, "time_left_unit": unit,
         "overdue": bool(upcoming and upcoming.overdue(now)),
         "clocks": [c.as_dict(now, zone) for c in clocks(state, policy)],
         "events": [{"at": e.at.astimezone(zone).isoformat(timespec="minutes"), "kind": e.kind,
                     "by": e.by, "detail": e.detail} for e in row.events],
     }
+
+
+def _due_text(clock, zone) -> str | None:
+    """`Sat 5 Dec 03:41` for an hours clock; `Fri 18 Dec` (by the end of it) for a
+    working-day one."""
+    if clock is None:
+        return None
+    if clock.due_on is not None:
+        return f"{clock.due_on:%a} {clock.due_on.day} {clock.due_on:%b %Y}"
+    local = clock.due_at.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
+
+
+def time_left_text(view: dict[str, Any]) -> str:
+    """`5h left`, `2h overdue`, `3 working days left`: what the lane and `triage hazards`
+    both show."""
+    if view["time_left"] is None:
+        return "no clock running" if view["status"] == "open" else "closed"
+    amount, unit = view["time_left"], view["time_left_unit"]
+    if unit == "hours":
+        return f"{-amount}h overdue" if view["overdue"] else f"{amount}h left"
+    days = abs(amount)
+    noun = "working day" if days == 1 else "working days"
+    if view["overdue"]:
+        return f"{days} {noun} overdue" if days else "overdue"
+    return "due today" if amount == 0 else f"{amount} {noun} left"
 
 
 def _sort_key(view: dict[str, Any]) -> tuple:

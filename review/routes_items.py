@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
-from review import queries
+from review import hazard_queries, queries
 from review.original import PageImages, email_html
 from review.web import Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice
@@ -54,7 +54,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
               page: int = 1) -> Response:
         filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
         return web.render(request, "queue.html", **queries.queue_page(url, filters, page),
-                          choices=queries.CHOICES,
+                          lane=hazard_queries.lane(settings), choices=queries.CHOICES,
                           sources=queries.SOURCES)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
@@ -75,7 +75,8 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
                           allowed_reasons=web.policy.exclusions,
                           candidate_cases=(queries.open_case_refs(url, postcode or None)
                                            if detail["waiting"] else []),
-                          contact_methods=casework.CONTACT_METHODS)
+                          contact_methods=casework.CONTACT_METHODS,
+                          safety=hazard_queries.item_safety(settings, item_id))
 
 
 def _register_item_forms(app: FastAPI, web: Web) -> None:
