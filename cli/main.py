@@ -285,17 +285,39 @@ def report(
         err.print("[red]error:[/] --homes must be a positive number of homes")
         raise typer.Exit(2)
     figures = report_for_year(settings, year, homes)
+    hazard_figures = _report_hazards(settings, year, csv_path, chart)
     if csv_path:
+        from pipeline.hazard_figures import append_hazard_csv
+
         write_csv(figures, csv_path)
+        append_hazard_csv(hazard_figures, csv_path)
     if chart:
         write_chart(figures, chart)
     if as_json:
-        print_jsonl([figures])
+        print_jsonl([{**figures, "hazards": hazard_figures}])
     else:
         print_report(figures, out)
+        from pipeline.hazard_figures import print_hazard_report
+
+        print_hazard_report(hazard_figures, out)
         for path in (csv_path, chart):
             if path:
                 out.print(f"wrote {path}")
+        if chart:
+            from pipeline.hazard_figures import hazard_chart_path
+
+            out.print(f"wrote {hazard_chart_path(chart)}")
+
+
+def _report_hazards(settings, year: int, csv_path: Path | None, chart: Path | None) -> dict:
+    """The year's hazard figures; their CSV rows follow the complaint figures' (written
+    after them) and their chart is a PNG of its own beside the report's."""
+    from pipeline.hazard_figures import hazard_chart_path, hazards_for_year, write_hazard_chart
+
+    figures = hazards_for_year(settings, year)
+    if chart:
+        write_hazard_chart(figures, hazard_chart_path(chart))
+    return figures
 
 
 if __name__ == "__main__":

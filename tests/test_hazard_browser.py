@@ -101,3 +101,13 @@ def test_recording_an_investigation_on_the_hazard_page(page, lane_site) -> None:
     assert "investigate recorded" in page.locator("#flash").inner_text()
     assert "on time" in page.locator("table").first.inner_text()
     assert "investigated" in page.locator(".timeline").inner_text()
+
+
+def test_the_performance_page_shows_the_hazard_figures(page, lane_site) -> None:  # noqa: F811
+    url = lane_site["url"]
+    _sign_in(page, url)
+    page.goto(f"{url}/performance")
+    table = page.locator("#hazards-by-type")
+    assert "gas" in table.inner_text() and "damp mould" in table.inner_text()
+    assert "investigate" in page.locator("#hazard-clocks-table").inner_text()
+    assert page.locator("svg.chart").count() >= 1

@@ -192,3 +192,38 @@ def test_a_bad_hazard_policy_is_refused_with_the_field(tmp_path) -> None:
 from pathlib import Path  # noqa: E402
 
 LAW_FILE = Path(__file__).parents[1] / "workflow" / "policies" / "awaabs-law.toml"
+
+
+def test_hazard_figures_counted_by_hand() -> None:
+    from workflow.hazard_reporting import hazard_figures
+
+    now = local(2026, 12, 1, 12, 0)
+    # Emergency gas, investigated after 20 hours (on time) and made safe after 30 (late).
+    gas = reported("gas", "emergency", local(2026, 11, 2, 9, 0))
+    gas = life.investigate(gas, local(2026, 11, 3, 5, 0), "Sam", True)[0]
+    gas = life.make_safe(gas, local(2026, 11, 3, 15, 0), "Sam")[0]
+    # Significant damp: aware Mon 2 Nov, investigation due Mon 16 Nov, never done: overdue.
+    damp = reported("damp_mould", "significant", local(2026, 11, 2, 9, 0))
+    # Significant damp: investigated Thu 26 Nov (on time, due Thu 10 Dec); its summary
+    # (due Tue 1 Dec) sent Mon 30 Nov; make-safe and preventative clocks still running.
+    damp2 = reported("damp_mould", "significant", local(2026, 11, 26, 9, 0))
+    damp2 = life.investigate(damp2, local(2026, 11, 26, 15, 0), "Sam", True)[0]
+    damp2 = life.send_summary(damp2, local(2026, 11, 30, 10, 0))[0]
+    # Last year's hazard: not counted.
+    old = reported("damp_mould", "significant", local(2026, 3, 2, 9, 0))
+    figures = hazard_figures([gas, damp, damp2, old], LAW, (date(2026, 4, 1), date(2027, 3, 31)),
+                             now)
+    assert figures["received"] == 3 and figures["open"] == 3
+    assert figures["by_type_and_severity"] == [
+        {"type": "damp_mould", "emergency": 0, "significant": 2},
+        {"type": "gas", "emergency": 1, "significant": 0}]
+    rows = {(r["severity"], r["step"]): r for r in figures["timeliness"]}
+    assert rows[("emergency", "investigate")]["on_time_percent"] == 100.0
+    assert (rows[("emergency", "make_safe")]["late"],
+            rows[("emergency", "make_safe")]["on_time_percent"]) == (1, 0.0)
+    investigate = rows[("significant", "investigate")]
+    assert (investigate["on_time"], investigate["overdue"], investigate["decided"],
+            investigate["on_time_percent"]) == (1, 1, 2, 50.0)
+    assert rows[("significant", "summary")]["on_time_percent"] == 100.0
+    assert rows[("significant", "make_safe")]["running"] == 1
+    assert rows[("significant", "make_safe")]["on_time_percent"] is None

@@ -204,3 +204,40 @@ def test_the_hourly_watch_logs_hazard_counts_only(database_settings) -> None:
     assert "'overdue_emergency': 1" in recorded or '"overdue_emergency": 1' in recorded
     for personal in ("Joan Bell", "Tom Reid", "PR2 4XT", "Mill Lane", "smell gas"):
         assert personal not in recorded
+
+
+def test_triage_report_carries_the_hazard_figures(tmp_path) -> None:
+    import csv
+    import json
+    import os
+
+    from core.settings import Settings
+    from models.db import migrate
+    from tests.conftest import triage_in_process
+
+    settings = Settings(data_dir=tmp_path / "var", _env_file=None)
+    migrate(settings.resolved_database_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
+    env["TRIAGE_DATA_DIR"] = str(settings.data_dir)
+    stage(settings, b"gas", GAS_REQUEST, "service_request", hazard="gas",
+          received=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    stage(settings, b"legal", LEGAL_DAMP, "excluded", hazard="damp_mould",
+          excluded_reason="legal_proceedings", received=datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
+    out = triage_in_process("report", "--year", "2026", "--json", "--csv",
+                            str(tmp_path / "r.csv"), "--chart", str(tmp_path / "r.png"),
+                            env=env)
+    assert out.returncode == 0, out.stderr
+    hazards_json = json.loads(out.stdout)["hazards"]
+    assert hazards_json["by_type_and_severity"] == [
+        {"type": "damp_mould", "emergency": 0, "significant": 1},
+        {"type": "gas", "emergency": 1, "significant": 0}]
+    # Both investigations are past due and never recorded: 0% on time.
+    assert {(r["severity"], r["step"], r["overdue"], r["on_time_percent"])
+            for r in hazards_json["timeliness"]} == {
+        ("emergency", "investigate", 1, 0.0), ("emergency", "make_safe", 1, 0.0),
+        ("significant", "investigate", 1, 0.0)}
+    rows = list(csv.reader((tmp_path / "r.csv").open()))
+    assert ["hazards", "gas", "emergency", "1"] in rows
+    assert (tmp_path / "r-hazards.png").read_bytes()[:4] == b"\x89PNG"
+    table = triage_in_process("report", "--year", "2026", env=env)
+    assert "Hazards (awaabs-law)" in table.stdout and "Hazard clocks" in table.stdout
