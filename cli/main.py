@@ -261,7 +261,7 @@ def drafts(
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from exc
         out.print(f"sent {report['sent']}, failed {report['failed']}, "
-                  f"no address {report['no_address']}")
+                  f"no address {report['no_address']}, to phone {report['by_phone']}")
         raise typer.Exit(1 if report["failed"] else 0)
     rows = draft_rows(settings, unsent_only=unsent)
     print_jsonl(rows) if as_json else print_drafts(rows, out)

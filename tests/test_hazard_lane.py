@@ -19,6 +19,7 @@ from models.plans import save_result
 from models.repository import record_raw
 from models.tables import DraftLetter, IntakeRecord
 from pipeline import casework, hazards
+from tests.test_casework import smtp_server  # noqa: F401  (a pytest fixture)
 from workflow.policy import load_policy
 from workflow.rules import Thresholds
 from workflow.triage import decide
@@ -241,3 +242,22 @@ def test_triage_report_carries_the_hazard_figures(tmp_path) -> None:
     assert (tmp_path / "r-hazards.png").read_bytes()[:4] == b"\x89PNG"
     table = triage_in_process("report", "--year", "2026", env=env)
     assert "Hazards (awaabs-law)" in table.stdout and "Hazard clocks" in table.stdout
+
+
+def test_a_writer_who_asks_to_be_phoned_is_not_emailed(database_settings, smtp_server  # noqa: F811
+                                                       ) -> None:
+    from pipeline.outbox import send_unsent
+
+    port, server = smtp_server
+    text = ("The boiler has stopped and there is no hot water. I cannot read letters, please "
+            "phone me instead of writing.\nTom Reid")
+    item_id = stage(database_settings, b"phone", text, "service_request", hazard="no_heating")
+    stage(database_settings, b"gas", GAS_REQUEST, "service_request", hazard="gas")
+    with session_scope(database_settings.resolved_database_url) as session:
+        reply = session.scalar(select(DraftLetter).where(DraftLetter.item_id == item_id))
+        assert reply.send_by == "phone" and not reply.large_print
+    configured = database_settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+        "smtp_from": "repairs@landlord.example"})
+    assert send_unsent(configured) == {"sent": 1, "failed": 0, "no_address": 0, "by_phone": 1}
+    assert len(server.messages) == 1
