@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workflow import hazard_lifecycle as life
@@ -155,6 +155,7 @@ def test_time_left_in_hours_and_working_days() -> None:
     assert not significant.overdue(local(2026, 11, 25, 23, 59))
 
 
+@settings(max_examples=200, deadline=None)  # timings vary on a shared machine
 @given(st.datetimes(min_value=datetime(2025, 11, 1), max_value=datetime(2030, 1, 1),
                     timezones=st.just(LONDON)))
 def test_emergency_clock_is_always_24_elapsed_hours(aware: datetime) -> None:

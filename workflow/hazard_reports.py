@@ -46,15 +46,15 @@ def _sentence_mentioning(hazard: str, text: str) -> str:
 
 def hazards_of(item: IntakeItem, prediction: Prediction, decision: Decision
                ) -> list[dict[str, str]]:
-    """The contract's `hazards` ({"type", "evidence"}, most urgent first).
-
-    Today the classifier gives one hazard, adapted here with the sentence that mentions it;
-    once the hazard detector lands this is
-    `return [h.contract() for h in prediction.hazards] if decision.hazard else []`."""
-    hazard = decision.hazard
-    if hazard is None:
+    """The contract's `hazards` ({"type", "evidence"}, most urgent first): the hazard
+    detector's list when the prediction carries one, else the classifier's single hazard with
+    the writer's sentence that mentions it; none when the decision carries no hazard (mail
+    that is `other`, automatic mail)."""
+    if decision.hazard is None:
         return []
-    return [{"type": hazard, "evidence": _sentence_mentioning(hazard, item.text)}]
+    found = [h.contract() for h in getattr(prediction, "hazards", ()) or ()]
+    return found or [{"type": decision.hazard,
+                      "evidence": _sentence_mentioning(decision.hazard, item.text)}]
 
 
 def vulnerability_of(prediction: Prediction) -> list[dict[str, str]]:
