@@ -124,6 +124,12 @@ def test_refused_transitions_change_nothing(state, step, reason) -> None:
      "significant"),
     ("no_heating", "The boiler is broken again, third time this month.", date(2026, 12, 1),
      "significant"),
+    ("no_heating", "Mr Greaves, who is 87 and lives alone, has been without heating for a "
+     "fortnight.", date(2026, 11, 10), "emergency"),
+    ("no_heating", "No heating since October and I have 2 young children.", date(2026, 12, 5),
+     "emergency"),
+    ("no_heating", "No heating; the flat number is 87 on the door.", date(2026, 12, 5),
+     "significant"),
     ("damp_mould", "Black mould all over the bedroom walls.", date(2026, 12, 1),
      "significant"),
 ])
