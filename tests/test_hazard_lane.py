@@ -96,6 +96,19 @@ def test_a_hazard_survives_a_recorded_service_request(database_settings) -> None
     assert len(hazards.open_hazards(database_settings, due_hours=24)) == 1
 
 
+def test_a_hazard_survives_an_officer_recording_a_service_request(database_settings
+                                                                 ) -> None:
+    from workflow.officer_review import OfficerChoice
+
+    item_id = stage(database_settings, b"legal2", LEGAL_DAMP, "excluded", hazard="damp_mould",
+                    excluded_reason="legal_proceedings")
+    outcome = casework.decide(database_settings, item_id, "Ana",
+                              OfficerChoice("correct", category="service_request"))
+    assert "service request recorded" in outcome.message
+    (listed,) = hazards.open_hazards(database_settings)
+    assert listed["item_id"] == item_id and listed["status"] == "open"
+
+
 def test_officers_take_a_hazard_through_its_life(database_settings) -> None:
     item_id = stage(database_settings, b"gas2", GAS_REQUEST, "service_request", hazard="gas")
     hazard_id = hazard_of(database_settings, item_id).id
