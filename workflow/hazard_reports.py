@@ -36,7 +36,8 @@ _MENTIONS = {
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
-def _sentence_mentioning(hazard: str, text: str) -> str:
+def sentence_mentioning(hazard: str, text: str) -> str:
+    """The writer's first sentence that mentions the hazard (empty: none does)."""
     pattern = re.compile(_MENTIONS.get(hazard, re.escape(hazard.replace("_", " "))), re.I)
     for sentence in _SENTENCE.findall(text):
         if pattern.search(sentence):
@@ -54,7 +55,7 @@ def hazards_of(item: IntakeItem, prediction: Prediction, decision: Decision
         return []
     found = [h.contract() for h in getattr(prediction, "hazards", ()) or ()]
     return found or [{"type": decision.hazard,
-                      "evidence": _sentence_mentioning(decision.hazard, item.text)}]
+                      "evidence": sentence_mentioning(decision.hazard, item.text)}]
 
 
 def vulnerability_of(prediction: Prediction) -> list[dict[str, str]]:

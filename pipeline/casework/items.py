@@ -34,7 +34,7 @@ from models.tables import (
 )
 from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
 from workflow import lifecycle
-from workflow.hazard_reports import build_reports
+from workflow.hazard_reports import build_reports, sentence_mentioning
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
 from workflow.plan import ItemContext, OfficerRefusal, Plan, plan_for
@@ -81,6 +81,9 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         apply_plan(session, item, _stored_result(item, extraction, label, decision, plan,
                                                  policy.id, thread), policy)
         _settle_proposed_exclusion(session, item, officer, decision)
+        if decision.hazard is not None:  # a hazard the officer named gets its record too
+            _record_marked_hazard(session, item, decision.hazard, officer,
+                                  _clean_note(choice.note))
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,
@@ -147,7 +150,8 @@ def _record_marked_hazard(session: Session, item: Item, hazard: str, officer: st
     """A hazard an officer marks gets its record and clocks like one triage found (clearing
     a mark never closes a record: only the hazard lifecycle does)."""
     fields, label = item.fields, item.classification
-    evidence = note or f"marked by {officer}"
+    evidence = (note or sentence_mentioning(hazard, item.text or "")
+                or f"marked by {officer}")
     stored = (label.rule_results or {}).get("vulnerability") if label else None
     reports = build_reports(
         [{"type": hazard, "evidence": evidence}], item.text or "",
