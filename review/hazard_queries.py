@@ -14,6 +14,9 @@ from models.hazard_tables import HazardRecord
 from models.tables import ExtractedFields, Item
 from pipeline.hazards import hazard_policy, hazard_view, now_utc, open_hazards, time_left_text
 
+# The queue page shows the most pressing hazards; /hazards shows them all.
+LANE_ON_QUEUE = 25
+
 
 def _shown(view: dict[str, Any]) -> dict[str, Any]:
     return {**view, "left": time_left_text(view),

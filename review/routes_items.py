@@ -53,8 +53,10 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
     def queue(request: Request, category: str = "", source: str = "", reason: str = "",
               page: int = 1) -> Response:
         filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
+        lane = hazard_queries.lane(settings)
         return web.render(request, "queue.html", **queries.queue_page(url, filters, page),
-                          lane=hazard_queries.lane(settings), choices=queries.CHOICES,
+                          lane=lane[:hazard_queries.LANE_ON_QUEUE], lane_total=len(lane),
+                          choices=queries.CHOICES,
                           sources=queries.SOURCES)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
