@@ -157,3 +157,28 @@ def test_adjustments_asked_for() -> None:
     assert contact_method(list(found.values()), "email") == "phone"
     assert find_adjustments("I don't need large print, thanks.") == []
     assert [a["adjustment"] for a in find_adjustments("I am deaf and use BSL.")] == ["bsl"]
+
+
+def test_the_summary_letter_honours_adjustments() -> None:
+    from workflow.hazard_letters import render_summary
+    from workflow.hazard_policy import load_hazard_policy
+
+    policy = load_hazard_policy("awaabs-law")
+    context = {"hazard": "damp_mould", "address": "14 Mill Lane", "postcode": "PR2 4XT",
+               "name": "Joan Bell", "representative": None, "aware_at": date(2026, 12, 18),
+               "investigated_at": date(2027, 1, 4), "found": True,
+               "findings": "Mould behind the wardrobe.", "make_safe_by": date(2027, 1, 11),
+               "preventative_by": date(2027, 1, 11), "made_safe_at": None}
+    draft, large = render_summary(policy, context, [
+        {"adjustment": "interpreter", "detail": "Polish"},
+        {"adjustment": "named_contact", "detail": "Karen Hughes"}])
+    assert not large and draft.kind == "hazard_summary"
+    assert "damp and mould hazard" in draft.subject
+    assert "make your home safe by Monday 11 January 2027" in draft.body
+    assert "interpreter in Polish" in draft.body and "speak to Karen Hughes" in draft.body
+    found_nothing, _ = render_summary(policy, {**context, "found": False}, [])
+    assert "we did not find a hazard" in found_nothing.body
+    assert "make your home safe" not in found_nothing.body
+    printed, large = render_summary(policy, context, [{"adjustment": "large_print"}])
+    assert large and printed.body.startswith("LARGE PRINT")
+    assert max(len(line) for line in printed.body.splitlines()) <= 60
