@@ -16,9 +16,9 @@ from models.casework import store_draft
 from models.db import session_scope
 from models.hazard_tables import HazardRecord
 from models.hazards import apply_change, state_of
-from models.tables import ExtractedFields, Item
+from models.tables import Case, ExtractedFields, Item
 from workflow import hazard_lifecycle as life
-from workflow.hazard_clocks import clocks, next_clock, time_left
+from workflow.hazard_clocks import clocks, time_left
 from workflow.hazard_letters import render_summary
 from workflow.hazard_policy import HazardPolicy, load_hazard_policy
 from workflow.officer_review import DecisionError
@@ -35,16 +35,17 @@ def now_utc() -> datetime:
 
 
 def hazard_view(row: HazardRecord, policy: HazardPolicy, now: datetime,
-                case_ref: str | None = None) -> dict[str, Any]:
+                case_ref: str | None = None, *, events: bool = True) -> dict[str, Any]:
     """A hazard with its clocks and the time left on the next one (hours for an hours clock,
     working days otherwise), vulnerability first as the officer sees it."""
     state = state_of(row)
     zone = policy.zone
-    upcoming = next_clock(state, policy)
+    running = clocks(state, policy)
+    upcoming = min((c for c in running if not c.met), key=lambda c: c.due_at, default=None)
     left, unit = time_left(upcoming, now, policy) if upcoming else (None, None)
     phase = policy.phase_for(row.type, row.severity, row.aware_at.astimezone(zone).date())
     pending = policy.pending_phase(row.type, row.severity)
-    investigate = next((c for c in clocks(state, policy) if c.step == "investigate"), None)
+    investigate = next((c for c in running if c.step == "investigate"), None)
     return {
         "id": row.id, "item_id": row.item_id, "case_ref": case_ref,
         "vulnerability": list(row.vulnerability or []), "type": row.type,
@@ -66,9 +67,9 @@ def hazard_view(row: HazardRecord, policy: HazardPolicy, now: datetime,
         if upcoming else None,
         "due_text": _due_text(upcoming, zone), "time_left": left, "time_left_unit": unit,
         "overdue": bool(upcoming and upcoming.overdue(now)),
-        "clocks": [c.as_dict(now, zone) for c in clocks(state, policy)],
+        "clocks": [c.as_dict(now, zone) for c in running],
         "events": [{"at": e.at.astimezone(zone).isoformat(timespec="minutes"), "kind": e.kind,
-                    "by": e.by, "detail": e.detail} for e in row.events],
+                    "by": e.by, "detail": e.detail} for e in row.events] if events else [],
     }
 
 
@@ -117,12 +118,14 @@ def open_hazards(settings: Settings, *, due_hours: float | None = None,
 
 def select_open(session: Session, policy: HazardPolicy, now: datetime,
                 due_hours: float | None = None) -> list[dict[str, Any]]:
-    rows = session.execute(select(HazardRecord, Item.case_id).join(Item)
+    """Open hazards with their clocks (their logs are on each hazard's own page)."""
+    rows = session.execute(select(HazardRecord, Case.ref)
+                           .join(Item, Item.id == HazardRecord.item_id)
+                           .outerjoin(Case, Case.id == Item.case_id)
                            .where(HazardRecord.status == life.OPEN)).all()
     views = []
-    for row, case_id in rows:
-        case = session.get(Item, row.item_id).case if case_id else None
-        view = hazard_view(row, policy, now, case.ref if case else None)
+    for row, case_ref in rows:
+        view = hazard_view(row, policy, now, case_ref, events=False)
         if due_hours is not None:
             if view["due_at"] is None:
                 continue
