@@ -67,7 +67,7 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
     model = load_model(settings)
     policy = load_policy(settings.policy)
     failed = 0
-    table = Table("path", "category", "confidence", "review", "hazard", "name", "postcode")
+    table = Table("path", "category", "confidence", "review", "hazards", "name", "postcode")
     views = (view for given in paths for view in inspect_file(given, settings, model, policy))
     for view in views:
         if "error" in view:
@@ -83,7 +83,8 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
             pages = view.get("pages")
             shown = f"{view['path']} pages {pages[0]}-{pages[1]}" if pages else view["path"]
             table.add_row(shown, category, f"{view['confidence']:.2f}",
-                          "yes" if view["needs_review"] else "no", view["hazard"] or "",
+                          "yes" if view["needs_review"] else "no",
+                          ", ".join(h["type"] for h in view["hazards"]),
                           fields["name"] or "", fields["postcode"] or "")
     if not as_json:
         console.print(table)

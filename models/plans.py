@@ -23,7 +23,7 @@ from models.scans import save_pages
 from models.tables import Case, Classification, ExtractedFields, IntakeRecord, Item
 from workflow.plan import CaseOpening, CaseUpdate
 from workflow.policy import Policy
-from workflow.triage import TriageResult
+from workflow.triage import TriageResult, hazard_list
 
 
 def save_result(session: Session, item: Item, result: TriageResult, policy: Policy) -> None:
@@ -59,7 +59,11 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
         model_version=result.prediction.model_version,
         needs_review=decision.needs_review,
         action=decision.action,
-        rule_results={"results": [r._asdict() for r in decision.results]},
+        # The hazards with their evidence and the vulnerability cues ride with the rules'
+        # verdicts in this JSON column: no schema change for what only the item page reads.
+        rule_results={"results": [r._asdict() for r in decision.results],
+                      "hazards": hazard_list(result),
+                      "vulnerability": [c.contract() for c in result.prediction.vulnerability]},
         policy=result.policy,
     ))
 
