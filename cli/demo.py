@@ -46,7 +46,23 @@ def run_demo(settings: Settings, console: Console) -> int:
                       f"({report.duplicates} already seen).")
     print_item_table(settings, console)
     print_casework_summary(settings, console)
+    print_hazard_lane(settings, console)
     return 0
+
+
+def print_hazard_lane(settings: Settings, console: Console) -> None:
+    """Every hazard the samples reported, whatever their category, with its clock."""
+    from cli.hazard_commands import print_hazards
+    from pipeline.hazards import hazard_policy, open_hazards
+
+    rows = open_hazards(settings)
+    print_hazards(rows, console)
+    policy = hazard_policy(settings)
+    overdue = sum(row["overdue"] for row in rows)
+    console.print(f"Hazard watch ({policy.id}): {len(rows)} open, "
+                  f"{sum(r['severity'] == 'emergency' for r in rows)} emergency, {overdue} "
+                  "past a clock (counted from when the mail arrived); `triage hazards --due 24` "
+                  "for those due within a day, `triage hazard show ID` for one's clocks.")
 
 
 def print_casework_summary(settings: Settings, console: Console) -> None:

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cli.case_commands import case_app, exclusion_app
+from cli.hazard_commands import hazard_app
 from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
 from cli.ops_commands import register as register_operations
@@ -28,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(case_app, name="case")
 app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
+app.add_typer(hazard_app, name="hazard")
 register_operations(app)
 
 
@@ -95,6 +97,20 @@ def cases(
     ready(settings)
     rows = case_rows(settings, due_within=due)
     print_jsonl(rows) if as_json else print_cases(rows, out)
+
+
+@app.command()
+def hazards(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    due: Annotated[float | None, typer.Option("--due", help="only hazards whose next clock "
+                                              "falls due within HOURS, or is overdue")] = None,
+) -> None:
+    """Open hazards (Awaab's Law), most pressing first, with the time left on each."""
+    from cli.hazard_commands import print_hazards
+    from pipeline.hazards import open_hazards
+
+    rows = run_casework(lambda s: open_hazards(s, due_hours=due))
+    print_jsonl(rows) if as_json else print_hazards(rows, out)
 
 
 @app.command()
@@ -247,7 +263,7 @@ def drafts(
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from exc
         out.print(f"sent {report['sent']}, failed {report['failed']}, "
-                  f"no address {report['no_address']}")
+                  f"no address {report['no_address']}, to phone {report['by_phone']}")
         raise typer.Exit(1 if report["failed"] else 0)
     rows = draft_rows(settings, unsent_only=unsent)
     print_jsonl(rows) if as_json else print_drafts(rows, out)
@@ -271,17 +287,39 @@ def report(
         err.print("[red]error:[/] --homes must be a positive number of homes")
         raise typer.Exit(2)
     figures = report_for_year(settings, year, homes)
+    hazard_figures = _report_hazards(settings, year, csv_path, chart)
     if csv_path:
+        from pipeline.hazard_figures import append_hazard_csv
+
         write_csv(figures, csv_path)
+        append_hazard_csv(hazard_figures, csv_path)
     if chart:
         write_chart(figures, chart)
     if as_json:
-        print_jsonl([figures])
+        print_jsonl([{**figures, "hazards": hazard_figures}])
     else:
         print_report(figures, out)
+        from pipeline.hazard_figures import print_hazard_report
+
+        print_hazard_report(hazard_figures, out)
         for path in (csv_path, chart):
             if path:
                 out.print(f"wrote {path}")
+        if chart:
+            from pipeline.hazard_figures import hazard_chart_path
+
+            out.print(f"wrote {hazard_chart_path(chart)}")
+
+
+def _report_hazards(settings, year: int, csv_path: Path | None, chart: Path | None) -> dict:
+    """The year's hazard figures; their CSV rows follow the complaint figures' (written
+    after them) and their chart is a PNG of its own beside the report's."""
+    from pipeline.hazard_figures import hazard_chart_path, hazards_for_year, write_hazard_chart
+
+    figures = hazards_for_year(settings, year)
+    if chart:
+        write_hazard_chart(figures, hazard_chart_path(chart))
+    return figures
 
 
 if __name__ == "__main__":

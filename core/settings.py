@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     policy: str = "code-2024"
+    # Awaab's Law's clocks (workflow/policies/awaabs-law.toml), or a path to a landlord's
+    # stricter standard, or another nation's rules, in the same shape.
+    hazard_policy: str = "awaabs-law"
 
     imap_host: str | None = None
     imap_port: int | None = None

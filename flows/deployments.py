@@ -19,7 +19,7 @@ from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
 from core.settings import Settings, get_settings
-from flows.deadline_flow import DEFAULT_WITHIN_DAYS, deadline_watch
+from flows.deadline_flow import DEFAULT_HAZARD_HOURS, DEFAULT_WITHIN_DAYS, deadline_watch
 from flows.mailbox_flow import mailbox_poll
 from flows.retrain_flow import retrain
 from flows.scan_flow import scan_folder_pass
@@ -56,6 +56,12 @@ def scheduled_deadline_watch(within_days: int = DEFAULT_WITHIN_DAYS):
     return deadline_watch(checked_settings(), within_days)
 
 
+@flow(name="scheduled-hazard-watch")
+def scheduled_hazard_watch(hazard_hours: int = DEFAULT_HAZARD_HOURS):
+    """Hourly, for emergency hazards' 24 hours: the deadline watch with hazards' clocks."""
+    return deadline_watch(checked_settings(), DEFAULT_WITHIN_DAYS, hazard_hours=hazard_hours)
+
+
 @flow(name="scheduled-retrain")
 def scheduled_retrain():
     """Retrain on officers' confirmed labels; promote only if no worse."""
@@ -81,6 +87,7 @@ SCHEDULES = (
     DeploymentSpec("mailbox-poll", scheduled_mailbox_poll, interval_seconds=120),
     DeploymentSpec("scan-folder", scheduled_scan_folder, interval_seconds=60),
     DeploymentSpec("deadline-watch", scheduled_deadline_watch, cron="0 7 * * *"),
+    DeploymentSpec("hazard-watch", scheduled_hazard_watch, cron="0 * * * *"),
     DeploymentSpec("retrain", scheduled_retrain, cron="30 2 * * *"),
 )
 

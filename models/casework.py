@@ -9,7 +9,16 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.tables import Case, CaseEvent, CaseSequence, DraftLetter, IntakeRecord, Item
+from models.tables import (
+    Case,
+    CaseEvent,
+    CaseSequence,
+    DraftLetter,
+    ExtractedFields,
+    IntakeRecord,
+    Item,
+)
+from workflow.adjustments import as_large_print, contact_method, large_print
 from workflow.drafts import Draft, render_draft, summarise
 from workflow.lifecycle import CaseChange, CaseState
 from workflow.policy import Policy
@@ -124,11 +133,36 @@ def case_letter_context(case: Case, policy: Policy, **extra: Any) -> dict[str, A
 
 
 def store_draft(session: Session, draft: Draft, *, case: Case | None = None,
-                item_id: int | None = None, stage: int | None = None) -> DraftLetter:
+                item_id: int | None = None, stage: int | None = None,
+                hazard_id: int | None = None, large: bool = False) -> DraftLetter:
+    """Keep a drafted letter, honouring the adjustments its writer asked for: the
+    large-print variant, and the contact method asked for (`large`: already rendered so)."""
+    adjustments = _adjustments(session, case, item_id)
+    body = draft.body
+    wants_large = large_print(adjustments)
+    if wants_large and not large:
+        body = as_large_print(draft.subject, draft.body)
     row = DraftLetter(case=case, item_id=item_id, kind=draft.kind, stage=stage,
-                      subject=draft.subject, body=draft.body)
+                      subject=draft.subject, body=body, large_print=wants_large or large,
+                      send_by=contact_method(adjustments, None), hazard_id=hazard_id)
     session.add(row)
     return row
+
+
+def _adjustments(session: Session, case: Case | None, item_id: int | None
+                 ) -> list[dict[str, Any]]:
+    """The adjustments asked for in the item a letter answers (for a case, any of its
+    items: a resident who asked once for large print is not asked again)."""
+    ids = [item_id] if item_id is not None else []
+    if case is not None and case.id is not None:
+        ids += [i for i in session.scalars(select(Item.id).where(Item.case_id == case.id))]
+    if not ids:
+        return []
+    found: list[dict[str, Any]] = []
+    for stored in session.scalars(select(ExtractedFields.adjustments)
+                                  .where(ExtractedFields.item_id.in_(ids))):
+        found.extend(stored or [])
+    return found
 
 
 def draft_for_case(session: Session, case: Case, policy: Policy, kind: str,

@@ -18,6 +18,7 @@ from models.casework import (
     save_record,
     store_draft,
 )
+from models.hazards import save_hazards
 from models.scans import save_pages
 from models.tables import Case, Classification, ExtractedFields, IntakeRecord, Item
 from workflow.plan import CaseOpening, CaseUpdate
@@ -29,6 +30,9 @@ def save_result(session: Session, item: Item, result: TriageResult, policy: Poli
     """Persist the reading, fields and classification, then apply the plan, in one transaction."""
     save_reading(session, item, result)
     apply_plan(session, item, result, policy)
+    # Whatever the category: a hazard reported in a service request, a proposed exclusion or
+    # a compliment with a grumble is recorded with its own clocks.
+    save_hazards(session, item, result.hazards)
 
 
 def save_reading(session: Session, item: Item, result: TriageResult) -> None:
@@ -67,6 +71,7 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
 def _save_fields(session: Session, item: Item, result: TriageResult) -> None:
     values = result.extraction.as_contract()
     values["incident_date"] = result.extraction.incident_date
+    values["adjustments"] = list(result.adjustments)
     row = session.get(ExtractedFields, item.id)
     if row is None:
         session.add(ExtractedFields(item_id=item.id, **values))

@@ -136,6 +136,8 @@ class ExtractedFields(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(320))
     incident_date: Mapped[date | None]
+    # Adjustments the writer asked for (migration 0010): [{"adjustment", "evidence", ...}].
+    adjustments: Mapped[list[Any] | None] = mapped_column(JSON)
 
     item: Mapped[Item] = relationship(back_populates="fields")
 
@@ -248,6 +250,12 @@ class DraftLetter(Base):
     sent_at: Mapped[datetime | None]
     sent_to: Mapped[str | None] = mapped_column(String(320))
     send_error: Mapped[str | None] = mapped_column(Text)
+    # Honouring the writer's adjustments (migration 0010): a large-print variant, and the
+    # contact method asked for (a letter for `phone` is read out, never emailed); the hazard
+    # a summary letter is about.
+    large_print: Mapped[bool] = mapped_column(default=False)
+    send_by: Mapped[str | None] = mapped_column(String(16))
+    hazard_id: Mapped[int | None] = mapped_column(Integer)
 
     case: Mapped[Case | None] = relationship(back_populates="drafts")
 

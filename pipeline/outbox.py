@@ -107,7 +107,8 @@ def send_unsent(settings: Settings) -> dict[str, int]:
     a failure later in the run never leaves a sent letter looking unsent (and sent twice).
     """
     require_smtp(settings)
-    report = {"sent": 0, "failed": 0, "no_address": 0}
+    # by_phone: the writer asked to be phoned rather than written to; an officer reads it out.
+    report = {"sent": 0, "failed": 0, "no_address": 0, "by_phone": 0}
     url = settings.resolved_database_url
     with session_scope(url) as session:
         draft_ids = list(session.scalars(select(DraftLetter.id)
@@ -121,6 +122,9 @@ def send_unsent(settings: Settings) -> dict[str, int]:
             with session_scope(url) as session:
                 draft = session.get(DraftLetter, draft_id)
                 if draft is None or draft.sent_at is not None:
+                    continue
+                if draft.send_by == "phone":
+                    report["by_phone"] += 1
                     continue
                 to, thread = recipient_and_thread(session, draft)
                 if not to:

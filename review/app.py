@@ -31,6 +31,7 @@ from review.auth import Sessions, secret_key, verify_csrf
 from review.routes_admin import register_admin
 from review.routes_cases import register_cases
 from review.routes_claims import register_claims
+from review.routes_hazards import register_hazards
 from review.routes_items import register_items
 from review.routes_login import register_login
 from review.routes_performance import register_performance
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     register_claims(app, web)       # /items/bulk, /items/{id}/claim, /items/{id}/release
     register_items(app, web)        # /, /items, /items/{id} and its forms, its pages' images
     register_cases(app, web)        # /cases, /cases/{ref}
+    register_hazards(app, web)      # /hazards, /hazards/{id} and its steps (the lane is on /)
     register_quarantine(app, web)   # /quarantine, /quarantine/{id}/retry
     register_performance(app, web)  # /performance
     register_admin(app, web)        # /admin/users[/{username}], /admin/reports[/{policy}],

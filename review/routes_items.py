@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
 from pipeline.users import active_officers
-from review import queries, search
+from review import hazard_queries, queries, search
 from review.original import PageImages, attachment_png, email_envelope, email_html
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
@@ -58,7 +58,9 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         held = casework.holders(settings, [row["id"] for row in listing["rows"]])
         for row in listing["rows"]:
             row["held_by"] = held[row["id"]].officer if row["id"] in held else ""
+        lane = hazard_queries.lane(settings)
         return web.render(request, "queue.html", **listing, choices=queries.CHOICES,
+                          lane=lane[:hazard_queries.LANE_ON_QUEUE], lane_total=len(lane),
                           sources=queries.SOURCES, officers=active_officers(settings),
                           allowed_reasons=web.policy.exclusions)
 
@@ -99,7 +101,8 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
                           contact_methods=casework.CONTACT_METHODS,
                           quoted_refs=quoted_references(detail["text"]), holder=holder,
                           envelope=sent,
-                          held_by_another=bool(holder and holder.officer != me))
+                          held_by_another=bool(holder and holder.officer != me),
+                          safety=hazard_queries.item_safety(settings, item_id))
 
 
 def _exclusions(web: Web, detail: dict) -> tuple[str, ...]:

@@ -30,4 +30,18 @@ def register_performance(app: FastAPI, web: Web) -> None:
                           month_chart=stacked_bars(figures["volumes_by_month"],
                                                    "Items received by month and category"),
                           refusal_chart=bar_chart(figures["refused_by_reason"],
-                                                  "Complaints refused by reason"))
+                                                  "Complaints refused by reason"),
+                          **hazard_performance(web, chosen))
+
+
+def hazard_performance(web: Web, year: int) -> dict:
+    """The hazard section's figures and charts (`triage report`'s hazard figures)."""
+    from pipeline.hazard_figures import hazards_for_year
+
+    hazards = hazards_for_year(web.settings, year)
+    on_time = {f"{row['severity']} {row['step'].replace('_', ' ')}": row["on_time_percent"]
+               for row in hazards["timeliness"] if row["on_time_percent"] is not None}
+    return {"hazards": hazards,
+            "hazard_chart": stacked_bars(hazards["by_type_and_severity"],
+                                         "Hazards received by type and severity", key="type"),
+            "hazard_clock_chart": bar_chart(on_time, "Hazard clocks met on time, per cent")}

@@ -295,7 +295,7 @@ def test_drafts_are_sent_only_by_a_configured_smtp_server(sqlite_settings, smtp_
     configured = settings.model_copy(update={
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
         "smtp_from": "complaints@landlord.example"})
-    assert send_unsent(configured) == {"sent": 1, "failed": 0, "no_address": 0}
+    assert send_unsent(configured) == {"sent": 1, "failed": 0, "no_address": 0, "by_phone": 0}
     ((recipients, raw),) = server.messages
     assert recipients == ["ann@example.org"]
     message = email.message_from_bytes(raw)
@@ -362,7 +362,7 @@ def test_a_letter_the_server_refuses_stays_unsent_with_the_reason(sqlite_setting
         configured = sqlite_settings.model_copy(update={
             "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
             "smtp_from": "complaints@landlord.example"})
-        assert send_unsent(configured) == {"sent": 0, "failed": 1, "no_address": 0}
+        assert send_unsent(configured) == {"sent": 0, "failed": 1, "no_address": 0, "by_phone": 0}
     finally:
         controller.stop()
     (row,) = draft_rows(configured)

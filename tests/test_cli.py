@@ -119,6 +119,11 @@ def test_demo_stages_the_samples_and_second_run_adds_nothing(demo_run) -> None:
     for heading in ("case", "category", "acknowledge by", "respond by", "postcode",
                     "Review queue:", "By category:"):
         assert heading in first.stdout
+    # The hazards the samples report, whatever their category, with their clocks.
+    assert "open hazards" in first.stdout and "Hazard watch (awaabs-law)" in first.stdout
+    hazards = jsonl(triage_in_process("hazards", "--json", env=env, cwd=base).stdout)
+    # Each has its investigation clock, unless its phase of the law is not yet in force.
+    assert hazards and all(row["investigate_by"] or row["not_yet_in_force"] for row in hazards)
     assert second.returncode == 0, second.stderr
     assert "Nothing new" in second.stdout
     items = jsonl(triage_in_process("items", "--json", env=env, cwd=base).stdout)

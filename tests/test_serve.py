@@ -24,6 +24,7 @@ EXPECTED = {
     "scheduled-mailbox-poll/mailbox-poll": ("interval", 120.0),
     "scheduled-scan-folder/scan-folder": ("interval", 60.0),
     "scheduled-deadline-watch/deadline-watch": ("cron", "0 7 * * *", "Europe/London"),
+    "scheduled-hazard-watch/hazard-watch": ("cron", "0 * * * *", "Europe/London"),
     "scheduled-retrain/retrain": ("cron", "30 2 * * *", "Europe/London"),
 }
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from classify.assessment import assess_items
 from classify.fields import Extraction, Landlord
 from classify.model import TrainedModel
 from classify.predict import Prediction
 from ingest.items import IntakeItem
+from workflow.adjustments import find_adjustments
+from workflow.hazard_reports import HazardReport, reports_for
 from workflow.plan import ItemContext, Plan, plan_for
 from workflow.policy import Policy
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
-from workflow.staging import CaseDraft, receipt_day
+from workflow.staging import LANDLORD_TIMEZONE, CaseDraft, receipt_day
 
 CASE_REFERENCE = re.compile(r"\bCMP-(\d{4})-(\d{5})\b", re.I)
 
@@ -32,6 +35,10 @@ class TriageResult:
     plan: Plan
     policy: str
     thread: ThreadMatch | None = None
+    # The hazard lane: a report for every hazard the item gives, whatever its category, and
+    # the adjustments its writer asked for (workflow/hazard_reports.py, adjustments.py).
+    hazards: tuple[HazardReport, ...] = ()
+    adjustments: tuple[dict[str, Any], ...] = ()
 
     @property
     def case(self) -> CaseDraft | None:
@@ -102,7 +109,11 @@ def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
     decision = apply_policies(facts, policy, thresholds)
     plan = plan_for(decision, policy, ItemContext.of(
         received, extraction, item.text, thread=thread, replied_request=replied_request))
-    return TriageResult(item, extraction, prediction, decision, plan, policy.id, thread)
+    adjustments = [] if item.automatic else find_adjustments(item.text)
+    hazards = reports_for(item, extraction, prediction, decision, LANDLORD_TIMEZONE,
+                          adjustments)
+    return TriageResult(item, extraction, prediction, decision, plan, policy.id, thread,
+                        tuple(hazards), tuple(adjustments))
 
 
 def contract_view(path: str, result: TriageResult) -> dict[str, object]:

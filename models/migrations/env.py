@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import models.hazard_tables  # noqa: F401  (its tables join the metadata)
 from models.tables import Base
 
 config = context.config

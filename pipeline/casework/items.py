@@ -21,6 +21,7 @@ from core.settings import Settings
 from ingest.items import IntakeItem
 from models.casework import state_of
 from models.db import session_scope
+from models.hazards import save_hazards
 from models.plans import apply_plan
 from models.tables import (
     Case,
@@ -35,12 +36,13 @@ from models.tables import (
 from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
 from pipeline.casework.claims import check_not_held_by_another
 from workflow import lifecycle
+from workflow.hazard_reports import build_reports, sentence_mentioning
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
 from workflow.plan import CaseOpening, ItemContext, OfficerRefusal, Plan, plan_for
 from workflow.policy import Policy
 from workflow.rules import Decision, ThreadMatch
-from workflow.staging import receipt_day, stage_case
+from workflow.staging import LANDLORD_TIMEZONE, receipt_day, stage_case
 from workflow.triage import TriageResult
 
 # The fields an officer may correct, with the longest value each column holds.
@@ -82,6 +84,9 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         apply_plan(session, item, _stored_result(item, extraction, label, decision, plan,
                                                  policy.id, thread), policy)
         _settle_proposed_exclusion(session, item, officer, decision)
+        if decision.hazard is not None:  # a hazard the officer named gets its record too
+            _record_marked_hazard(session, item, decision.hazard, officer,
+                                  _clean_note(choice.note))
         claimed = session.get(ItemClaim, item.id)
         if claimed is not None:
             session.delete(claimed)  # decided: nobody holds it any more
@@ -153,6 +158,8 @@ def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | No
         item.hazard = hazard
         session.add(ReviewDecision(item_id=item.id, officer=officer, action="mark_hazard",
                                    category=None, hazard=hazard, note=_clean_note(note)))
+        if hazard is not None:
+            _record_marked_hazard(session, item, hazard, officer, _clean_note(note))
         if item.case is not None:
             item.case.hazard = hazard
             session.add(CaseEvent(case_id=item.case.id, item_id=item.id, kind="hazard_marked",
@@ -161,6 +168,24 @@ def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | No
         label = hazard.replace("_", " ") if hazard else "no hazard"
         return Outcome(item.id, f"Item {item.id} marked: {label}.",
                        item.case.ref if item.case else None)
+
+
+def _record_marked_hazard(session: Session, item: Item, hazard: str, officer: str,
+                          note: str | None) -> None:
+    """A hazard an officer marks gets its record and clocks like one triage found (clearing
+    a mark never closes a record: only the hazard lifecycle does)."""
+    fields, label = item.fields, item.classification
+    evidence = (note or sentence_mentioning(hazard, item.text or "")
+                or f"marked by {officer}")
+    stored = (label.rule_results or {}).get("vulnerability") if label else None
+    reports = build_reports(
+        [{"type": hazard, "evidence": evidence}], item.text or "",
+        item.received_at or datetime.now(UTC), LANDLORD_TIMEZONE,
+        address=fields.address if fields else None,
+        postcode=fields.postcode if fields else None,
+        vulnerability=[c for c in stored or [] if isinstance(c, dict)],
+        adjustments=list((fields.adjustments if fields else None) or []))
+    save_hazards(session, item, reports, by=officer)
 
 
 def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str, str]

@@ -2,7 +2,7 @@
 field edit changed, who holds an item in the queue, and searching every item (SQLite FTS5 / PostgreSQL full-text search).
 
 Revision ID: 0012_workspace
-Revises: 0007
+Revises: 0010_hazard_lane
 
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012_workspace'
-down_revision: Union[str, Sequence[str], None] = '0007'
+down_revision: Union[str, Sequence[str], None] = '0010_hazard_lane'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

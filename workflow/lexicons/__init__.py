@@ -1,0 +1,1 @@
+"""Data files: the hazard severity rules and the adjustments lexicon (TOML)."""
