@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from classify.explain import Phrase, explain
 from classify.model import NO_HAZARD, TrainedModel
 from classify.text import classifier_text
 
@@ -32,6 +33,8 @@ class Prediction:
     hazard: str | None = None
     hazard_confidence: float = 0.0
     model_version: str = ""
+    # The phrases that weighed most for `category` (classify/explain.py).
+    explanation: tuple[Phrase, ...] = ()
 
 
 def predict_category(model: TrainedModel, subject: str, body: str) -> Prediction:
@@ -47,7 +50,7 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
     if not items:
         return []
     texts = [classifier_text(subject, body) for subject, body in items]
-    matrix = model.features.transform(texts)
+    matrix = model.matrix(texts)
     categories = _probability_rows(model.category, matrix)
     reasons = _probability_rows(model.reason, matrix)
     hazards = _probability_rows(model.hazard, matrix)
@@ -74,6 +77,7 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
             hazard=None if hazard == NO_HAZARD else hazard,
             hazard_confidence=round(hazards[index][hazard], 4),
             model_version=model.version,
+            explanation=tuple(explain(model, text, matrix[index], category)),
         ))
     return predictions
 
