@@ -58,6 +58,9 @@ def demo() -> None:
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="`.eml` files or scanned letters")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one per path")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="The phrases that weighed most for each category (in JSON: an "
+                          "`explanation` list of {phrase, weight})")] = False,
 ) -> None:
     """Extract and classify items without writing anything to the database."""
     from cli.inspecting import inspect_paths
@@ -65,7 +68,8 @@ def inspect(
 
     settings = get_settings()
     ensure_model(settings, err.print)
-    failed = inspect_paths(paths, settings, as_json=as_json, console=out, errors=err)
+    failed = inspect_paths(paths, settings, as_json=as_json, console=out, errors=err,
+                           explain=explain)
     raise typer.Exit(1 if failed else 0)
 
 

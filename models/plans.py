@@ -55,7 +55,9 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
         model_version=result.prediction.model_version,
         needs_review=decision.needs_review,
         action=decision.action,
-        rule_results={"results": [r._asdict() for r in decision.results]},
+        # The rules' hits and, beside them, the phrases that weighed most for the category.
+        rule_results={"results": [r._asdict() for r in decision.results],
+                      "explanation": [p.as_dict() for p in result.prediction.explanation]},
         policy=result.policy,
     ))
 

@@ -270,7 +270,16 @@ def _classification(label: Classification | None) -> dict[str, Any] | None:
                           for k, v in probabilities],
         "rules": [{"rule": r.get("rule", ""), "hit": bool(r.get("hit")),
                    "reason": r.get("reason", "")} for r in results if isinstance(r, dict)],
+        "explanation": _explanation(label),
     }
+
+
+def _explanation(label: Classification) -> list[dict[str, str]]:
+    """The phrases that weighed most for the category, kept with the classification."""
+    phrases = (label.rule_results or {}).get("explanation") or []
+    return [{"phrase": str(p["phrase"]), "shown": f"{float(p['weight']):+.2f}"}
+            for p in phrases
+            if isinstance(p, dict) and "phrase" in p and isinstance(p.get("weight"), int | float)]
 
 
 def _case(row: Case, today: date, soon: date | None = None) -> dict[str, Any]:
