@@ -108,21 +108,33 @@ def writer_grouped_cv(examples: list[Example], representation: str,
     if cached is not None and cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
     folds = cross_validate(examples, representation)
-    correct = [g == p for g, p in zip(folds.gold, folds.predicted, strict=True)]
-    eligible = [p != "excluded" for p in folds.predicted]
-    held = choose_held_out(folds.confidence, correct, eligible, folds.groups)
-    autos = [0.0] * len(examples)
-    for fold in held:
-        for index in fold.indices:
-            autos[index] = fold.chosen.auto
-    staged = staged_figures(folds.confidence, correct, eligible, autos)
     report: dict[str, object] = {
         "scored": "category model alone, refitted per fold; folds by writer",
         "representation": representation,
         "examples": len(examples),
-        "writers": len(set(folds.groups)),
+        **held_out_figures(folds.gold, folds.predicted, folds.confidence, folds.groups),
+    }
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return report
+
+
+def held_out_figures(gold: list[str], predicted: list[str], confidence: list[float],
+                     groups: list[str]) -> dict[str, object]:
+    """Category figures, and what thresholds chosen on the other writers' items stage."""
+    correct = [g == p for g, p in zip(gold, predicted, strict=True)]
+    eligible = [p != "excluded" for p in predicted]
+    held = choose_held_out(confidence, correct, eligible, groups)
+    autos = [0.0] * len(gold)
+    for fold in held:
+        for index in fold.indices:
+            autos[index] = fold.chosen.auto
+    staged = staged_figures(confidence, correct, eligible, autos)
+    return {
+        "writers": len(set(groups)),
         "folds": len(held),
-        "macro_f1": round(float(f1_score(folds.gold, folds.predicted, labels=list(CATEGORIES),
+        "macro_f1": round(float(f1_score(gold, predicted, labels=list(CATEGORIES),
                                          average="macro", zero_division=0)), 4),
         "accuracy": round(sum(correct) / len(correct), 4),
         "auto_share": staged.auto_share,
@@ -131,12 +143,8 @@ def writer_grouped_cv(examples: list[Example], representation: str,
         "review_rate": round(1 - staged.auto_share, 4),
         "review_rate_low_confidence": staged.low_confidence_share,
         "held_out_thresholds": [fold.chosen.auto for fold in held],
-        "per_class": per_class(folds.gold, folds.predicted),
+        "per_class": per_class(gold, predicted),
     }
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    return report
 
 
 def per_class(gold: list[str], predicted: list[str]) -> dict[str, dict[str, float]]:
