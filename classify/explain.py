@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,7 @@ class Phrase:
         return {"phrase": self.text, "weight": round(self.weight, 4)}
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     """A phrase as the TF-IDF features see it: lower case, accents gone, words by spaces."""
     plain = unicodedata.normalize("NFKD", text.lower())
@@ -72,31 +75,60 @@ def class_weights(model: Any, category: str) -> np.ndarray:
     return cache[category]
 
 
-def _terms(model: Any) -> list[tuple[str, Any, list[str]]]:
-    """Each TF-IDF block's name, vectoriser and terms in column order (cached)."""
+class _Block:
+    """One TF-IDF block: its vectoriser, its terms in column order, and for the character
+    block each word's columns (kept as words recur from item to item)."""
+
+    def __init__(self, vectorizer: Any) -> None:
+        self.vectorizer = vectorizer
+        self.terms = [""] * len(vectorizer.vocabulary_)
+        for term, column in vectorizer.vocabulary_.items():
+            self.terms[column] = term
+        self.width = len(self.terms)
+        self.is_chars = vectorizer.analyzer == "char_wb"
+        self._analyse = vectorizer.build_analyzer()
+        self._preprocess = vectorizer.build_preprocessor()
+        self._columns: dict[str, np.ndarray] = {}
+
+    def columns(self, word: str) -> np.ndarray:
+        found = self._columns.get(word)
+        if found is None:
+            vocabulary = self.vectorizer.vocabulary_
+            found = np.fromiter((vocabulary[g] for g in self._analyse(word) if g in vocabulary),
+                                dtype=np.int64)
+            if len(self._columns) < 200_000:
+                self._columns[word] = found
+        return found
+
+    def words(self, text: str) -> list[str]:
+        return self._preprocess(text).split()
+
+
+def _blocks(model: Any) -> list[_Block]:
     cache = _cache(model)
-    if "terms" not in cache:
-        blocks = []
-        for name, vectorizer in (model.features.transformer_list if model.features else []):
-            terms = [""] * len(vectorizer.vocabulary_)
-            for term, column in vectorizer.vocabulary_.items():
-                terms[column] = term
-            blocks.append((name, vectorizer, terms))
-        cache["terms"] = blocks
-    return cache["terms"]
+    if "blocks" not in cache:
+        cache["blocks"] = [_Block(v) for _name, v in
+                           (model.features.transformer_list if model.features else [])]
+    return cache["blocks"]
 
 
-def _char_shares(vectorizer: Any, text: str, grams: dict[str, float]) -> dict[str, float]:
-    """Each word's share of the character n-grams' part of the score."""
-    analyse = vectorizer.build_analyzer()
-    words = vectorizer.build_preprocessor()(text).split()
-    per_word = {word: analyse(word) for word in set(words)}
-    occurrences: Counter[str] = Counter()
-    for word in words:
-        occurrences.update(per_word[word])
+def _char_shares(block: _Block, text: str, contributions: np.ndarray) -> dict[str, float]:
+    """Each word's share of the character n-grams' part of the score: an n-gram's part is
+    shared equally among its occurrences in the text's words."""
+    counts = Counter(block.words(text))
+    if not counts:
+        return {}
+    words = list(counts)
+    columns = [block.columns(word) for word in words]
+    multiplicity = np.fromiter((counts[word] for word in words), dtype=np.int64,
+                               count=len(words))
+    owner = np.repeat(np.arange(len(words)), [len(c) for c in columns])
+    flat = np.concatenate(columns)
+    occurrences = np.bincount(flat, weights=multiplicity[owner], minlength=block.width)
+    each = contributions[flat] / np.maximum(occurrences[flat], 1)
+    per_word = np.bincount(owner, weights=each, minlength=len(words)) * multiplicity
     shares: dict[str, float] = defaultdict(float)
-    for word in words:
-        share = sum(grams.get(g, 0.0) / occurrences[g] for g in per_word[word])
+    for word, share in zip(words, per_word.tolist(), strict=True):
         keys = _WORD.findall(word) or [word]
         for key in keys:
             shares[_key(key) or key] += share / len(keys)
@@ -106,30 +138,35 @@ def _char_shares(vectorizer: Any, text: str, grams: dict[str, float]) -> dict[st
 def _tfidf_shares(model: Any, text: str, row: Any, weights: np.ndarray
                   ) -> tuple[dict[str, float], int]:
     shares: dict[str, float] = defaultdict(float)
+    indices, values = np.asarray(row.indices), np.asarray(row.data)
     offset = 0
-    columns = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-    for _name, vectorizer, terms in _terms(model):
-        width = len(terms)
-        block = {terms[c - offset]: value * float(weights[c]) for c, value in columns.items()
-                 if offset <= c < offset + width}
-        if vectorizer.analyzer == "char_wb":
-            for word, share in _char_shares(vectorizer, text, block).items():
+    for block in _blocks(model):
+        inside = (indices >= offset) & (indices < offset + block.width)
+        columns = indices[inside] - offset
+        parts = values[inside] * weights[indices[inside]]
+        if block.is_chars:
+            contributions = np.zeros(block.width)
+            contributions[columns] = parts
+            for word, share in _char_shares(block, text, contributions).items():
                 shares[word] += share
         else:
-            for term, share in block.items():
-                shares[term] += share
-        offset += width
+            for column, share in zip(columns.tolist(), parts.tolist(), strict=True):
+                shares[block.terms[column]] += share
+        offset += block.width
     return shares, offset
 
 
 def _embedding_shares(text: str, weights: np.ndarray) -> dict[str, float]:
-    words = [(m.start(), m.end(), _key(m.group())) for m in _WORD.finditer(text)]
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    starts = [start for start, _end, _word in words]
     shares: dict[str, float] = defaultdict(float)
     for (start, end), share in token_shares(text, weights):
-        for word_start, word_end, key in words:
-            if word_start < end and start < word_end:
-                shares[key] += share
-                break
+        # The word the token starts in, or the next one if it starts in a space before it.
+        index = bisect_right(starts, start) - 1
+        if index < 0 or words[index][1] <= start:
+            index += 1
+        if index < len(words) and words[index][0] < end:
+            shares[_key(words[index][2])] += share
     return shares
 
 
