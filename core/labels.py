@@ -33,6 +33,9 @@ class Hazard(StrEnum):
     NO_HEATING = "no_heating"
     STRUCTURAL = "structural"
     FIRE_SAFETY = "fire_safety"
+    FALLS = "falls"
+    PESTS_HYGIENE = "pests_hygiene"
+    ASBESTOS = "asbestos"
 
 
 class ItemStatus(StrEnum):

@@ -45,7 +45,8 @@ REFUSAL_REASON_TEXT = {
 HAZARD_TEXT = {
     "damp_mould": "damp and mould", "gas": "gas", "electrical": "electrical",
     "water_leak": "water leak", "no_heating": "loss of heating", "structural": "structural",
-    "fire_safety": "fire safety",
+    "fire_safety": "fire safety", "falls": "risk of falls", "pests_hygiene": "pests and hygiene",
+    "asbestos": "asbestos",
 }
 
 
