@@ -116,3 +116,17 @@ def test_writer_grouped_cross_validation_never_trains_on_the_writer_it_scores() 
     assert all(p for p in folds.predicted) and all(0 < c <= 1 for c in folds.confidence)
     right = sum(g == p for g, p in zip(folds.gold, folds.predicted, strict=True))
     assert right / len(examples) > 0.5  # far above the 0.2 of guessing among five
+
+
+def test_writer_grouped_figures_are_kept_and_reused(tmp_path: Path) -> None:
+    from pipeline.generalisation import writer_grouped_cv
+
+    examples = load_examples(REPO / "data" / "training")[::8]
+    first = writer_grouped_cv(examples, "tfidf", tmp_path)
+    (kept,) = tmp_path.glob("crossval-*.json")
+    assert first["examples"] == len(examples) and first["folds"] == 5
+    assert 0 < first["macro_f1"] <= 1 and first["review_rate_low_confidence"] <= 1
+    assert writer_grouped_cv(examples, "tfidf", tmp_path) == first
+    assert writer_grouped_cv(examples[1:], "tfidf", tmp_path) != first  # other data, refitted
+    assert len(list(tmp_path.glob("crossval-*.json"))) == 2
+    assert kept.exists()
