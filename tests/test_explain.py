@@ -100,3 +100,30 @@ def test_inspect_prints_the_explanation_only_when_asked(command_env: dict[str, s
     squashed = re.sub(r"[\s│]+", "", table.stdout)  # the table wraps long cells
     assert table.returncode == 0
     assert re.sub(r"\s+", "", f'"{with_it["explanation"][0]["phrase"]}"') in squashed
+
+
+def test_a_model_reading_embeddings_is_saved_without_them_and_loads_the_same(
+        embedding_model, tmp_path: Path) -> None:
+    from classify.model import load_model_file, model_path, save_model
+
+    path = model_path(tmp_path, embedding_model.version)
+    save_model(embedding_model, path)
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["representation"] == BOTH
+    assert meta["embeddings"]["package"] == "wordllama" and meta["embeddings"]["dim"] == 256
+    # The 32,000 x 256 embedding matrix (32 MB) comes from the package, never the model
+    # file: beside a TF-IDF model of the same examples, the file grows by the weights alone.
+    tfidf = train(load_examples(REPO / "data" / "training")[::5], "test-tfidf")
+    save_model(tfidf, model_path(tmp_path, tfidf.version))
+    grown = path.stat().st_size - model_path(tmp_path, tfidf.version).stat().st_size
+    assert grown < load_embeddings().embedding.nbytes / 8
+    loaded = load_model_file(path)
+    items = [(e.subject, e.body) for e in load_examples(REPO / "data" / "dev")[:20]]
+    assert ([p.probabilities for p in predict_many(loaded, items)]
+            == [p.probabilities for p in predict_many(embedding_model, items)])
+    meta["embeddings"]["version"] = "0.0.1"
+    path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    from classify.model import ModelFileRefused
+
+    with pytest.raises(ModelFileRefused, match="wordllama"):
+        load_model_file(path)
