@@ -36,6 +36,7 @@ from classify.representation import (
     uses_tfidf,
 )
 from classify.text import classifier_text
+from core.files import private_dir
 
 if TYPE_CHECKING:  # scikit-learn and skops take seconds to import: only where a model is used
     from sklearn.calibration import CalibratedClassifierCV
@@ -401,7 +402,7 @@ def save_model(model: TrainedModel, path: Path) -> None:
     """
     import skops.io as sio
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # the vocabulary holds words of residents' letters
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
     vocabularies = _detach_vocabularies(model.features)
@@ -459,7 +460,7 @@ def write_metadata(model: TrainedModel, path: Path) -> None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -1,4 +1,5 @@
-"""Predict an item's category, excluded reason, escalation and hazard with the trained model."""
+"""Predict an item's category, excluded reason, escalation and hazards: the trained model, and
+for hazards and vulnerability the lexicons too (classify/hazards.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,14 @@ import re
 from dataclasses import dataclass, field
 
 from classify.explain import Phrase, explain
+from classify.hazards import (
+    HazardFinding,
+    VulnerabilityCue,
+    combine,
+    find_all,
+    model_add_threshold,
+    model_addition,
+)
 from classify.model import NO_HAZARD, TrainedModel
 from classify.text import classifier_text
 
@@ -33,6 +42,13 @@ class Prediction:
     hazard: str | None = None
     hazard_confidence: float = 0.0
     model_version: str = ""
+    # Every hazard found, most urgent first (`hazard` is the first one's type), and the
+    # household's vulnerability cues, each with the words that raised it.
+    hazards: tuple[HazardFinding, ...] = ()
+    vulnerability: tuple[VulnerabilityCue, ...] = ()
+    # The hazard model alone: its likeliest hazard (never "none") and that one's probability.
+    model_hazard: str | None = None
+    model_hazard_confidence: float = 0.0
     # The phrases that weighed most for `category` (classify/explain.py).
     explanation: tuple[Phrase, ...] = ()
 
@@ -66,7 +82,9 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
         if index in escalations:
             escalation = escalations[index].get("True", 0.0) >= 0.5 or bool(
                 _ESCALATION_CUES.search(text))
-        hazard = _best(hazards[index])
+        subject, body = items[index]
+        lexicon_hazards, cues = find_all(subject, body)
+        found = _hazards(model, subject, body, lexicon_hazards, hazards[index])
         predictions.append(Prediction(
             category=category,
             confidence=round(probabilities[category], 4),
@@ -74,12 +92,38 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
             excluded_reason=_best(reason_probabilities) if category == "excluded" else None,
             reason_probabilities={k: round(v, 4) for k, v in reason_probabilities.items()},
             escalation=escalation,
-            hazard=None if hazard == NO_HAZARD else hazard,
-            hazard_confidence=round(hazards[index][hazard], 4),
+            hazard=found[0].type if found else None,
+            hazard_confidence=_hazard_confidence(found, hazards[index]),
             model_version=model.version,
+            hazards=tuple(found),
+            vulnerability=tuple(cues),
+            model_hazard=_likeliest_hazard(hazards[index]),
+            model_hazard_confidence=round(
+                hazards[index].get(_likeliest_hazard(hazards[index]) or "", 0.0), 4),
             explanation=tuple(explain(model, text, matrix[index], category)),
         ))
     return predictions
+
+
+def _likeliest_hazard(probabilities: dict[str, float]) -> str | None:
+    kinds = {k: v for k, v in probabilities.items() if k != NO_HAZARD}
+    return max(kinds, key=kinds.__getitem__) if kinds else None
+
+
+def _hazards(model: TrainedModel, subject: str, body: str, found: list[HazardFinding],
+             probabilities: dict[str, float]) -> list[HazardFinding]:
+    """The lexicon's hazards, with the model's added when it is confident of one more."""
+    return combine(found, model_addition(model, subject, body, found, probabilities,
+                                         model_add_threshold()))
+
+
+def _hazard_confidence(found: list[HazardFinding], probabilities: dict[str, float]) -> float:
+    """The model's probability of the first hazard (1.0 for the lexicon's own words when the
+    model does not know the type), or of "none" when nothing was found."""
+    if not found:
+        return round(probabilities.get(NO_HAZARD, 1.0), 4)
+    return round(probabilities.get(found[0].type, 1.0 if found[0].found_by == "lexicon"
+                                   else 0.0), 4)
 
 
 def _best(probabilities: dict[str, float]) -> str:

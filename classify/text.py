@@ -12,6 +12,10 @@ _QUOTE_STARTS = [
     re.compile(r"^\s*_{10,}\s*$"),
 ]
 _QUOTED_LINE = re.compile(r"^\s*>")
+# A line that only separates ("---", "_____", "=====") and the header lines of a quoted message.
+_SEPARATOR = re.compile(r"^\s*(?:[-_=*~]\s*){3,}$")
+_HEADER = re.compile(r"^\s*(?:From|Sent|To|Cc|Date|Subject)\s*:", re.I)
+_FORWARD_MARK = re.compile(r"^\s*[-_]{2,}\s*(?:Forwarded|Original)\s+message\s*[-_]*\s*$", re.I)
 
 
 def split_quoted(body: str) -> tuple[str, str]:
@@ -22,10 +26,28 @@ def split_quoted(body: str) -> tuple[str, str]:
         if (starts_history and index > 0) or (
             _QUOTED_LINE.match(line) and _mostly_quoted(lines[index:])
         ):
+            if not any(_own_line(before) for before in lines[:index]):
+                return _written_below(lines)
             return "\n".join(lines[:index]).strip(), "\n".join(lines[index:]).strip()
     own = [line for line in lines if not _QUOTED_LINE.match(line)]
     quoted = [line for line in lines if _QUOTED_LINE.match(line)]
     return "\n".join(own).strip(), "\n".join(quoted).strip()
+
+
+def _own_line(line: str) -> bool:
+    return bool(line.strip()) and not (
+        _SEPARATOR.match(line) or _HEADER.match(line) or _FORWARD_MARK.match(line)
+        or any(pattern.match(line) for pattern in _QUOTE_STARTS))
+
+
+def _written_below(lines: list[str]) -> tuple[str, str]:
+    """A forward with the new words at the bottom: they follow the last separator line."""
+    for index in range(len(lines) - 1, 0, -1):
+        if _SEPARATOR.match(lines[index]) and not _FORWARD_MARK.match(lines[index]):
+            below = "\n".join(lines[index + 1 :]).strip()
+            if below:
+                return below, "\n".join(lines[:index]).strip()
+    return "", "\n".join(lines).strip()
 
 
 def _mostly_quoted(rest: list[str]) -> bool:

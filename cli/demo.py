@@ -40,7 +40,7 @@ def run_demo(settings: Settings, console: Console) -> int:
         report = run_intake(settings, mailbox_dir=mailbox, scans_dir=scans, progress=advance)
     if not report.stored:
         console.print(f"Nothing new: all {report.duplicates} sample files were already ingested. "
-                      "Delete the data dir (var/) to start again.")
+                      f"Delete the data dir ({settings.data_dir}) to start again.")
     else:
         console.print(f"Stored {len(report.stored)} new items "
                       f"({report.duplicates} already seen).")

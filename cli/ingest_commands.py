@@ -18,13 +18,21 @@ def ingest_scans(
     folder: Annotated[Path | None, typer.Argument(help="default: TRIAGE_SCAN_DIR")] = None,
 ) -> None:
     """One pass over the scan folder: complete files are taken, triaged, then archived."""
-    from cli.runs import run_scan_pass
     from ingest.errors import SourceConfigError
+    from ingest.scanfolder import require_scan_folder
 
     settings = get_settings()
+    incoming = folder or settings.resolved_scan_dir
+    try:
+        require_scan_folder(incoming)  # said at once, before anything heavy is loaded
+    except SourceConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    from cli.runs import run_scan_pass
+
     ready(settings)
     try:
-        scans = run_scan_pass(settings, folder or settings.resolved_scan_dir)
+        scans = run_scan_pass(settings, incoming)
     except SourceConfigError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -37,10 +45,19 @@ def ingest_scans(
 @ingest_app.command("mailbox")
 def ingest_mailbox() -> None:
     """One pass over the configured IMAP mailbox, then triage of what it brought in."""
-    from cli.runs import run_mailbox
     from ingest.errors import SourceConfigError, TransientSourceError
+    from pipeline.mailbox_connect import check_mailbox
 
     settings = get_settings()
+    try:
+        # The mailbox first, with nothing heavy loaded: a wrong setting is said at once, an
+        # unreachable server after the mailbox's own tries (the one layer of retries).
+        check_mailbox(settings)
+    except (SourceConfigError, TransientSourceError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    from cli.runs import run_mailbox
+
     ready(settings)
     try:
         report = run_mailbox(settings)

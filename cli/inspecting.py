@@ -70,7 +70,7 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
     model = load_model(settings)
     policy = load_policy(settings.policy)
     failed = 0
-    table = Table("path", "category", "confidence", "review", "hazard", "name", "postcode",
+    table = Table("path", "category", "confidence", "review", "hazards", "name", "postcode",
                   *(["why (share of the category's score)"] if explain else []))
     views = (view for given in paths
              for view in inspect_file(given, settings, model, policy, explain=explain))
@@ -88,7 +88,8 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
             pages = view.get("pages")
             shown = f"{view['path']} pages {pages[0]}-{pages[1]}" if pages else view["path"]
             table.add_row(shown, category, f"{view['confidence']:.2f}",
-                          "yes" if view["needs_review"] else "no", view["hazard"] or "",
+                          "yes" if view["needs_review"] else "no",
+                          ", ".join(h["type"] for h in view["hazards"]),
                           fields["name"] or "", fields["postcode"] or "",
                           *([shown_explanation(view["explanation"])] if explain else []))
     if not as_json:

@@ -14,6 +14,7 @@ import typer
 from cli.case_commands import case_app, exclusion_app
 from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
+from cli.ops_commands import register as register_operations
 from cli.policy_commands import policy_app
 from cli.shared_commands import err, out, print_jsonl, ready, run_casework
 from cli.user_commands import user_app
@@ -27,6 +28,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(case_app, name="case")
 app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
+register_operations(app)
 
 
 def _print_version(asked: bool) -> None:

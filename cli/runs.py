@@ -32,8 +32,9 @@ def run_intake(settings: Settings, *, mailbox_dir: Path | None = None,
 
 def run_mailbox(settings: Settings):
     """One mailbox pass (store, triage, settle) as the mailbox-poll flow; missing settings
-    are refused before Prefect or the model is started."""
-    from pipeline.mailbox_pass import require_mailbox_settings
+    are refused before Prefect or the model is started (`triage ingest mailbox` opens the
+    mailbox itself first: pipeline/mailbox_connect.check_mailbox)."""
+    from pipeline.mailbox_connect import require_mailbox_settings
 
     require_mailbox_settings(settings)
     _ready(settings)
@@ -53,11 +54,9 @@ def run_retry(settings: Settings, item_ids: list[int] | None) -> BatchReport:
 def run_scan_pass(settings: Settings, incoming: Path):
     """One pass over the post room's scan folder (take, store, triage, file); a missing
     folder is refused before Prefect or the model is started."""
-    from ingest.errors import SourceConfigError
+    from ingest.scanfolder import require_scan_folder
 
-    if not Path(incoming).is_dir():
-        raise SourceConfigError(f"the scan folder {incoming} does not exist: create it, or "
-                                "set TRIAGE_SCAN_DIR (or give the folder) to the right one")
+    require_scan_folder(incoming)
     _ready(settings)
     from flows.scan_flow import scan_folder_pass
 

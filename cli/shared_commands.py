@@ -17,11 +17,29 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def ready(settings: Settings) -> None:
-    """The data dir exists and the database is migrated to the current schema."""
-    from models.db import migrate
+    """The data dir exists (the owner's only) and the database's schema is this version's.
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.resolved_database_url)
+    Nothing is migrated here but a brand-new SQLite database, created on first use: any
+    other schema that is not this version's is refused with what to do (`triage migrate`).
+    A new or empty data dir is announced on stderr, naming it, so a command run from the
+    wrong place or with the wrong TRIAGE_DATA_DIR never passes for an empty system silently.
+    """
+    from core.files import private_dir
+    from models.schema import SchemaMismatch, open_database
+
+    data_dir = settings.data_dir
+    was_empty = not data_dir.exists() or not any(data_dir.iterdir())
+    private_dir(data_dir)
+    try:
+        created = open_database(settings.resolved_database_url)
+    except SchemaMismatch as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    if was_empty or created:
+        what = "was empty" if was_empty else "had no database"
+        err.print(f"[yellow]note:[/] the data dir {data_dir} {what}: a new, empty database "
+                  "was created there. If you expected your cases, set TRIAGE_DATA_DIR (or "
+                  "TRIAGE_DATABASE_URL) to where they are.", markup=True)
 
 
 def print_jsonl(rows) -> None:

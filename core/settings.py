@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The checkout the package is installed from (editable install): where `data/` lives.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def default_data_dir() -> Path:
+    """The user's data dir, the same wherever a command runs from (a cron line, a home
+    directory, the checkout): $XDG_DATA_HOME/housing-triage, else
+    ~/.local/share/housing-triage."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "housing-triage"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Path("var")
+    # Database (SQLite), raw bytes, models, the secret key, Prefect's home: see the README's
+    # "Where the data lives". Never relative to the working directory unless set so.
+    data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     policy: str = "code-2024"
 
@@ -88,6 +99,8 @@ class Settings(BaseSettings):
     smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
     smtp_from: str | None = None
     smtp_timeout_seconds: float = 30.0
+    # Signs the web app's session cookies; unset, a random key kept in the data dir (0600).
+    secret_key: SecretStr | None = None
 
     samples_dir: Path = REPO_ROOT / "data" / "samples"
     training_dir: Path = REPO_ROOT / "data" / "training"
@@ -95,6 +108,13 @@ class Settings(BaseSettings):
     # Written by other writers in voices the training set lacks, grouped by writer: the
     # confidence thresholds are chosen here, and `triage evaluate` reports it held out by writer.
     outside_dir: Path = REPO_ROOT / "data" / "outside"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        """`~` expanded and a relative TRIAGE_DATA_DIR made absolute once, at start-up, so
+        every message names the one folder in use."""
+        return Path(value).expanduser().absolute()
 
     @property
     def resolved_database_url(self) -> str:

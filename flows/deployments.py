@@ -23,33 +23,43 @@ from flows.deadline_flow import DEFAULT_WITHIN_DAYS, deadline_watch
 from flows.mailbox_flow import mailbox_poll
 from flows.retrain_flow import retrain
 from flows.scan_flow import scan_folder_pass
+from models.schema import open_database
 
 TIMEZONE = "Europe/London"
+
+
+def checked_settings() -> Settings:
+    """This machine's settings, once the database is known to be this version's schema: a
+    worker never runs against a schema older or newer than its code (SchemaMismatch says
+    which revision and what to do); a brand-new SQLite database is created."""
+    settings = get_settings()
+    open_database(settings.resolved_database_url)
+    return settings
 
 
 @flow(name="scheduled-mailbox-poll")
 def scheduled_mailbox_poll():
     """One mailbox pass on this machine's settings."""
-    return mailbox_poll(get_settings())
+    return mailbox_poll(checked_settings())
 
 
 @flow(name="scheduled-scan-folder")
 def scheduled_scan_folder(incoming: str | None = None):
     """One pass over the scan folder (default: this machine's TRIAGE_SCAN_DIR)."""
-    settings = get_settings()
+    settings = checked_settings()
     return scan_folder_pass(settings, Path(incoming) if incoming else settings.resolved_scan_dir)
 
 
 @flow(name="scheduled-deadline-watch")
 def scheduled_deadline_watch(within_days: int = DEFAULT_WITHIN_DAYS):
     """Counts of open cases overdue and due within `within_days` working days."""
-    return deadline_watch(get_settings(), within_days)
+    return deadline_watch(checked_settings(), within_days)
 
 
 @flow(name="scheduled-retrain")
 def scheduled_retrain():
     """Retrain on officers' confirmed labels; promote only if no worse."""
-    return retrain(get_settings())
+    return retrain(checked_settings())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ progress_hook: batch.Progress | None = None
 
 
 @task(name="store-folder", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5],
-      timeout_seconds=600)
+      retry_condition_fn=DATABASE_BUSY, timeout_seconds=600)
 def store_folder(settings: Settings, folder: Path, source: Source) -> BatchReport:
     return batch.store_raw_items(settings, read_folder(folder, source), progress_hook)
 

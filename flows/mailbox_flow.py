@@ -1,4 +1,10 @@
-"""The mailbox poll: the one mailbox pass (pipeline/mailbox_pass.py), each step a task."""
+"""The mailbox poll: the one mailbox pass (pipeline/mailbox_pass.py), each step a task.
+
+One retry policy per fault: a passing mailbox fault (dropped connection, busy server) is
+retried inside the task by `ingest.imap.Mailbox` (TRIAGE_IMAP_ATTEMPTS, with backoff), never
+again by Prefect on top; Prefect retries these tasks only for a busy database, which the
+mailbox layer knows nothing of. A configuration fault is retried by neither.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from core.settings import Settings
 from flows.intake_flow import triage_in_batches
-from flows.retrying import SOURCE_OR_DATABASE_BUSY
+from flows.retrying import DATABASE_BUSY
 from ingest.imap import Mailbox
 from pipeline import mailbox_pass
 from pipeline.batch import BatchReport
@@ -15,7 +21,7 @@ from pipeline.mailbox_pass import MailboxPassReport
 
 
 @task(name="store-mailbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30],
-      retry_condition_fn=SOURCE_OR_DATABASE_BUSY, timeout_seconds=900)
+      retry_condition_fn=DATABASE_BUSY, timeout_seconds=900)
 def store_mailbox(settings: Settings) -> MailboxPassReport:
     """Every new message's bytes and ledger row, committed one message at a time."""
     with Mailbox(mailbox_pass.mailbox_config(settings)) as mailbox:
@@ -23,7 +29,7 @@ def store_mailbox(settings: Settings) -> MailboxPassReport:
 
 
 @task(name="settle-mailbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30],
-      retry_condition_fn=SOURCE_OR_DATABASE_BUSY, timeout_seconds=600)
+      retry_condition_fn=DATABASE_BUSY, timeout_seconds=600)
 def settle_mailbox(settings: Settings, report: MailboxPassReport) -> MailboxPassReport:
     """Move (or flag) the messages whose items and cases are committed."""
     with Mailbox(mailbox_pass.mailbox_config(settings)) as mailbox:

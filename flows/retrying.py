@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.imap import is_transient
 from pipeline.batch import is_transient_database_error
 
 
@@ -20,8 +19,7 @@ def retry_when(passing: Callable[[BaseException], bool]) -> Callable[..., bool]:
     return condition
 
 
-# A locked SQLite file or a dropped PostgreSQL connection.
+# A locked SQLite file or a dropped PostgreSQL connection. A passing mailbox fault is not
+# here: ingest.imap.Mailbox retries it on a new connection (TRIAGE_IMAP_ATTEMPTS), and a
+# second layer of retries on top would multiply the attempts and the wait.
 DATABASE_BUSY = retry_when(is_transient_database_error)
-# That, or the network or a busy mail server.
-SOURCE_OR_DATABASE_BUSY = retry_when(
-    lambda exc: is_transient(exc) or is_transient_database_error(exc))

@@ -74,11 +74,22 @@ class UidValidityChanged(TransientSourceError):
     """The folder was recreated while we were connected; the next pass resynchronises."""
 
 
+# A host name the resolver says does not exist (as opposed to "try again": EAI_AGAIN).
+_NO_SUCH_HOST = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_SERVICE")
+                 if hasattr(socket, name)}
+
+
+def is_unknown_host(exc: BaseException) -> bool:
+    """The name in TRIAGE_IMAP_HOST does not resolve at all: a setting, not a passing fault."""
+    return isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_HOST
+
+
 def is_transient(exc: BaseException) -> bool:
-    """Network trouble and a busy server pass; a refused log-in or bad command does not."""
+    """Network trouble and a busy server pass; a refused log-in, an untrusted certificate, an
+    unknown host or a bad command does not."""
     if isinstance(exc, TransientSourceError):
         return True
-    if isinstance(exc, ssl.SSLCertVerificationError):
+    if isinstance(exc, ssl.SSLCertVerificationError) or is_unknown_host(exc):
         return False
     if isinstance(exc, (OSError, socket.timeout, IMAPClientAbortError, imaplib.IMAP4.abort)):
         return True
@@ -110,6 +121,12 @@ def connect(config: MailboxConfig) -> IMAPClient:
         raise SourceConfigError(
             f"the certificate of {config.host} is not trusted ({_short(exc)}); set "
             "TRIAGE_IMAP_CA_FILE to the CA bundle that signed it") from exc
+    except OSError as exc:
+        if is_unknown_host(exc):
+            raise SourceConfigError(
+                f"the mailbox host {config.host!r} does not exist ({_short(exc)}); check "
+                "TRIAGE_IMAP_HOST") from exc
+        raise _as_source_error(exc, f"cannot reach the mailbox at {config.host}") from exc
     except Exception as exc:
         raise _as_source_error(exc, f"cannot reach the mailbox at {config.host}") from exc
     try:
@@ -120,8 +137,12 @@ def connect(config: MailboxConfig) -> IMAPClient:
     except Exception as exc:
         _close(client)
         if isinstance(exc, LoginError) and not is_transient(exc):
+            secret = ("TRIAGE_IMAP_PASSWORD (the OAuth2 access token) or "
+                      "TRIAGE_IMAP_OAUTH2_TOKEN_COMMAND" if config.auth == "xoauth2"
+                      else "TRIAGE_IMAP_PASSWORD")
             raise SourceConfigError(
-                f"the mailbox refused the log-in for {config.user} ({config.auth})") from exc
+                f"the mailbox refused the log-in for {config.user} ({config.auth}); check "
+                f"TRIAGE_IMAP_USER and {secret}") from exc
         raise _as_source_error(exc, "log-in") from exc
     return client
 
@@ -178,7 +199,8 @@ class Mailbox:
             if is_transient(exc):
                 raise
             raise SourceConfigError(
-                f"cannot open folder {self.config.folder!r}: {_short(exc)}") from exc
+                f"cannot open folder {self.config.folder!r}: {_short(exc)}; check "
+                "TRIAGE_IMAP_FOLDER") from exc
         uidvalidity = int(status[b"UIDVALIDITY"])
         if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
             _close(client)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.files import private_dir, private_file, write_private
 from ingest.errors import SourceConfigError
 from ingest.folder import LETTER_SUFFIXES
 from ingest.names import name_bytes, shown_name
@@ -26,6 +27,14 @@ from ingest.names import name_bytes, shown_name
 # Files a desktop or a share leaves in any folder; never scans, never quarantined.
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
 _CLAIM_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def require_scan_folder(incoming: Path) -> Path:
+    """The scan folder, or a SourceConfigError naming the setting when it does not exist."""
+    if not Path(incoming).is_dir():
+        raise SourceConfigError(f"the scan folder {incoming} does not exist: create it, or "
+                                "set TRIAGE_SCAN_DIR (or give the folder) to the right one")
+    return Path(incoming)
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ class ScanFolder:
             raise SourceConfigError(f"the scan folder {self.folders.incoming} does not exist")
         device = self.folders.incoming.stat().st_dev
         for folder in (self.folders.processing, self.folders.archive, self.folders.quarantine):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder, tighten=False)  # new ones 0700; a share's own modes stay
             if folder.stat().st_dev != device:
                 raise SourceConfigError(
                     f"{folder} is on another file system than {self.folders.incoming}; "
@@ -118,6 +127,17 @@ class ScanFolder:
             else:
                 unsupported.append(Unsupported(claim))
         return claimed, unsupported, waiting
+
+    def hidden_files(self) -> list[str]:
+        """Regular files in incoming whose names start with a dot, shown safely.
+
+        They are never taken (a dot is how copy tools and desktops mark a file in the making
+        or their own: `.name.XXXXXX` from rsync, `._name` from a Mac), but never passed over
+        in silence either: every pass counts them and names them, so a letter saved as
+        `.scan.pdf` is renamed by a clerk rather than waiting unseen for ever.
+        """
+        return [shown_name(path.name) for path in sorted(self.folders.incoming.iterdir())
+                if path.name.startswith(".") and path.is_file() and not path.is_symlink()]
 
     def _claim(self, path: Path, before: os.stat_result) -> ClaimedScan | None:
         """Rename into processing under a unique name, if the file is still unchanged."""
@@ -172,16 +192,15 @@ class ScanFolder:
         """File a done scan under archive/YYYY/MM/DD/ by the day it was scanned."""
         day = claim.received_at
         folder = self.folders.archive / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}"
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder, tighten=False)
         return self._move(claim, folder, digest)
 
     def quarantine(self, claim: ClaimedScan, digest: str, reason: str) -> Path | None:
         """Move a file that cannot be read aside, with a reason a clerk can act on."""
-        self.folders.quarantine.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folders.quarantine, tighten=False)
         target = self._move(claim, self.folders.quarantine, digest)
         if target is not None:
-            reason_path = target.with_name(target.name + ".reason.txt")
-            reason_path.write_text(reason, encoding="utf-8")
+            write_private(target.with_name(target.name + ".reason.txt"), reason.encode("utf-8"))
         return target
 
     def _move(self, claim: ClaimedScan, folder: Path, digest: str) -> Path | None:
@@ -199,7 +218,7 @@ class ScanFolder:
             os.rename(claim.path, target)
         except FileNotFoundError:  # another worker filed it
             return None
-        return target
+        return private_file(target)  # a resident's letter: the owner's only (0600)
 
 
 def _filed_parts(name: str) -> tuple[str, str]:

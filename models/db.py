@@ -14,6 +14,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.files import private_dir
+
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
@@ -38,7 +40,7 @@ def _private_database_file(path: Path) -> None:
     gives its -wal and -shm files the same mode)."""
     if str(path) in {"", ":memory:"}:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(descriptor)
     if path.stat().st_mode & 0o077:

@@ -22,7 +22,7 @@ from models.scans import save_pages
 from models.tables import Case, Classification, ExtractedFields, IntakeRecord, Item
 from workflow.plan import CaseOpening, CaseUpdate
 from workflow.policy import Policy
-from workflow.triage import TriageResult
+from workflow.triage import TriageResult, hazard_list
 
 
 def save_result(session: Session, item: Item, result: TriageResult, policy: Policy) -> None:
@@ -55,8 +55,12 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
         model_version=result.prediction.model_version,
         needs_review=decision.needs_review,
         action=decision.action,
-        # The rules' hits and, beside them, the phrases that weighed most for the category.
+        # The hazards with their evidence, the vulnerability cues and the phrases that weighed
+        # most for the category ride with the rules' verdicts in this JSON column: no schema
+        # change for what only the item page reads.
         rule_results={"results": [r._asdict() for r in decision.results],
+                      "hazards": hazard_list(result),
+                      "vulnerability": [c.contract() for c in result.prediction.vulnerability],
                       "explanation": [p.as_dict() for p in result.prediction.explanation]},
         policy=result.policy,
     ))

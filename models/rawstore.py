@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from core.files import private_dir
+
 
 def sha256_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
@@ -24,7 +26,7 @@ def store_raw(raw_dir: Path, raw: bytes) -> tuple[str, str]:
     target = raw_dir / relative
     if target.exists() and target.stat().st_size == len(raw):
         return digest, relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(handle, "wb") as out:

@@ -19,13 +19,23 @@ from workflow.reporting import (
     ItemVolume,
     RefusalRecord,
     build_report,
+    plain_label,
     stage_records_from_events,
 )
 from workflow.staging import received_day
 
 
+def is_automatic(rule_results: dict[str, Any] | None) -> bool:
+    """Whether triage found the item to be automatic mail (the `automatic-mail` rule hit)."""
+    results = (rule_results or {}).get("results") or []
+    return any(r.get("rule") == "automatic-mail" and r.get("hit") for r in results)
+
+
 def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[str, Any]:
-    """Read every case's log and every item's category, then compute the figures."""
+    """Read every case's log and every item's category, then compute the figures (months up
+    to the landlord's today; automatic mail apart from residents' items)."""
+    from pipeline.casework.cases import landlord_today
+
     stages, refusals, volumes, compliments = [], [], [], []
     with session_scope(settings.resolved_database_url) as session:
         for case in session.scalars(select(Case).options(selectinload(Case.events))):
@@ -40,15 +50,19 @@ def report_for_year(settings: Settings, year: int, homes: int | None) -> dict[st
             .where(ReviewDecision.category.is_not(None)).order_by(ReviewDecision.id))}
         items = session.scalars(select(Item).options(selectinload(Item.classifications)))
         for item in items:
-            if item.received_at is not None and item.classification is not None:
+            latest = item.classification
+            if item.received_at is not None and latest is not None:
                 volumes.append(ItemVolume(received_day(item.received_at),
-                                          settled.get(item.id, item.classification.category)))
+                                          settled.get(item.id, latest.category),
+                                          item.id not in settled
+                                          and is_automatic(latest.rule_results)))
         records = session.scalars(select(IntakeRecord).where(IntakeRecord.kind == "compliment"))
         for record in records:
             compliments.append(Compliment(record.received,
                                           tuple((record.detail or {}).get("staff") or ())))
+    landlord = settings.landlord_names[0] if settings.landlord_names else ""
     return build_report(year, stages, refusals, volumes, homes, policy=settings.policy,
-                        compliments=compliments)
+                        compliments=compliments, today=landlord_today(), landlord=landlord)
 
 
 def _show(value: object, suffix: str = "") -> str:
@@ -56,9 +70,8 @@ def _show(value: object, suffix: str = "") -> str:
 
 
 def print_report(figures: dict[str, Any], console: Console) -> None:
-    console.print(f"Complaints performance {figures['from']} to {figures['to']}"
-                  + (f", {figures['homes']:,} homes" if figures["homes"] else
-                     " (give --homes for CH01 per 1,000 homes)"))
+    console.print(figures["title"] + ("" if figures["homes"] else
+                                      " (give --homes for CH01 per 1,000 homes)"))
     table = Table("stage", "received", "per 1,000 homes (CH01)", "responses", "on time",
                   "of which extended", "on time % (CH02)", "median WD to respond",
                   title="By stage")
@@ -71,17 +84,21 @@ def print_report(figures: dict[str, Any], console: Console) -> None:
     refused = figures["refused_by_reason"]
     console.print("Refused: " + (", ".join(f"{k} {v}" for k, v in refused.items()) or "none"))
     volumes = figures["volumes_by_category"]
-    console.print("Items by category: "
-                  + (", ".join(f"{k} {v}" for k, v in volumes.items()) or "none"))
+    console.print("Residents' items by category: "
+                  + (", ".join(f"{plain_label(k)} {v}" for k, v in volumes.items()) or "none")
+                  + f"; automatic mail (auto-replies, bounces, bulk) {figures['automatic_mail']}")
     staff = figures["compliments_by_staff"]
     console.print(f"Compliments: {figures['compliments']}"
                   + (" (" + ", ".join(f"{k} {v}" for k, v in staff.items()) + ")" if staff
                      else ""))
     categories = sorted(volumes)
-    months = Table("month", *categories, title="Items by month")
-    for row in figures["volumes_by_month"]:
-        months.add_row(row["month"], *(str(row.get(c, 0)) for c in categories))
-    if categories:
+    months = Table("month", *(plain_label(c) for c in categories), "Automatic mail",
+                   title="Items by month (months begun so far)")
+    for row, automatic in zip(figures["volumes_by_month"], figures["automatic_by_month"],
+                              strict=True):
+        months.add_row(row["month"], *(str(row.get(c, 0)) for c in categories),
+                       str(automatic["count"]))
+    if figures["volumes_by_month"]:
         console.print(months)
 
 
@@ -100,13 +117,17 @@ def csv_rows(figures: dict[str, Any]) -> list[list[str]]:
         rows.append(["refused", reason, "count", str(count)])
     for category, count in figures["volumes_by_category"].items():
         rows.append(["category", category, "count", str(count)])
+    rows.append(["automatic_mail", "all", "count", str(figures["automatic_mail"])])
     rows.append(["compliments", "all", "count", str(figures["compliments"])])
     for name, count in figures["compliments_by_staff"].items():
         rows.append(["compliments", name, "count", str(count)])
-    for row in figures["volumes_by_month"]:
-        for category, count in row.items():
-            if category != "month":
-                rows.append(["month", row["month"], category, str(count)])
+    # Every month the table shows, each of its columns, zeros included.
+    categories = sorted(figures["volumes_by_category"])
+    for row, automatic in zip(figures["volumes_by_month"], figures["automatic_by_month"],
+                              strict=True):
+        for category in categories:
+            rows.append(["month", row["month"], category, str(row.get(category, 0))])
+        rows.append(["month", row["month"], "automatic_mail", str(automatic["count"])])
     return rows
 
 
@@ -121,39 +142,8 @@ def write_csv(figures: dict[str, Any], path: Path) -> None:
 
 
 def write_chart(figures: dict[str, Any], path: Path) -> None:
-    """Items per month by category, and each stage's on-time percentage, in one PNG."""
-    import matplotlib
+    """The year on one PNG (pipeline/report_chart.py)."""
+    from pipeline.report_chart import draw_chart
 
-    matplotlib.use("Agg")  # no display: the chart is a file
-    import matplotlib.pyplot as plt
-
-    months = [row["month"] for row in figures["volumes_by_month"]]
-    categories = sorted(figures["volumes_by_category"])
-    fig, (volumes, timeliness) = plt.subplots(1, 2, figsize=(12, 4.5),
-                                              gridspec_kw={"width_ratios": [3, 1]})
-    bottom = [0] * len(months)
-    for category in categories:
-        counts = [row.get(category, 0) for row in figures["volumes_by_month"]]
-        volumes.bar(months, counts, bottom=bottom, label=category)
-        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    volumes.set_title(f"Items by month, {figures['from']} to {figures['to']}")
-    volumes.set_ylabel("items")
-    volumes.tick_params(axis="x", labelrotation=45)
-    if categories:
-        volumes.legend(fontsize="small")
-    stages = figures["stages"]
-    labels = [f"stage {row['stage']}" for row in stages]
-    percents = [row["on_time_percent"] or 0 for row in stages]
-    bars = timeliness.bar(labels, percents, color="tab:green")
-    for bar, row in zip(bars, stages, strict=True):
-        text = "no responses" if row["on_time_percent"] is None else (
-            f"{row['on_time_percent']}% of {row['responses']}")
-        timeliness.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize="small")
-    timeliness.set_ylim(0, 110)
-    timeliness.set_title("Responses on time (CH02)")
-    timeliness.set_ylabel("%")
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
+    draw_chart(figures, path)

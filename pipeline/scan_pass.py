@@ -46,12 +46,20 @@ class ScanPassReport(PassReport):
     archived: int = 0
     quarantined: int = 0
     in_progress: int = 0
+    # Names starting with a dot: never taken, always counted and named (rename to take).
+    hidden: list[str] = field(default_factory=list)
     source: ClassVar[str] = "scan folder"
 
     def counts(self) -> str:
-        return (f"{self.taken} files taken ({self.letters} letters), {len(self.waiting)} "
-                f"still being written (left for the next pass), {self.archived} archived, "
-                f"{self.quarantined} quarantined, {self.in_progress} in progress")
+        counted = (f"{self.taken} files taken ({self.letters} letters), {len(self.waiting)} "
+                   f"still being written (left for the next pass), {self.archived} archived, "
+                   f"{self.quarantined} quarantined, {self.in_progress} in progress, "
+                   f"{len(self.hidden)} hidden files left alone")
+        if self.hidden:
+            counted += (" (names starting with a dot are never taken; rename any that is a "
+                        f"scan: {', '.join(self.hidden[:10])}"
+                        f"{', ...' if len(self.hidden) > 10 else ''})")
+        return counted
 
 
 def lease_name(incoming: Path) -> str:
@@ -73,6 +81,10 @@ def take_and_store(settings: Settings, folder: ScanFolder,
     folder.prepare()
     report = ScanPassReport()
     claims, unsupported, report.waiting = folder.claim_ready()
+    report.hidden = folder.hidden_files()
+    if report.hidden:
+        log.warning("%d hidden files in the scan folder left alone (names starting with a "
+                    "dot are never taken; rename any that is a scan)", len(report.hidden))
     claims += _abandoned_claims(settings, folder)
     for odd in unsupported:
         _quarantine_file(folder, odd.claim, file_digest(odd.claim.path),

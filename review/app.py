@@ -67,8 +67,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     This is the one place that lists the app's routes, area by area.
     """
+    key = secret_key(settings.data_dir, _configured_key(settings))
     web = Web(settings=settings, url=settings.resolved_database_url,
-              sessions=Sessions(secret_key(settings.data_dir)), templates=_templates(),
+              sessions=Sessions(key), templates=_templates(),
               policy=load_policy(settings.policy))
     app = FastAPI(title="Housing triage review", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(verify_csrf)])
@@ -116,3 +117,7 @@ def _guard_every_request(app: FastAPI, web: Web) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return web.render(request, "error.html", status_code=exc.status_code,
                           status=exc.status_code, message=str(exc.detail))
+
+
+def _configured_key(settings: Settings) -> str | None:
+    return settings.secret_key.get_secret_value() if settings.secret_key else None

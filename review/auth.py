@@ -17,19 +17,21 @@ from typing import Any
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from core.files import private_dir
+
 COOKIE_NAME = "triage_session"
 # A working day: long enough not to interrupt an officer, short enough to bound a stolen cookie.
 SESSION_MAX_AGE = 8 * 60 * 60
 SECRET_ENV = "TRIAGE_SECRET_KEY"
 
 
-def secret_key(data_dir: Path) -> str:
-    """TRIAGE_SECRET_KEY, else a random key kept (0600) in the data dir, so restarts and
-    several workers share it."""
-    from_env = os.environ.get(SECRET_ENV, "").strip()
+def secret_key(data_dir: Path, configured: str | None = None) -> str:
+    """The configured key (Settings.secret_key, TRIAGE_SECRET_KEY), else a random key kept
+    (0600) in the data dir, so restarts and several workers share it."""
+    from_env = (configured or os.environ.get(SECRET_ENV, "")).strip()
     if from_env:
         return from_env
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path = data_dir / "secret_key"
     if not path.exists():
         _create_key_file(path)

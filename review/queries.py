@@ -270,8 +270,19 @@ def _classification(label: Classification | None) -> dict[str, Any] | None:
                           for k, v in probabilities],
         "rules": [{"rule": r.get("rule", ""), "hit": bool(r.get("hit")),
                    "reason": r.get("reason", "")} for r in results if isinstance(r, dict)],
+        "hazards": _pairs((label.rule_results or {}).get("hazards"), "type"),
+        "vulnerability": _pairs((label.rule_results or {}).get("vulnerability"), "cue"),
         "explanation": _explanation(label),
     }
+
+
+def _pairs(stored: object, key: str) -> list[dict[str, str]]:
+    """Hazards ({"type", "evidence"}) or vulnerability cues ({"cue", "evidence"}) as triage
+    stored them; items triaged before they were kept have none."""
+    if not isinstance(stored, list):
+        return []
+    return [{"name": str(entry.get(key, "")), "evidence": str(entry.get("evidence", ""))}
+            for entry in stored if isinstance(entry, dict)]
 
 
 def _explanation(label: Classification) -> list[dict[str, str]]:

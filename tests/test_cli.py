@@ -198,7 +198,10 @@ def test_report_runs_on_the_demo_data(demo_run) -> None:
     stage_one = sum(1 for case in cases if case["status"] != "refused")
     assert figures["ch01"]["stage_1"] == float(stage_one)
     assert figures["ch01"]["stage_2"] == float(sum(1 for c in cases if c["stage"] >= 2))
-    assert sum(figures["volumes_by_category"].values()) == len(sample_files())
+    # Residents' items by category, automatic mail (the samples' auto-replies) apart.
+    assert figures["automatic_mail"] >= 1
+    assert (sum(figures["volumes_by_category"].values()) + figures["automatic_mail"]
+            == len(sample_files()))
     assert (base / "report.csv").read_text().startswith("section,key,measure,value")
     assert (base / "report.png").read_bytes().startswith(b"\x89PNG")
     table = triage_in_process("report", "--year", "2026", env=env, cwd=base)
@@ -328,3 +331,28 @@ def test_an_unconfigured_source_is_refused_with_the_setting_to_change(cli_env, t
     scans = triage_command("ingest", "scans", str(missing), env=cli_env)
     assert scans.returncode == 1 and "does not exist: create it" in scans.stderr
     assert "Traceback" not in mailbox.stderr + scans.stderr
+
+
+def test_a_mailbox_that_cannot_be_opened_fails_fast_with_one_layer_of_tries(cli_env) -> None:
+    """An unknown host fails at once naming TRIAGE_IMAP_HOST; a host refusing connections,
+    with TRIAGE_IMAP_ATTEMPTS=2, after two tries one wait apart: both before Prefect starts
+    (its home is never created), never after Prefect's retries stacked on top (50 s before)."""
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = {**cli_env, "TRIAGE_IMAP_USER": "u", "TRIAGE_IMAP_PASSWORD": "p",
+            "TRIAGE_IMAP_SECURITY": "none", "TRIAGE_IMAP_ATTEMPTS": "2",
+            "TRIAGE_IMAP_BACKOFF_SECONDS": "1", "PREFECT_HOME": cli_env["PREFECT_HOME"] + "-x"}
+    for host, said in (("no-such-host.invalid", "check TRIAGE_IMAP_HOST"),
+                       ("127.0.0.1", "after 2 attempts")):
+        started = time.monotonic()
+        done = triage_command("ingest", "mailbox", env={
+            **base, "TRIAGE_IMAP_HOST": host, "TRIAGE_IMAP_PORT": str(port)})
+        elapsed = time.monotonic() - started
+        assert done.returncode == 1 and said in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+        assert elapsed < 20, f"{host}: {elapsed:.1f} s"
+        assert not Path(base["PREFECT_HOME"]).exists()

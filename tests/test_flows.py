@@ -17,6 +17,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from ingest.errors import SourceConfigError
 from tests.conftest import REPO, SAMPLES
 from tests.imap_server import ImapServer, restart_dovecot, start_dovecot, stop_dovecot
 from tests.mailbox_support import (
@@ -181,39 +182,65 @@ def test_two_polls_of_one_scan_folder_take_turns(harness, settings, tmp_path):
     assert done.taken == 1 and not done.skipped_because
 
 
-def test_a_transient_failure_is_retried_and_succeeds(harness, settings, tmp_path_factory):
+def test_a_transient_failure_is_retried_by_the_mailbox_alone(harness, settings,
+                                                             tmp_path_factory):
+    """One layer retries a passing fault: the mailbox reconnects inside the task (its
+    TRIAGE_IMAP_ATTEMPTS), and Prefect never runs the task again on top."""
+    import logging
+
     from flows.mailbox_flow import mailbox_poll
 
     own = start_dovecot(tmp_path_factory.mktemp("dovecot-transient"))
     fresh_folder(own, "Flaky", [varied_message(7000 + index) for index in range(3)])
     own.process.terminate()
     own.process.wait(timeout=10)
-    # No reconnects inside the task: the failure reaches Prefect, which retries the task.
-    configured = _mailbox_settings(settings, own, "Flaky", imap_attempts=1)
-
-    def come_back() -> None:
-        """Start the server again once the task has failed and waits for its retry (2 s)."""
-        from prefect.client.orchestration import get_client
-
-        deadline = time.monotonic() + 300
-        with get_client(sync_client=True) as client:
-            while time.monotonic() < deadline and not any(
-                    run.name.startswith("store-mailbox") and run.state_name == "AwaitingRetry"
-                    for run in client.read_task_runs()):
-                time.sleep(0.1)
-        restarted.append(restart_dovecot(own))
-
+    # Waits of 1, 2, 4, 8 and 16 s: the server is back long before the tries run out.
+    configured = _mailbox_settings(settings, own, "Flaky", imap_attempts=6,
+                                   imap_backoff_seconds=1.0)
     restarted: list[ImapServer] = []
-    threading.Thread(target=come_back).start()
+
+    class ComeBack(logging.Handler):
+        """Start the server again once the mailbox says it is reconnecting (refused once)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if "reconnecting" in record.getMessage() and not restarted:
+                restarted.append(restart_dovecot(own))
+
+    watcher = ComeBack()
+    logging.getLogger("ingest.imap").addHandler(watcher)
     try:
         state = mailbox_poll(configured, return_state=True)
         assert state.is_completed(), state
         report = state.result()
+        assert restarted, "the refused connection was never retried"
         assert len(report.batch.stored) == 3 and report.settled == 3
-        assert max(_task_runs(state)["store-mailbox"]) >= 2
+        assert _task_runs(state)["store-mailbox"] == [1]
     finally:
+        logging.getLogger("ingest.imap").removeHandler(watcher)
         for server in restarted:
             stop_dovecot(server)
+
+
+def test_an_unreachable_mailbox_fails_after_its_own_tries_only(harness, settings):
+    """A host that refuses connections, with TRIAGE_IMAP_ATTEMPTS=2: two tries one wait
+    apart, then the flow fails: no Prefect retries (2, 10, 30 s) stacked on top."""
+    import socket
+
+    from flows.mailbox_flow import mailbox_poll
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configured = settings.model_copy(update={
+        "imap_host": "127.0.0.1", "imap_port": port, "imap_user": "u",
+        "imap_password": SecretStr("p"), "imap_security": "none", "imap_attempts": 2,
+        "imap_backoff_seconds": 0.5})
+    started = time.monotonic()
+    state = mailbox_poll(configured, return_state=True)
+    elapsed = time.monotonic() - started
+    assert state.is_failed()
+    assert _task_runs(state)["store-mailbox"] == [1]
+    assert elapsed < 30, f"took {elapsed:.1f} s"
 
 
 def test_a_permanent_failure_is_quarantined_or_failed_without_retry(harness, dovecot,
@@ -242,6 +269,17 @@ def test_a_permanent_failure_is_quarantined_or_failed_without_retry(harness, dov
     failed = mailbox_poll(wrong, return_state=True)
     assert failed.is_failed()
     assert _task_runs(failed)["store-mailbox"] == [1]
+    with pytest.raises(SourceConfigError, match="TRIAGE_IMAP_PASSWORD"):
+        failed.result()
+
+    # A host that does not exist is a setting to change, not a fault to wait out.
+    unknown = configured.model_copy(update={"imap_host": "no-such-host.invalid"})
+    started = time.monotonic()
+    failed = mailbox_poll(unknown, return_state=True)
+    assert failed.is_failed() and time.monotonic() - started < 30
+    assert _task_runs(failed)["store-mailbox"] == [1]
+    with pytest.raises(SourceConfigError, match="TRIAGE_IMAP_HOST"):
+        failed.result()
 
 
 def test_two_worker_processes_share_a_mailbox_and_scan_folder_on_postgresql(

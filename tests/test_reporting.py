@@ -144,3 +144,60 @@ def test_csv_and_png_chart(figures: dict, tmp_path: Path) -> None:
     write_chart(figures, tmp_path / "chart.png")
     png = (tmp_path / "chart.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_a_report_for_a_manager_only_months_begun_automatic_mail_apart(tmp_path: Path) -> None:
+    """Months not yet begun are left out; automatic mail is not a resident's item; the title
+    names the landlord, the year and the homes; the CSV holds every month the table shows."""
+    from pipeline.report_chart import chart_series
+    from pipeline.reports import csv_rows, write_chart
+
+    items = [*ITEMS, ItemVolume(d("2026-04-02"), "other", automatic=True),
+             ItemVolume(d("2026-06-09"), "other", automatic=True)]
+    figures = build_report(2026, STAGES, REFUSALS, items, homes=12000, landlord="Northbrook "
+                           "Homes", today=d("2026-12-05"))
+    assert figures["title"] == ("Northbrook Homes: complaints performance 2026/27 "
+                                "(1 April 2026 to 31 March 2027), 12,000 homes")
+    months = [row["month"] for row in figures["volumes_by_month"]]
+    assert months == [f"2026-{m:02d}" for m in range(4, 13)]  # nothing after December
+    # Residents' items only: the two automatic messages are counted apart.
+    assert figures["volumes_by_category"] == {"complaint": 2, "compliment": 1, "other": 1,
+                                              "service_request": 1}
+    assert figures["automatic_mail"] == 2
+    assert [row["count"] for row in figures["automatic_by_month"]][:3] == [1, 0, 1]
+
+    series = chart_series(figures)
+    assert series["months"] == months
+    assert set(series["series"]) == {"Complaints", "Compliments", "Other correspondence",
+                                     "Service requests"}
+    assert series["ch01_label"].startswith("CH01") and series["ch01"] == {
+        "Stage 1": 0.33, "Stage 2": 0.17}
+    assert series["ch02"] == {"Stage 1": (75.0, 4), "Stage 2": (50.0, 2)}
+    assert "service_request" not in str(series)
+    write_chart(figures, tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
+
+    rows = csv_rows(figures)
+    month_rows = [row for row in rows if row[0] == "month"]
+    assert sorted({row[1] for row in month_rows}) == months
+    for month in months:  # every column of the table, zeros too
+        shown = {row[2]: row[3] for row in month_rows if row[1] == month}
+        assert set(shown) == {"complaint", "compliment", "other", "service_request",
+                              "automatic_mail"}
+    assert ["month", "2026-08", "complaint", "0"] in rows
+    assert ["automatic_mail", "all", "count", "2"] in rows
+
+    # Before the year begins there is no month to show, and the chart says so.
+    early = build_report(2026, [], [], items, today=d("2026-03-01"), landlord="Northbrook Homes")
+    assert early["volumes_by_month"] == [] and "homes managed not given" in early["title"]
+    write_chart(early, tmp_path / "early.png")
+    assert chart_series(early)["ch01_label"].startswith("Complaints received")
+
+
+def test_the_report_command_shows_plain_labels_and_the_title(command_env) -> None:
+    from tests.conftest import triage_in_process
+
+    shown = triage_in_process("report", "--year", "2026", "--homes", "1200", env=command_env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Northbrook Homes: complaints performance 2026/27" in shown.stdout
+    assert "1,200 homes" in shown.stdout

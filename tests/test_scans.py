@@ -371,6 +371,9 @@ def test_other_files_are_quarantined_and_system_files_left_alone(
     assert "unsupported_type" in reason
     assert (configured.scan_dir / "Thumbs.db").exists()
     assert (configured.scan_dir / ".partial-upload.pdf").exists()
+    assert report.hidden == [".partial-upload.pdf"]
+    assert "1 hidden files left alone" in report.summary()
+    assert ".partial-upload.pdf" in report.summary()
     assert (configured.scan_dir / "link.pdf").is_symlink()
 
 
@@ -577,14 +580,16 @@ def test_a_very_long_file_name_is_claimed_under_a_name_the_file_system_takes() -
 
 def _hostile_names():
     """File names as a share may write them: any bytes but `/` and NUL (Latin-1, newlines,
-    control characters, reserved Windows names, very long), with a scan's or another suffix.
-    Hidden (`.x`) and Office lock (`~$x`) files are left alone by design, so not drawn."""
+    control characters, reserved Windows names, very long, hidden), with a scan's or another
+    suffix. Office lock files (`~$x`) are left alone by design, so not drawn."""
     from hypothesis import strategies as st
 
     reserved = st.sampled_from([b"CON", b"NUL", b"COM1", b"lettre-\xe9t\xe9", b"a\nfile: forged",
-                                b"x" * 240, b"\xff\xfe", b"\x1b[31mred"])
+                                b"x" * 240, b"\xff\xfe", b"\x1b[31mred", b".hidden-scan",
+                                b".\xe9t\xe9\n"])
     stem = st.one_of(reserved, st.binary(min_size=1, max_size=240)).filter(
-        lambda b: b"/" not in b and b"\0" not in b and not b.startswith((b".", b"~$")))
+        lambda b: b"/" not in b and b"\0" not in b and not b.startswith(b"~$")
+        and b not in (b".", b".."))
     suffix = st.sampled_from([b".pdf", b".PDF", b".docx", b""])
     return st.lists(st.tuples(stem, suffix).map(lambda parts: parts[0][:240] + parts[1]),
                     min_size=1, max_size=3, unique=True)
@@ -612,11 +617,18 @@ def test_any_file_name_is_claimed_and_filed_and_shown_safely(settings: Settings,
             with open(os.path.join(os.fsencode(incoming), name), "wb") as handle:
                 handle.write(body)
         report = scanpass.run_pass(configured)
-        assert report.archived + report.quarantined == len(names), report.summary()
+        hidden = [name for name in names if name.startswith(b".")]
+        taken = len(names) - len(hidden)
+        assert report.archived + report.quarantined == taken, report.summary()
+        # Hidden files are left where they are, but every one is counted and named.
+        assert len(report.hidden) == len(hidden), report.summary()
+        assert f"{len(hidden)} hidden files left alone" in report.summary()
+        left = {n for n in os.listdir(os.fsencode(incoming)) if n.startswith(b".")}
+        assert left == set(hidden)
         assert not [p for p in (incoming / "processing").iterdir() if p.is_file()]
         filed = [p for p in (incoming / "archive").rglob("*") if p.is_file()] + [
             p for p in (incoming / "quarantine").iterdir() if not p.name.endswith(".reason.txt")]
-        assert len(filed) == len(names)
+        assert len(filed) == taken
         for reason in (incoming / "quarantine").glob("*.reason.txt"):
             text = reason.read_bytes().decode("utf-8")  # valid UTF-8, whatever the name was
             assert sum(line.startswith("file: ") for line in text.splitlines()) == 1

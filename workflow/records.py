@@ -12,6 +12,8 @@ from workflow.policy import Policy
 # Awaab's Law (from 27 October 2025): the investigation deadline a reported hazard starts.
 EMERGENCY_HAZARDS = ("gas", "electrical", "fire_safety", "structural", "water_leak",
                      "no_heating")
+# Significant hazards: investigated within 10 working days.
+SIGNIFICANT_HAZARDS = ("damp_mould", "falls", "asbestos", "pests_hygiene")
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,10 @@ def record_service_request(policy: Policy, received: date, hazard: str | None) -
         next_step = (f"you report a {HAZARD_TEXT.get(hazard, hazard)} hazard: we will "
                      "investigate it and make it safe within 24 hours. If you are in danger "
                      "now, call the emergency services.")
-    elif hazard == "damp_mould":
-        next_step = ("we will investigate the damp and mould you report within 10 working "
-                     "days and tell you in writing what we found and what we will do.")
+    elif hazard in SIGNIFICANT_HAZARDS:
+        next_step = (f"we will investigate the {HAZARD_TEXT.get(hazard, hazard)} you report "
+                     "within 10 working days and tell you in writing what we found and what "
+                     "we will do.")
     else:
         next_step = ("our repairs team will contact you to arrange the work. Please tell us "
                      "if anything changes or the problem gets worse.")

@@ -38,10 +38,22 @@ class RefusalRecord(NamedTuple):
 
 
 class ItemVolume(NamedTuple):
-    """One item received, for the year's volumes by category."""
+    """One item received, for the year's volumes by category. Automatic mail (auto-replies,
+    bounces, bulk mail) is counted apart: it is no resident's correspondence."""
 
     received: date
     category: str
+    automatic: bool = False
+
+
+# What a manager reads on the chart and in the table instead of the stored words.
+CATEGORY_LABELS = {"complaint": "Complaints", "service_request": "Service requests",
+                   "excluded": "Excluded (refused or proposed)", "compliment": "Compliments",
+                   "other": "Other correspondence"}
+
+
+def plain_label(category: str) -> str:
+    return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -59,10 +71,23 @@ def _within(day: date | None, period: tuple[date, date]) -> bool:
     return day is not None and period[0] <= day <= period[1]
 
 
-def _months(period: tuple[date, date]) -> list[str]:
+def _months(period: tuple[date, date], today: date | None = None) -> list[str]:
+    """The year's months, up to and including today's (a month not begun has no figures)."""
     start = period[0]
-    return [f"{start.year + (start.month - 1 + i) // 12}-{(start.month - 1 + i) % 12 + 1:02d}"
-            for i in range(12)]
+    months = [(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1)
+              for i in range(12)]
+    if today is not None:
+        months = [(y, m) for y, m in months if (y, m) <= (today.year, today.month)]
+    return [f"{y}-{m:02d}" for y, m in months]
+
+
+def report_title(year: int, landlord: str, homes: int | None) -> str:
+    """`Northbrook Homes: complaints performance 2026/27 (1 April 2026 to 31 March 2027),
+    12,000 homes`."""
+    who = f"{landlord}: c" if landlord else "C"
+    where = f"{homes:,} homes" if homes else "homes managed not given"
+    return (f"{who}omplaints performance {year}/{(year + 1) % 100:02d} "
+            f"(1 April {year} to 31 March {year + 1}), {where}")
 
 
 def _median(values: list[int]) -> float | None:
@@ -71,8 +96,10 @@ def _median(values: list[int]) -> float | None:
 
 def build_report(year: int, stages: list[StageRecord], refusals: list[RefusalRecord],
                  items: list[ItemVolume], homes: int | None = None, policy: str = "",
-                 compliments: list[Compliment] | None = None) -> dict[str, Any]:
-    """Every figure of the year's report, as plain JSON-ready data."""
+                 compliments: list[Compliment] | None = None, *, today: date | None = None,
+                 landlord: str = "") -> dict[str, Any]:
+    """Every figure of the year's report, as plain JSON-ready data; months only up to
+    `today`'s, and residents' items apart from automatic mail."""
     period = reporting_year(year)
     numbers = sorted({1, 2} | {record.stage for record in stages})
     stage_rows = []
@@ -97,16 +124,23 @@ def build_report(year: int, stages: list[StageRecord], refusals: list[RefusalRec
         })
     by_stage = {row["stage"]: row for row in stage_rows}
     in_year = [item for item in items if _within(item.received, period)]
-    months = _months(period)
+    residents = [item for item in in_year if not item.automatic]
+    months = _months(period, today)
     by_month = {month: Counter() for month in months}
-    for item in in_year:
-        by_month[f"{item.received.year}-{item.received.month:02d}"][item.category] += 1
-    categories = Counter(item.category for item in in_year)
+    automatic_by_month = Counter(f"{i.received.year}-{i.received.month:02d}"
+                                 for i in in_year if i.automatic)
+    for item in residents:
+        month = f"{item.received.year}-{item.received.month:02d}"
+        if month in by_month:
+            by_month[month][item.category] += 1
+    categories = Counter(item.category for item in residents)
     refused = Counter(r.reason for r in refusals if _within(r.received, period))
     praised = [c for c in compliments or [] if _within(c.received, period)]
     by_staff = Counter(name for c in praised for name in c.staff)
     return {
         "year": year,
+        "title": report_title(year, landlord, homes),
+        "landlord": landlord,
         "policy": policy,
         "from": period[0].isoformat(),
         "to": period[1].isoformat(),
@@ -119,6 +153,9 @@ def build_report(year: int, stages: list[StageRecord], refusals: list[RefusalRec
         "volumes_by_category": dict(sorted(categories.items())),
         "volumes_by_month": [{"month": month, **dict(sorted(by_month[month].items()))}
                              for month in months],
+        "automatic_mail": len(in_year) - len(residents),
+        "automatic_by_month": [{"month": month, "count": automatic_by_month[month]}
+                               for month in months],
         "median_working_days_to_respond": {
             f"stage_{row['stage']}": row["median_working_days_to_respond"] for row in stage_rows},
         "compliments": len(praised),

@@ -119,4 +119,14 @@ def contract_view(path: str, result: TriageResult) -> dict[str, object]:
         "needs_review": decision.needs_review,
         "fields": result.extraction.as_contract(),
         "hazard": decision.hazard,
+        "hazards": hazard_list(result),
+        "vulnerability": [cue.contract() for cue in result.prediction.vulnerability],
     }
+
+
+def hazard_list(result: TriageResult) -> list[dict[str, str]]:
+    """The contract's `hazards`: every hazard found, most urgent first, so that `hazard` is
+    the first one's type; empty when the decision carries no hazard (mail that is `other`)."""
+    if result.decision.hazard is None:
+        return []
+    return [h.contract() for h in result.prediction.hazards]

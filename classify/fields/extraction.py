@@ -55,6 +55,20 @@ def extract_fields_many(requests: list[ExtractionRequest],
     ]
 
 
+def _named_at_the_end(text: str, entities: list[PersonEntity],
+                      landlord: Landlord) -> str | None:
+    """A person spaCy finds in the last two lines, where a writer puts their name without a
+    sign-off ("22 Peel Street. Lee Brindle. 07700 900219"); spaCy misses some names."""
+    tail_start = len(text.rstrip()) - len("\n".join(text.rstrip().splitlines()[-2:]))
+    for entity in reversed(entities):
+        if entity.start < tail_start:
+            break
+        name = clean_name(entity.text.splitlines()[0])
+        if name and len(name.split()) >= 2 and looks_like_name(name, landlord):
+            return name
+    return None
+
+
 def _extract(text: str, person_entities: list[PersonEntity], request: ExtractionRequest,
              landlord: Landlord) -> Extraction:
     """One item's fields from the writer's own words (quoted history, "Sent from my phone"
@@ -67,7 +81,8 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
     sender_name, sender_address, received = (request.sender_name, request.sender_address,
                                              request.received)
     signer = (signed_name(text, landlord) or name_from_sender(sender_name, landlord)
-              or closing_name(text, landlord))
+              or closing_name(text, landlord) or _named_at_the_end(text, person_entities,
+                                                                  landlord))
     represented, named_at, strong = represented_person(text, landlord)
     bracketed = RELATION_IN_BRACKETS.search(text)
     writer = signer

@@ -43,7 +43,11 @@ _ASK = re.compile(
     r"\b(?:someone|somebody|you)\s+(?:needs?\s+to|should|must)\b(?!\s+have\b)|\bneed\s+someone\b|"
     r"\bescalate\b|\b(?:I|we)\s+want\b|\byou\s+(?:need|have)\s+to\b|"
     r"\bneeds?\s+(?:fixing|sorting|replacing|repairing|doing|looking\s+at|to\s+be\s+\w+ed)\b|"
-    r"\bis\s+there\s+any\s+(?:chance|way)\b",
+    r"\bis\s+there\s+any\s+(?:chance|way)\b|"
+    # Phone shorthand and clipped asks: "pls send sum1", "Want the window looked at",
+    # "can it be knocked back down".
+    r"\bpl[sz]e?\b|^\W*want\s+(?:it|them|this|that|the|an?|my|our|some(?:one|body)|sum1)\b|"
+    r"\b(?:can|could)\s+(?:it|this|that|they)\s+be\b",
     re.I,
 )
 _ASK_QUESTION = re.compile(

@@ -36,6 +36,11 @@ _NOT_NAMES = {
     "January", "February", "March", "April", "June", "July", "August", "September",
     "October", "November", "December", "May", "Urgent", "Admin", "Accounts", "Payroll",
     "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
+    # Words that open a sentence ("When the engineer came", "Yesterday the plumber"): never names.
+    "When", "Yesterday", "Today", "Tomorrow", "Could", "Would", "Should", "Then", "After",
+    "Before", "Since", "If", "And", "But", "So", "Also", "Finally", "Now", "Last", "Next", "Once",
+    "While", "Because", "Eventually", "Later", "Apparently", "Unfortunately", "Luckily", "Sadly",
+    "Claimant", "Defendant", "Closure", "Visitor", "Nurse", "Health",
 }
 
 

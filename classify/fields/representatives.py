@@ -49,7 +49,12 @@ _REPRESENTING = re.compile(
     r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
     r"one resident|"
     r"(?:contacted|approached) by (?:my|a|one of my|the above) (?:ward )?(?:resident|constituent)|"
-    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b)",
+    r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b|"
+    r"\bconstituent\b|\b(?:a|our|the) patient\b|the family (?:at|in|of)\b|"
+    r"(?:reported|said|told|mentioned|explained) (?:this |it )?to me\b|"
+    r"asked me to (?:report|contact|let you know|pass|raise|chase)|"
+    r"supporting (?:your tenant|the family|him|her|them|Mr|Mrs|Ms|Miss)\b|health visitor|"
+    r"scheme manager|\bIDVA\b|(?:raised|brought) (?:this )?with me)",
     re.I,
 )
 RELATION_IN_BRACKETS = re.compile(
@@ -58,6 +63,32 @@ RELATION_IN_BRACKETS = re.compile(
     rf"grandson|son-in-law|daughter-in-law)\)"
 )
 _FIRM = re.compile(r"\b(?:LLP|Solicitors|Solicitor|& Co\b|Law\b|Legal\b|Advice\b|Chambers\b)")
+
+
+# The first titled name in a text written for someone else: "her constituent Mrs Noreen Bibby",
+# "(tenant: Ms Stacey Barker)", "We have a patient, Mrs Winifred Clegg". Believed only when the
+# text reads as a representative's, and never a name an officer's or tradesman's role sits by.
+_TITLED_PERSON = re.compile(
+    rf"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,2}})(?!['’]s)\b"
+)
+_ROLE = (r"officer|surveyor|engineer|operative|manager|plumber|electrician|contractor|colleague|"
+         r"inspector|technician|fitter|joiner|caseworker|adviser|advisor|worker|MP|councillor|"
+         r"solicitor|lead|coordinator|director|team")
+_ROLE_BEFORE = re.compile(rf"(?:\b(?:{_ROLE})|\b(?:dear|attn|attention|cc|to|from))[ \t,:]*$", re.I)
+_ROLE_AFTER = re.compile(rf"^[ \t]*[,(-]?[ \t]*(?:(?:the|your|our|a|from)[ \t]+)?"
+                         rf"(?:\w+[ \t]+)?(?:{_ROLE})\b", re.I)
+
+
+def first_titled_person(text: str, landlord: Landlord) -> tuple[str | None, int]:
+    """The first "Mrs Noreen Bibby" in the text whose neighbours do not name a role."""
+    for match in _TITLED_PERSON.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        after = text[match.end() : match.end() + 40]
+        name = clean_name(match.group(1))
+        if (name and looks_like_name(name, landlord) and not _ROLE_BEFORE.search(before)
+                and not _ROLE_AFTER.search(after)):
+            return name, match.start()
+    return None, 0
 
 
 def reads_as_representative(text: str) -> bool:
@@ -88,4 +119,8 @@ def represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, 
             name = clean_name(raw)
             if name and looks_like_name(name, landlord):
                 return name, match.start(), strong
+    if reads_as_representative(text):
+        name, at = first_titled_person(text, landlord)
+        if name:
+            return name, at, False
     return None, 0, False

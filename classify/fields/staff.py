@@ -56,6 +56,12 @@ _STAFF_PATTERNS = [
         r"(?:the[ \t]+|your[ \t]+|our[ \t]+|an?[ \t]+)?"
         rf"(?:[\w-]+[ \t]+){{0,2}}?{_ROLE}\b"
     ),
+    # "Gary (plasterer)", "Barry the plumber", "Kev the gas man"
+    re.compile(
+        rf"(?:{TITLES}[ \t]+)?(?!(?:To|From|Dear|Thanks)\b)({_ONE_OR_TWO})[ \t]*"
+        rf"(?:\([ \t]*(?:the[ \t]+)?|[ \t]+the[ \t]+)"
+        rf"(?:[\w-]+[ \t]+)?{_ROLE}\b"
+    ),
     # "His name was on his top: Gavin."
     re.compile(rf"\b(?:his|her|their) name (?:was|is)[^.,;\n]{{0,30}}:[ \t]*{_STAFF_NAMES}"),
     # "complain about Mr Nathaniel Eze", "complaint against Bukola Adeyinka"
@@ -82,6 +88,8 @@ _STAFF_PATTERNS = [
         r"sorted|visited|handled|dealt|attended|inspected|helped|rang|called|phoned|took)\b"
     ),
 ]
+# "Jan", "Nov" and "Sept" before or after a day or year are months, not people.
+_MONTH_WORD = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)")
 _TITLED_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+({_ONE_OR_TWO})")
 _STAFF_CONTEXT = re.compile(
     rf"\b(?:{_ROLE}|team|staff)\b",
@@ -142,9 +150,10 @@ def staff_named(text: str, entities: list[PersonEntity], people: set[str],
                 first_line = person.text.splitlines()[0]
                 candidates.append((person.start, first_line))
     found: list[str] = []
-    for _start, raw in sorted(candidates):
+    for start, raw in sorted(candidates):
         candidate = clean_name(raw)
-        if not candidate or not looks_like_name(candidate, landlord):
+        if not candidate or not looks_like_name(candidate, landlord) or _is_month(
+                text, start, candidate):
             continue
         words = set(candidate.split())
         if candidate in excluded or words <= excluded_words or (
@@ -155,6 +164,15 @@ def staff_named(text: str, entities: list[PersonEntity], people: set[str],
         found = [f for f in found if f not in candidate.split()]
         found.append(candidate)
     return tuple(found)
+
+
+def _is_month(text: str, start: int, candidate: str) -> bool:
+    """A month's short name written beside a number: "6 Jan", "Nov 2025", "Sept 12th"."""
+    if not _MONTH_WORD.fullmatch(candidate):
+        return False
+    end = start + len(candidate)
+    before, after = text[max(0, start - 4) : start], text[end : end + 4]
+    return bool(re.search(r"\d\W{0,2}$", before) or re.match(r"\.?\W{0,2}\d", after))
 
 
 def _not_staff_words(text: str, landlord: Landlord) -> set[str]:
