@@ -1,6 +1,6 @@
-"""Server time of the review app's queue and cases list with 100,000 cases and 5,000 items in
-review, on the local PostgreSQL server. Prints figures (p50, p95, max per page); asserts
-nothing. Target: p95 at most 150 ms.
+"""Server time of the review app's queue, items list and search, case page and cases list
+with 100,000 cases and 5,000 items in review, on the local PostgreSQL server. Prints
+figures (p50, p95, max per page); asserts nothing. Target: p95 at most 150 ms.
 
     .venv/bin/python -m bench.web [--cases 100000] [--review 5000] [--requests 60]
 
@@ -174,6 +174,13 @@ def main() -> None:
                 "cases, overdue": "/cases?due=overdue",
                 "cases, due soon": "/cases?due=soon",
                 "cases, by postcode": "/cases?ref=PR3+2AB",
+                "case page": "/cases/CMP-2025-004242",
+                "items, first page": "/items",
+                "items, automatically handled": "/items?handled=auto",
+                "search: surname words": "/items?q=resident+4242",
+                "search: partial postcode": "/items?q=pr3+2",
+                "search: reference fragment": "/items?q=004242",
+                "search: free text": "/items?q=boiler+broken",
             }
             print(f"server time over {args.requests} requests each (after 3 to warm up), ms")
             print(f"{'page':<40} {'p50':>7} {'p95':>7} {'max':>7}")

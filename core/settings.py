@@ -99,8 +99,23 @@ class Settings(BaseSettings):
     smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
     smtp_from: str | None = None
     smtp_timeout_seconds: float = 30.0
-    # Signs the web app's session cookies; unset, a random key kept in the data dir (0600).
+    # Signs the web app's log-in form cookie (sessions are kept on the server); unset, a
+    # random key kept in the data dir (0600).
     secret_key: SecretStr | None = None
+
+    # The review app's log-in (issue 17): this many wrong passwords for one account, or from
+    # one address, within the window lock it out for the lock-out time.
+    login_failures_per_account: int = Field(5, ge=1)
+    login_failures_per_address: int = Field(20, ge=1)
+    login_window_minutes: float = Field(15.0, gt=0)
+    login_lockout_minutes: float = Field(15.0, gt=0)
+    # A signed-in session ends after this many hours, or at log-out, a password change or
+    # reset, or when a manager switches the account off.
+    session_hours: float = Field(8.0, gt=0, le=24 * 7)
+    # Opening an item in the queue holds it for the officer this long (others see who holds
+    # it and cannot decide it meanwhile); an item assigned to an officer is held for a day.
+    claim_minutes: float = Field(20.0, gt=0)
+    assignment_hours: float = Field(24.0, gt=0)
 
     samples_dir: Path = REPO_ROOT / "data" / "samples"
     training_dir: Path = REPO_ROOT / "data" / "training"

@@ -50,14 +50,14 @@ def print_drafts(rows: list[dict[str, Any]], console: Console) -> None:
     console.print(table)
 
 
-def _require_smtp(settings: Settings) -> None:
+def require_smtp(settings: Settings) -> None:
     if not settings.smtp_host or not settings.smtp_from:
         raise ValueError("sending needs TRIAGE_SMTP_HOST and TRIAGE_SMTP_FROM; without them, "
                          "send the drafts from the landlord's mail system")
 
 
-def _smtp(settings: Settings) -> smtplib.SMTP:
-    _require_smtp(settings)
+def smtp_client(settings: Settings) -> smtplib.SMTP:
+    require_smtp(settings)
     timeout = settings.smtp_timeout_seconds
     if settings.smtp_security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port or 465,
@@ -72,7 +72,7 @@ def _smtp(settings: Settings) -> smtplib.SMTP:
     return client
 
 
-def _recipient_and_thread(session, draft: DraftLetter) -> tuple[str | None, str | None]:
+def recipient_and_thread(session, draft: DraftLetter) -> tuple[str | None, str | None]:
     item_id = draft.item_id
     if item_id is None and draft.case_id is not None:
         item_id = session.scalar(select(Item.id).where(Item.case_id == draft.case_id)
@@ -84,7 +84,7 @@ def _recipient_and_thread(session, draft: DraftLetter) -> tuple[str | None, str 
     return (fields.email if fields else None), (item.message_id if item else None)
 
 
-def _message(settings: Settings, draft: DraftLetter, to: str, thread: str | None
+def message_for(settings: Settings, draft: DraftLetter, to: str, thread: str | None
              ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_from
@@ -106,7 +106,7 @@ def send_unsent(settings: Settings) -> dict[str, int]:
     Each draft is marked sent in its own transaction straight after the server accepts it, so
     a failure later in the run never leaves a sent letter looking unsent (and sent twice).
     """
-    _require_smtp(settings)
+    require_smtp(settings)
     report = {"sent": 0, "failed": 0, "no_address": 0}
     url = settings.resolved_database_url
     with session_scope(url) as session:
@@ -115,33 +115,33 @@ def send_unsent(settings: Settings) -> dict[str, int]:
                                          .order_by(DraftLetter.id)))
     if not draft_ids:
         return report
-    client = _smtp(settings)
+    client = smtp_client(settings)
     try:
         for draft_id in draft_ids:
             with session_scope(url) as session:
                 draft = session.get(DraftLetter, draft_id)
                 if draft is None or draft.sent_at is not None:
                     continue
-                to, thread = _recipient_and_thread(session, draft)
+                to, thread = recipient_and_thread(session, draft)
                 if not to:
                     report["no_address"] += 1
                     continue
                 try:
-                    client.send_message(_message(settings, draft, to, thread))
+                    client.send_message(message_for(settings, draft, to, thread))
                 except (smtplib.SMTPException, OSError) as exc:
                     draft.send_error = f"{type(exc).__name__}: {exc}"[:500]
                     report["failed"] += 1
                     continue
                 draft.sent_at, draft.sent_to, draft.send_error = datetime.now(UTC), to, None
                 report["sent"] += 1
-                _acknowledged_by_sending(session, draft, settings)
+                acknowledged_by_sending(session, draft, settings)
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             client.quit()
     return report
 
 
-def _acknowledged_by_sending(session, draft: DraftLetter, settings: Settings) -> None:
+def acknowledged_by_sending(session, draft: DraftLetter, settings: Settings) -> None:
     from pipeline.casework import policy_for
 
     case = session.get(Case, draft.case_id) if draft.case_id else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from core.settings import Settings
 from models.db import session_scope
 from models.tables import User
+from models.websessions import revoke_sessions
 
 ROLES = ("officer", "manager")
 _hasher = PasswordHasher()
@@ -45,15 +47,46 @@ def add_user(settings: Settings, username: str, role: str, password: str) -> Non
         session.add(User(username=username, role=role, password_hash=_hasher.hash(password)))
 
 
-def set_password(settings: Settings, username: str, password: str) -> None:
-    """A new password for an existing user (a manager's reset in the review app)."""
-    if len(password) < 8:
-        raise UserError("the password must be at least 8 characters")
+def set_password(settings: Settings, username: str, password: str,
+                 why: str = "password_reset") -> None:
+    """A new password for an existing user (a manager's reset in the review app, or the user's
+    own change); every session the user had ends with it."""
+    if not 8 <= len(password) <= 1024:
+        raise UserError("the password must be 8 to 1,024 characters")
     with session_scope(settings.resolved_database_url) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise UserError(f"there is no user {username!r}")
         user.password_hash = _hasher.hash(password)
+        revoke_sessions(session, username, why, datetime.now(UTC))
+
+
+def change_own_password(settings: Settings, username: str, current: str, new: str) -> None:
+    """The user's own change: the current password first; every session ends with it."""
+    if len(current) > 1024 or check_password(settings, username, current) is None:
+        raise UserError("the current password is wrong")
+    set_password(settings, username, new, why="password_changed")
+
+
+def change_user(settings: Settings, username: str, by: str, role: str = "",
+                active: str = "") -> None:
+    """A manager changes a user's role or switches the account off (its sessions end at once)
+    or on (old sessions stay ended); nobody switches off or demotes themselves."""
+    with session_scope(settings.resolved_database_url) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise LookupError(username)
+        if username == by and (active == "no" or (role and role != user.role)):
+            raise UserError("you cannot switch off or demote your own account; ask another "
+                            "manager")
+        if role:
+            if role not in ROLES:
+                raise UserError("unknown role")
+            user.role = role
+        if active in {"yes", "no"}:
+            user.active = active == "yes"
+            if not user.active:
+                revoke_sessions(session, username, "switched_off", datetime.now(UTC))
 
 
 def list_users(settings: Settings) -> list[dict[str, object]]:
@@ -61,6 +94,11 @@ def list_users(settings: Settings) -> list[dict[str, object]]:
     with session_scope(settings.resolved_database_url) as session:
         return [{"username": user.username, "role": user.role, "active": user.active}
                 for user in session.scalars(select(User).order_by(User.username))]
+
+
+def active_officers(settings: Settings) -> list[str]:
+    """The names work can be assigned to: every active account."""
+    return [user["username"] for user in list_users(settings) if user["active"]]
 
 
 def check_password(settings: Settings, username: str, password: str) -> User | None:

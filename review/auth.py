@@ -1,8 +1,9 @@
-"""Sessions, CSRF tokens and the secret that signs them, for the review web app.
+"""Sessions, CSRF tokens and the secret that signs the pre-log-in cookie, for the review app.
 
-The session lives in a signed cookie (itsdangerous), so the app keeps no session table; the
-cookie carries the officer's name and role plus a per-session CSRF token that every POST
-must echo back.
+A signed-in browser's cookie holds only a random token; the session (user, CSRF token, the
+next message to show) is kept on the server (pipeline/security.py), so log-out, a password
+change or reset and switching an account off end it at once. Before log-in a small signed
+cookie carries the log-in form's CSRF token and nothing else.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from core.files import private_dir
+from pipeline import security
 
 COOKIE_NAME = "triage_session"
-# A working day: long enough not to interrupt an officer, short enough to bound a stolen cookie.
-SESSION_MAX_AGE = 8 * 60 * 60
+LOGIN_COOKIE = "triage_login"
+LOGIN_MAX_AGE = 60 * 60  # the log-in form's token
 SECRET_ENV = "TRIAGE_SECRET_KEY"
 
 
@@ -56,35 +58,55 @@ def _create_key_file(path: Path) -> None:
 
 
 class Sessions:
-    """Reads and writes the signed session cookie."""
+    """Reads the session a request's cookie names, keeps its message, starts and ends it."""
 
-    def __init__(self, key: str) -> None:
-        self._serializer = URLSafeTimedSerializer(key, salt="triage-review-session")
+    def __init__(self, key: str, url: str, hours: float = 8.0) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt="triage-review-login")
+        self._url, self._max_age = url, int(hours * 3600)
 
     def load(self, request: Request) -> dict[str, Any]:
-        """The session's data; an empty dict for a missing, forged or expired cookie."""
-        raw = request.cookies.get(COOKIE_NAME)
+        """A live session's data ({"sid", "user", "role", "csrf", "flash"}); else the log-in
+        form's {"csrf"}; else an empty dict. Runs a query: call it off the event loop."""
+        signed = security.session_for(self._url, request.cookies.get(COOKIE_NAME, ""))
+        if signed is not None:
+            return {"sid": signed.token_hash, "user": signed.username, "role": signed.role,
+                    "csrf": signed.csrf, "flash": signed.flash}
+        raw = request.cookies.get(LOGIN_COOKIE)
         if not raw:
             return {}
         try:
-            data = self._serializer.loads(raw, max_age=SESSION_MAX_AGE)
+            data = self._serializer.loads(raw, max_age=LOGIN_MAX_AGE)
         except BadSignature:
             return {}
-        return data if isinstance(data, dict) else {}
+        return {"csrf": data["csrf"]} if isinstance(data, dict) and isinstance(
+            data.get("csrf"), str) else {}
 
     def save(self, request: Request, response: Response, data: dict[str, Any]) -> None:
-        response.set_cookie(
-            COOKIE_NAME,
-            self._serializer.dumps(data),
-            max_age=SESSION_MAX_AGE,
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        """Keep a signed-in session's message on the server, or the log-in form's token."""
+        if data.get("sid"):
+            security.set_flash(self._url, str(data["sid"]), data.get("flash"))
+            return
+        response.set_cookie(LOGIN_COOKIE, self._serializer.dumps({"csrf": data.get("csrf")}),
+                            max_age=LOGIN_MAX_AGE, path="/", httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
 
-    def clear(self, request: Request, response: Response) -> None:
-        response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax",
+    def begin(self, request: Request, response: Response, token: str) -> None:
+        """Hand the browser its new session's token (the log-in form's cookie goes)."""
+        response.set_cookie(COOKIE_NAME, token, max_age=self._max_age, path="/",
+                            httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+        self._delete(request, response, LOGIN_COOKIE)
+
+    def end(self, request: Request, response: Response, data: dict[str, Any]) -> None:
+        """Revoke the session on the server and drop the cookies."""
+        if data.get("sid"):
+            security.end_session(self._url, str(data["sid"]))
+        self._delete(request, response, COOKIE_NAME)
+        self._delete(request, response, LOGIN_COOKIE)
+
+    @staticmethod
+    def _delete(request: Request, response: Response, name: str) -> None:
+        response.delete_cookie(name, path="/", httponly=True, samesite="lax",
                                secure=request.url.scheme == "https")
 
 

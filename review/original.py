@@ -17,6 +17,7 @@ import nh3
 import pypdfium2
 from PIL import Image, UnidentifiedImageError
 
+from ingest.envelope import Envelope, attachment_bytes, envelope
 from ingest.errors import UnreadableItem
 from ingest.mail import parse_message
 from models.rawstore import load_raw
@@ -47,6 +48,38 @@ def email_html(raw_dir: Path, raw_path: str, sha256: str) -> str | None:
         return None
     cleaned = sanitise_html(parsed.html).strip()
     return cleaned or None
+
+
+def email_envelope(raw_dir: Path, raw_path: str, sha256: str) -> Envelope | None:
+    """Sender, To, Cc and the attachments' names, types and sizes; None if unreadable."""
+    try:
+        return envelope(load_raw(raw_dir, raw_path, sha256))
+    except (UnreadableItem, OSError, ValueError):
+        return None
+
+
+ATTACHMENT_MAX_SIDE = 1600
+
+
+def attachment_png(raw_dir: Path, raw_path: str, sha256: str, number: int) -> bytes | None:
+    """An image attachment decoded and drawn again as a fresh PNG (no metadata, nothing of
+    the sent file but its pixels, at most 1600 px a side); None if it is not a readable
+    image. The bytes as sent are never served."""
+    try:
+        found = attachment_bytes(load_raw(raw_dir, raw_path, sha256), number)
+        if found is None or not found[0].is_image:
+            return None
+        Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+        with Image.open(io.BytesIO(found[1])) as picture:
+            picture.seek(0)
+            image = picture.convert("RGB")
+    except (UnreadableItem, OSError, ValueError, UnidentifiedImageError, EOFError,
+            Image.DecompressionBombError):
+        return None
+    image.thumbnail((ATTACHMENT_MAX_SIDE, ATTACHMENT_MAX_SIDE))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
 
 
 class PageImages:

@@ -237,7 +237,8 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
             "decisions": [{"at": local_time(d.decided_at), "officer": d.officer,
                            "action": label_of(d.action), "category": d.category,
                            "excluded_reason": d.excluded_reason, "hazard": d.hazard,
-                           "note": d.note} for d in decisions],
+                           "note": d.note, "changes": (d.detail or {}).get("changes", {})}
+                          for d in decisions],
         }
 
 
@@ -388,6 +389,11 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
             "soon": soon.isoformat()}
 
 
+# Event details the timeline leaves out: bookkeeping, and a letter's whole old and new text.
+HIDDEN_DETAIL = frozenset({"recorded_at", "ombudsman_contact", "old_body", "new_body",
+                           "previous_state"})
+
+
 def case_detail(url: str, ref: str, soon_days: int = DEFAULT_DUE_SOON_DAYS,
                 nation: str = "england-wales") -> dict[str, Any] | None:
     today = landlord_today()
@@ -405,7 +411,7 @@ def case_detail(url: str, ref: str, soon_days: int = DEFAULT_DUE_SOON_DAYS,
             {"at": local_time(event.at), "kind": label_of(event.kind), "stage": event.stage,
              "item_id": event.item_id,
              "detail": [(label_of(k), _show(v)) for k, v in (event.detail or {}).items()
-                        if v is not None and k not in ("recorded_at", "ombudsman_contact")]}
+                        if v is not None and k not in HIDDEN_DETAIL]}
             for event in row.events]
         detail["items"] = [
             {"id": item.id, "received": local_time(item.received_at), "source": item.source,

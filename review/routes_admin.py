@@ -1,4 +1,5 @@
-"""Managers' pages: users (/admin/users) and report settings (/admin/reports).
+"""Managers' pages: users (/admin/users), report settings (/admin/reports) and the access log
+(/admin/access).
 
 Every route here depends on `require_manager`, so anyone else gets a 403.
 """
@@ -9,12 +10,12 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.db import session_scope
-from models.tables import ReportSetting, User
-from pipeline.users import ROLES, UserError, add_user, set_password
+from models.tables import ReportSetting
+from pipeline import security
+from pipeline.users import ROLES, UserError, add_user, change_user, set_password
 from review import queries
 from review.web import MAX_PASSWORD, Web, officer, require_manager
 from workflow.policy import BUILT_IN
@@ -50,32 +51,29 @@ def _register_users(app: FastAPI, web: Web) -> None:
                             f"User {username.strip()} added as {role}.")
 
     @app.post("/admin/users/{username}", dependencies=MANAGERS_ONLY)
-    def change_user(request: Request, username: str, role: Annotated[str, Form()] = "",
-                    active: Annotated[str, Form()] = "",
-                    password: Annotated[str, Form()] = "") -> Response:
-        me = officer(request)
-        with session_scope(url) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise StarletteHTTPException(404, f"There is no user {username[:100]}.")
-            if username == me and (active == "no" or (role and role != user.role)):
-                return web.redirect(request, "/admin/users", "You cannot switch off or demote "
-                                    "your own account; ask another manager.", kind="error")
-            if role:
-                if role not in ROLES:
-                    return web.redirect(request, "/admin/users", "Unknown role.", kind="error")
-                user.role = role
-            if active in {"yes", "no"}:
-                user.active = active == "yes"
-        if password:
-            try:
-                if len(password) > MAX_PASSWORD:
-                    raise UserError("the password is too long")
+    def change_user_route(request: Request, username: str, role: Annotated[str, Form()] = "",
+                          active: Annotated[str, Form()] = "",
+                          password: Annotated[str, Form()] = "") -> Response:
+        try:
+            change_user(settings, username, officer(request), role, active)
+            if password:
                 set_password(settings, username, password)
-            except UserError as exc:
-                return web.redirect(request, "/admin/users", f"Not changed: {exc}.",
-                                    kind="error")
+        except LookupError as exc:
+            raise StarletteHTTPException(404, f"There is no user {username[:100]}.") from exc
+        except UserError as exc:
+            text = str(exc)
+            return web.redirect(request, "/admin/users", f"Not changed: {text[0].upper()}"
+                                f"{text[1:]}.", kind="error")
         return web.redirect(request, "/admin/users", f"User {username} updated.")
+
+    @app.get("/admin/access", response_class=HTMLResponse, dependencies=MANAGERS_ONLY)
+    def access_page(request: Request, user: str = "", target: str = "") -> Response:
+        rows = security.access_log(url, user[:100], target[:40])
+        failures = security.failed_attempts(url)
+        for row in rows + failures:
+            row["when"] = queries.local_time(row["at"])
+        return web.render(request, "access.html", rows=rows, failures=failures,
+                          by_user=user[:100], by_target=target[:40])
 
 
 def _register_report_settings(app: FastAPI, web: Web) -> None:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
-from review import queries
-from review.original import PageImages, email_html
-from review.web import Web, officer
-from workflow.officer_review import DecisionError, OfficerChoice
+from pipeline.users import active_officers
+from review import queries, search
+from review.original import PageImages, attachment_png, email_envelope, email_html
+from review.web import PageNumber, RowId, Web, officer
+from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
 
 def _queue_filter(query: str) -> queries.QueueFilter:
@@ -51,31 +52,64 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def queue(request: Request, category: str = "", source: str = "", reason: str = "",
-              page: int = 1) -> Response:
+              page: PageNumber = 1) -> Response:
         filters = queries.QueueFilter(category.strip(), source.strip(), reason.strip()).cleaned()
-        return web.render(request, "queue.html", **queries.queue_page(url, filters, page),
-                          choices=queries.CHOICES,
-                          sources=queries.SOURCES)
+        listing = queries.queue_page(url, filters, page)
+        held = casework.holders(settings, [row["id"] for row in listing["rows"]])
+        for row in listing["rows"]:
+            row["held_by"] = held[row["id"]].officer if row["id"] in held else ""
+        return web.render(request, "queue.html", **listing, choices=queries.CHOICES,
+                          sources=queries.SOURCES, officers=active_officers(settings),
+                          allowed_reasons=web.policy.exclusions)
+
+    @app.get("/items", response_class=HTMLResponse)
+    def items(request: Request, q: str = "", category: str = "", source: str = "",
+              status: str = "", hazard: str = "", handled: str = "", officer: str = "",
+              since: str = "", until: str = "", page: PageNumber = 1) -> Response:
+        filters = search.ItemFilter(q, category, source, status, hazard, handled, officer,
+                                    since, until).cleaned()
+        return web.render(request, "items.html", **search.items_page(url, filters, page),
+                          choices=queries.CHOICES, sources=queries.SOURCES,
+                          statuses=search.STATUSES, handled_choices=search.HANDLED)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
-    def item(request: Request, item_id: int) -> Response:
+    def item(request: Request, item_id: RowId) -> Response:
         detail = queries.item_detail(url, item_id)
         if detail is None:
             raise StarletteHTTPException(404, f"There is no item {item_id}.")
         filters = _queue_filter(request.url.query)
-        html, pages = None, 0
+        html, pages, sent = None, 0, None
         if detail["source"] == "email":
             html = email_html(settings.raw_dir, detail["raw_path"], detail["sha256"])
+            sent = email_envelope(settings.raw_dir, detail["raw_path"], detail["sha256"])
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
         postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
+        me = officer(request)
+        holder = None
+        if detail["waiting"]:  # opening a waiting item holds it, unless another already does
+            holder = (casework.claim(settings, item_id, me)
+                      or casework.holders(settings, [item_id]).get(item_id))
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
                           neighbours=queries.queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
-                          allowed_reasons=web.policy.exclusions,
+                          allowed_reasons=_exclusions(web, detail),
                           candidate_cases=(queries.open_case_refs(url, postcode or None)
                                            if detail["waiting"] else []),
-                          contact_methods=casework.CONTACT_METHODS)
+                          contact_methods=casework.CONTACT_METHODS,
+                          quoted_refs=quoted_references(detail["text"]), holder=holder,
+                          envelope=sent,
+                          held_by_another=bool(holder and holder.officer != me))
+
+
+def _exclusions(web: Web, detail: dict) -> tuple[str, ...]:
+    """The reasons the policy the item was triaged under lists (the configured one's if that
+    policy is not set up here: the decision is then refused, saying why)."""
+    label = detail.get("classification") or {}
+    try:
+        return casework.policy_for(web.settings, label.get("policy", web.policy.id)).exclusions
+    except casework.PolicyError:
+        return web.policy.exclusions
 
 
 def _register_item_forms(app: FastAPI, web: Web) -> None:
@@ -83,12 +117,13 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
     url, settings = web.url, web.settings
 
     @app.post("/items/{item_id}/decision")
-    def decide(request: Request, item_id: int,
+    def decide(request: Request, item_id: RowId,
                action: Annotated[str, Form()] = "",
                correct: Annotated[str, Form()] = "",
                excluded_reason: Annotated[str, Form()] = "",
                case_ref: Annotated[str, Form()] = "",
                escalate: Annotated[str, Form()] = "",
+               earlier_ref: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "",
                back: Annotated[str, Form()] = "") -> Response:
         filters = _queue_filter(back)
@@ -98,7 +133,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
         choice = OfficerChoice(action=action, category=correct or None,
                                excluded_reason=excluded_reason or None,
                                case_ref=case_ref or None, escalate=escalate == "yes",
-                               note=note)
+                               note=note, earlier_ref=earlier_ref or None)
         following = queries.queue_neighbours(url, item_id, filters)
         try:
             outcome = casework.decide(settings, item_id, officer(request), choice)
@@ -110,8 +145,18 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
               else _with_query("/", filters.query_string()))
         return web.redirect(request, to, outcome.message, case_ref=outcome.case_ref)
 
+    @app.post("/items/{item_id}/reopen")
+    def reopen(request: Request, item_id: RowId, why: Annotated[str, Form()] = "",
+               back: Annotated[str, Form()] = "") -> Response:
+        here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
+        try:
+            outcome = casework.reopen_item(settings, item_id, officer(request), why)
+        except (DecisionError, ValueError) as exc:
+            return web.redirect(request, here, str(exc), kind="error")
+        return web.redirect(request, here, outcome.message)
+
     @app.post("/items/{item_id}/hazard")
-    def hazard(request: Request, item_id: int, hazard: Annotated[str, Form()] = "",
+    def hazard(request: Request, item_id: RowId, hazard: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = ""
                ) -> Response:
         here = _with_query(f"/items/{item_id}", _queue_filter(back).query_string())
@@ -123,7 +168,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
         return web.redirect(request, here, outcome.message)
 
     @app.post("/items/{item_id}/fields")
-    async def fields(request: Request, item_id: int) -> Response:
+    async def fields(request: Request, item_id: RowId) -> Response:
         form = await request.form()
         values = {name: str(form.get(name, "")) for name in casework.EDITABLE_FIELDS
                   if name in form}
@@ -142,12 +187,24 @@ def _register_page_images(app: FastAPI, web: Web) -> None:
     url, settings = web.url, web.settings
 
     @app.get("/items/{item_id}/pages/{number}.png")
-    def page_image(item_id: int, number: int) -> Response:
+    def page_image(item_id: RowId, number: Annotated[int, Path(ge=1, le=100_000)]
+                   ) -> Response:
         from review.pages import page_png
 
         png = page_png(url, settings.raw_dir, item_id, number)
         if png is None:
             raise StarletteHTTPException(404, f"Item {item_id} has no page {number}.")
+        return Response(png, media_type="image/png",
+                        headers={"Cache-Control": "private, no-store"})
+
+    @app.get("/items/{item_id}/attachments/{number}.png")
+    def attachment_image(item_id: RowId, number: Annotated[int, Path(ge=1, le=1000)]
+                         ) -> Response:
+        detail = queries.item_detail(url, item_id)
+        png = (attachment_png(settings.raw_dir, detail["raw_path"], detail["sha256"], number)
+               if detail is not None and detail["source"] == "email" else None)
+        if png is None:
+            raise StarletteHTTPException(404, f"Item {item_id} has no image {number}.")
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, no-store"})
 

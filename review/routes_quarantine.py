@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from pipeline import casework
 from review import queries
-from review.web import Web
+from review.web import RowId, Web
 from workflow.officer_review import DecisionError
 
 
@@ -19,7 +19,7 @@ def register_quarantine(app: FastAPI, web: Web) -> None:
         return web.render(request, "quarantine.html", rows=queries.quarantined_rows(web.url))
 
     @app.post("/quarantine/{item_id}/retry")
-    def retry(request: Request, item_id: int) -> Response:
+    def retry(request: Request, item_id: RowId) -> Response:
         try:
             outcome = casework.retry_quarantined(web.settings, item_id)
         except DecisionError as exc:

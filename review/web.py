@@ -8,9 +8,9 @@ so a route module needs no globals and two apps (as in the tests) never share st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +21,11 @@ from workflow.policy import Policy
 
 # Longer values cannot be a real account, so they are refused before any hashing work.
 MAX_USERNAME, MAX_PASSWORD = 100, 1024
+# Row ids the databases can hold (a 64-bit signed integer): anything else is no such page,
+# never a database error. Page numbers of a listing stop well before an offset overflows.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,12 @@ class Web:
             session["flash"] = {"message": message, "kind": kind, "case_ref": case_ref}
             self.sessions.save(request, response, session)
         return response
+
+
+def client_address(request: Request) -> str:
+    """The address the request came from, as the server saw it (behind a proxy, run uvicorn
+    with --proxy-headers and --forwarded-allow-ips so this is the browser's)."""
+    return request.client.host if request.client else "unknown"
 
 
 def officer(request: Request) -> str:

@@ -404,7 +404,8 @@ def test_exclusion_page_offers_confirm_and_refuse(client: TestClient,
                                                   ids: dict[str, int]) -> None:
     page = _logged_in(client).get(f"/items/{ids['exclusion']}").text
     assert 'value="confirm_exclusion"' in page and 'value="refuse_exclusion"' in page
-    assert '<option value="legal_proceedings" selected>' in page
+    assert ('id="reason-legal_proceedings" name="excluded_reason" value="legal_proceedings" '
+            'checked>') in page
 
 
 def test_letter_pages_are_rendered_from_the_stored_pdf(client: TestClient,

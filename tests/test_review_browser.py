@@ -48,6 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     settings = Settings(data_dir=data_dir, _env_file=None)
     migrate(settings.resolved_database_url)
     add_user(settings, "officer1", "officer", PASSWORD)
+    add_user(settings, "officer2", "officer", PASSWORD)
     today = date.today()
     ids = {
         "repair": add_waiting_item(
@@ -103,9 +104,9 @@ def page(browser):
     context.close()
 
 
-def _sign_in(page, url: str) -> None:
+def _sign_in(page, url: str, username: str = "officer1") -> None:
     page.goto(f"{url}/login")
-    page.get_by_label("Username").fill("officer1")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/")
@@ -184,3 +185,183 @@ def test_form_post_without_its_csrf_token_is_refused(page, site) -> None:
     assert "security token is missing" in page.locator("main").inner_text()
     with session_scope(site["settings"].resolved_database_url) as session:
         assert session.get(Item, item_id).status == "needs_review"
+
+
+def test_an_officer_runs_a_case_from_its_page(page, site) -> None:
+    """Acknowledge, assign, a refused extension (the policy's reason shown), extend, record the
+    letter sent by post, close: all from the case page, submitted with the keyboard."""
+    from pipeline import casework
+    from workflow.officer_review import OfficerChoice
+
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Complaint about the lift", text="The lift has been broken for "
+        "a month and I want to complain.", category="complaint", confidence=0.55,
+        received=BASE, name="Lee Lift", postcode="PR2 1AA")
+    ref = casework.decide(settings, item_id, "officer1", OfficerChoice("accept")).case_ref
+    _sign_in(page, url)
+    page.goto(f"{url}/cases/{ref}")
+    flash = page.locator("#flash")
+
+    def submit(button: str) -> str:
+        page.get_by_role("button", name=button).focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        return flash.inner_text()
+
+    assert "acknowledged" in submit("Record acknowledgement")
+    page.get_by_label("Officer", exact=True).select_option("officer1")
+    assert "assigned to officer1" in submit("Assign")
+    page.get_by_label("Working days").fill("25")
+    page.get_by_label("Reason given to the resident").fill("We need a lift engineer's report.")
+    page.evaluate("document.getElementById('extend-days').removeAttribute('max')")
+    assert "allows at most 10" in submit("Extend")  # the server refuses, and says why
+    page.get_by_label("Working days").fill("5")
+    page.get_by_label("Reason given to the resident").fill("We need a lift engineer's report.")
+    assert "extended" in submit("Extend")
+    letter = page.locator("details.draft").first
+    letter.get_by_label("Sent by").select_option("post")
+    letter.get_by_role("button", name="Record as sent").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "recorded as sent (post)" in flash.inner_text()
+    page.get_by_label("Outcome").select_option("upheld")
+    page.get_by_label("Remedy offered (optional)").fill("Lift repaired; £50 goodwill.")
+    assert "closed: upheld" in submit("Close case")
+    assert "closed" in page.locator(".facts").first.inner_text()
+    timeline = page.locator(".timeline").inner_text()
+    for kind in ("acknowledged", "assigned", "extended", "letter sent", "closed"):
+        assert kind in timeline
+
+
+def test_a_revoked_session_is_refused(browser, site) -> None:
+    """A session's cookie copied into another browser stops working once its owner signs out."""
+    url = site["url"]
+    first = browser.new_context()
+    mine = first.new_page()
+    _sign_in(mine, url)
+    copied = browser.new_context()
+    copied.add_cookies(first.cookies())
+    other = copied.new_page()
+    other.goto(f"{url}/")
+    assert other.url == f"{url}/"
+    mine.get_by_role("button", name="Sign out").click()
+    mine.wait_for_url(f"{url}/login")
+    other.goto(f"{url}/cases")
+    assert other.url == f"{url}/login"
+    first.close()
+    copied.close()
+
+
+def test_keyboard_only_exclusion_then_the_refusal_is_reversed(page, site) -> None:
+    """A proposed exclusion whose reason the policy does not list: the page says so, `a`
+    moves to the policy's reasons, an arrow key chooses one, `a` confirms it (no type-ahead
+    changes it); then the refusal is reversed from the case page, with a reason."""
+    from models.tables import ReviewDecision
+
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Rent policy", text="I disagree with the rent setting policy.",
+        category="excluded", excluded_reason="policy_disagreement", confidence=0.7,
+        received=BASE, reason="proposed-exclusion")
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    assert "is not a reason code-2024 lists" in page.locator("#reason-not-listed").inner_text()
+    page.keyboard.press("a")
+    focused = "document.activeElement.id"
+    assert page.evaluate(focused) == "reason-out_of_time"
+    page.keyboard.press("ArrowDown")  # chooses the next reason as it moves
+    assert page.evaluate(focused) == "reason-legal_proceedings"
+    assert page.locator("#reason-legal_proceedings").is_checked()
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert "exclusion confirmed (legal proceedings)" in page.locator("#flash").inner_text()
+    with session_scope(settings.resolved_database_url) as session:
+        decision = session.query(ReviewDecision).filter_by(item_id=item_id).one()
+        assert (decision.action, decision.excluded_reason) == ("confirm_exclusion",
+                                                               "legal_proceedings")
+        ref = session.get(Item, item_id).case.ref
+    page.goto(f"{url}/cases/{ref}")
+    page.get_by_label("Why").fill("The proceedings are about another tenancy.")
+    page.get_by_role("button", name="Reverse the refusal").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "an open complaint again" in page.locator("#flash").inner_text()
+    assert "refusal reversed" in page.locator(".timeline").inner_text()
+
+
+def test_every_item_is_found_from_the_items_page(page, site) -> None:
+    """Search by a partial postcode typed any way, and by a surname, from the Items page."""
+    url = site["url"]
+    _sign_in(page, url)
+    page.get_by_role("link", name="Items", exact=True).click()
+    page.wait_for_url(f"{url}/items")
+    page.get_by_label("Search").fill("pr14")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("table.items tbody tr").count() == 1
+    assert "Dana Resident" in page.locator("table.items").inner_text()
+    page.get_by_label("Search").fill("RESIDENT")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Dana Resident" in page.locator("table.items").inner_text()
+
+
+def test_layout_decision_above_the_fold_and_no_sideways_scroll_on_a_phone(browser, site) -> None:
+    """At 1280 by 800 an item's decision buttons start above the fold; at 390 px wide no
+    page scrolls sideways (the queue is a list of cards; a screenshot is kept)."""
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Damp in the back bedroom again after the repair last winter",
+        text="The damp is back.\n" * 40, category="complaint", confidence=0.51,
+        received=BASE, name="Sam Longname-Householder", postcode="PR5 9ZZ")
+    desk = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = desk.new_page()
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    accept = page.locator("#accept").bounding_box()
+    categories = page.locator(".category-buttons button").first.bounding_box()
+    assert accept["y"] + accept["height"] <= 800, accept
+    assert categories["y"] + categories["height"] <= 800, categories
+    desk.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    _sign_in(page, url)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for path in ("/", "/items", f"/items/{item_id}", "/cases", "/account"):
+        page.goto(url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        if path == "/":
+            page.screenshot(path=str(ARTIFACTS / "review-queue-phone.png"), full_page=True)
+            card = page.locator("table.queue tbody tr").first.bounding_box()
+            assert card["width"] <= 390  # a card, not a 1,000-pixel row
+    phone.close()
+
+
+def test_two_officers_open_the_same_item_at_once(browser, site) -> None:
+    """The first to open an item holds it; the second sees who, and `a` is refused with the
+    holder's name until they take it over."""
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Fence down", text="The fence blew down and nobody has come.",
+        category="service_request", confidence=0.55, received=BASE)
+    first, second = browser.new_context(), browser.new_context()
+    one, two = first.new_page(), second.new_page()
+    _sign_in(one, url)
+    _sign_in(two, url, "officer2")
+    one.goto(f"{url}/items/{item_id}")
+    assert "You hold this item" in one.locator("#held").inner_text()
+    two.goto(f"{url}/items/{item_id}")
+    assert "officer1 is working on this item" in two.locator("#held").inner_text()
+    with two.expect_navigation():
+        two.keyboard.press("a")
+    assert "officer1 holds item" in two.locator("#flash").inner_text()
+    two.get_by_role("button", name="Take it over").click()
+    two.wait_for_url(f"{url}/items/{item_id}")
+    assert "You hold this item" in two.locator("#held").inner_text()
+    with two.expect_navigation():
+        two.keyboard.press("a")
+    assert "service request recorded" in two.locator("#flash").inner_text()
+    first.close()
+    second.close()

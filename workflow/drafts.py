@@ -70,26 +70,44 @@ def long_date(day: date | str | None) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def summarise(text: str | None, limit: int = 600) -> str:
-    """The complaint as understood: the opening of the resident's own words, quotes removed."""
-    if not text:
-        return ""
-    lines = []
+# Where the resident's own words end: a sign-off, a signature, or a quoted earlier message.
+_SIGN_OFF = re.compile(r"^(yours\s+(sincerely|faithfully|truly)|kind regards|best regards|"
+                       r"warm regards|regards|many thanks|thanks|sent from my )", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])")
+
+
+def _own_words(text: str) -> list[str]:
+    """The lines of the resident's message before any sign-off, signature or quote, without
+    the short unpunctuated lines of a letterhead, an address block or a date."""
+    lines, every = [], []
     for line in text.splitlines():
         stripped = line.strip()
+        words = len(stripped.split())
         if (stripped.startswith(">") or re.match(r"^On .+ wrote:$", stripped)
-                or stripped in ("--", "-- ") or stripped.startswith("Sent from my ")):
-            break  # the quoted earlier message, or a signature, starts here
-        lines.append(stripped)
-    flat = re.sub(r"\s+", " ", " ".join(lines)).strip()
+                or stripped in ("--", "-- ") or (words <= 5 and _SIGN_OFF.match(stripped))):
+            break
+        every.append(stripped)
+        if words > 4 or re.search(r"[.!?]$", stripped):
+            lines.append(stripped)  # not "4 Mill Lane", "PR1 4AB", "Dear Sir or Madam,"
+    return lines or every  # a message of short lines only is all its own words
+
+
+def summarise(text: str | None, limit: int = 400, sentences: int = 3) -> str:
+    """The complaint as understood, for a letter: the first few sentences of the resident's
+    own words (never the whole text), without greeting, letterhead, address or sign-off."""
+    if not text:
+        return ""
+    flat = re.sub(r"\s+", " ", " ".join(_own_words(text))).strip()
     flat = re.sub(r"^(dear|hello|hi)\b[^,.\n]{0,60}[,.]?\s*", "", flat, flags=re.I)
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    sentence_end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
-    if sentence_end > limit // 3:
-        return cut[:sentence_end + 1]
-    return cut.rsplit(" ", 1)[0] + " …"
+    chosen: list[str] = []
+    for sentence in _SENTENCE_END.split(flat):
+        if len(chosen) == sentences or len(" ".join([*chosen, sentence])) > limit:
+            break
+        chosen.append(sentence)
+    if chosen:
+        return " ".join(chosen)
+    cut = flat[:limit]  # one sentence longer than the limit: cut at a word
+    return cut if len(flat) <= limit else cut.rsplit(" ", 1)[0] + " …"
 
 
 def refusal_reason_text(policy: Policy, reason: str) -> str:

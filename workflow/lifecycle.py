@@ -58,6 +58,21 @@ class CaseChange:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+# The columns of a stage's present that an escalation replaces: kept in its event, so an
+# escalation made by mistake can be undone exactly (workflow/reversals.py).
+STAGE_FIELDS = ("stage", "status", "handler", "stage_started", "acknowledge_by", "respond_by",
+                "officer", "acknowledged_on", "extension_days", "responded_on", "outcome",
+                "remedy", "earlier_officers")
+
+
+def snapshot(state: CaseState) -> dict[str, Any]:
+    """The stage's present as plain JSON data."""
+    values = {name: getattr(state, name) for name in STAGE_FIELDS}
+    return {name: (value.isoformat() if isinstance(value, date) else
+                   list(value) if isinstance(value, tuple) else value)
+            for name, value in values.items()}
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -206,7 +221,8 @@ def escalate(state: CaseState, policy: Policy, requested: date, *, officer: str 
                   earlier_officers=earlier)
     return new, CaseChange("escalated", stage, {
         **_deadlines(new), "from_stage": state.stage, "previous_status": state.status,
-        "officer": officer, "requested": requested.isoformat()})
+        "officer": officer, "requested": requested.isoformat(),
+        "previous_state": snapshot(state)})
 
 
 def refuse(state: CaseState, policy: Policy, reason: str, officer: str, on: date,

@@ -3,6 +3,7 @@ it settles. The web app and the pipeline share these; the database is not touche
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,17 +21,31 @@ REVIEW_REASONS: dict[str, str] = {
     "thread-mismatch": "case reference at another address",
     "unknown-case-escalation": "escalation of an unknown case",
     "escalation-refused": "escalation the policy refuses",
+    "reopened": "decision reopened",
 }
 OTHER_REASON = "other"
 
 # Keys 1-5 on the item page choose these, in this order.
 KEYED_CATEGORIES: tuple[str, ...] = CATEGORIES
 
-ACTIONS = ("accept", "correct", "confirm_exclusion", "refuse_exclusion", "attach")
+ACTIONS = ("accept", "correct", "confirm_exclusion", "refuse_exclusion", "attach",
+           "open_stage", "new_complaint")
+# A case reference as residents quote them: ours (CMP-2025-00412) or an earlier system's.
+_REFERENCE = re.compile(r"\b[A-Z]{2,5}[-/]?\d{2,4}[-/]\d{3,6}\b")
+UNKNOWN_ESCALATION = (
+    "the resident asks to escalate a case we do not hold, so it is not opened at stage 1 "
+    "unasked: attach the item to the earlier case (escalating it), open a stage 2 case "
+    "noting the earlier reference, or say it is not an escalation")
 
 
 class DecisionError(ValueError):
     """The decision cannot be made as asked; the message tells the officer why."""
+
+
+def quoted_references(text: str | None, limit: int = 5) -> list[str]:
+    """Case references the item quotes, first seen first (what an officer looks for)."""
+    found = dict.fromkeys(match.upper() for match in _REFERENCE.findall(text or ""))
+    return list(found)[:limit]
 
 
 def review_reason_of(hit_rules: Iterable[str]) -> str:
@@ -73,6 +88,7 @@ class OfficerChoice:
     case_ref: str | None = None
     escalate: bool = False
     note: str | None = None
+    earlier_ref: str | None = None  # open_stage: the earlier case's reference, noted
 
 
 def settle(choice: OfficerChoice, prior: Prior, policy: Policy, officer: str) -> Decision:
@@ -86,11 +102,14 @@ def settle(choice: OfficerChoice, prior: Prior, policy: Policy, officer: str) ->
         raise DecisionError(f"unknown action {choice.action!r}")
     category = {"accept": prior.category, "correct": choice.category,
                 "confirm_exclusion": "excluded", "refuse_exclusion": "complaint",
-                "attach": "complaint"}[choice.action]
+                "attach": "complaint", "open_stage": "complaint",
+                "new_complaint": "complaint"}[choice.action]
     if category not in CATEGORIES:
         raise DecisionError(f"choose a category: one of {', '.join(CATEGORIES)}")
     if choice.action in {"confirm_exclusion", "refuse_exclusion"} and prior.category != "excluded":
         raise DecisionError("this item is not a proposed exclusion")
+    if prior.escalation and category == "complaint" and choice.action in {"accept", "correct"}:
+        raise DecisionError(UNKNOWN_ESCALATION)
     reason = None
     if category == "excluded":
         reason = choice.excluded_reason or prior.excluded_reason
@@ -103,12 +122,17 @@ def settle(choice: OfficerChoice, prior: Prior, policy: Policy, officer: str) ->
     hazard = choice.hazard if choice.hazard is not None else prior.hazard
     if hazard is not None and hazard not in HAZARDS:
         raise DecisionError(f"unknown hazard {hazard!r}")
-    escalation = category == "complaint" and (choice.escalate if choice.action == "attach"
-                                              else prior.escalation)
+    escalation = category == "complaint" and {
+        "attach": choice.escalate, "open_stage": True, "new_complaint": False,
+    }.get(choice.action, prior.escalation)
     if choice.action == "attach":
         if not choice.case_ref:
             raise DecisionError("give the reference of the case to attach the item to")
         action = "escalate_case" if choice.escalate else "add_to_case"
+    elif choice.action == "open_stage":
+        if not (choice.earlier_ref or "").strip():
+            raise DecisionError("give the earlier case's reference, as the resident quotes it")
+        action = "open_case"
     elif category == "excluded":
         action = "refuse_complaint"
     else:
@@ -119,7 +143,9 @@ def settle(choice: OfficerChoice, prior: Prior, policy: Policy, officer: str) ->
     verdict = {"accept": "accepted the prediction", "correct": f"chose {category}",
                "confirm_exclusion": f"confirmed the exclusion ({reason})",
                "refuse_exclusion": "refused the exclusion: a complaint",
-               "attach": f"attached it to {choice.case_ref}"}[choice.action]
+               "attach": f"attached it to {choice.case_ref}",
+               "open_stage": f"opened the next stage of {choice.earlier_ref}, a case not held",
+               "new_complaint": "found it is no escalation: a new complaint"}[choice.action]
     return Decision(
         category=category, excluded_reason=reason, escalation=escalation, hazard=hazard,
         confidence=1.0, needs_review=False, final=True, action=action,

@@ -65,6 +65,8 @@ class CaseOpening:
     raised_from_request: int | None = None  # the service request the resident replied to
     refusal: OfficerRefusal | None = None
     letter_context: dict[str, Any] = field(default_factory=dict)  # what the letter adds
+    # A later stage opened for a case this system does not hold: its reference, as quoted.
+    earlier_ref: str | None = None
 
     def transitions(self, ref: str, policy: Policy) -> list[tuple[CaseState, CaseChange]]:
         """The new case's states in order: opened, then refused if the officer refused it."""
@@ -72,6 +74,9 @@ class CaseOpening:
         if self.raised_from_request is not None:
             change = CaseChange(change.kind, change.stage, {
                 **change.detail, "raised_from_service_request": self.raised_from_request})
+        if self.earlier_ref is not None:
+            change = CaseChange(change.kind, change.stage, {
+                **change.detail, "earlier_ref": self.earlier_ref})
         steps = [(state, change)]
         if self.refusal is not None:
             r = self.refusal

@@ -167,13 +167,18 @@ def stage_records_from_events(ref: str, events: list[tuple[str, int, dict[str, A
                                ) -> list[StageRecord]:
     """A case's stages from its event log: (kind, stage, detail) in the order recorded."""
     records: dict[int, StageRecord] = {}
+    refused: dict[int, StageRecord] = {}
     for kind, stage, detail in events:
         if kind in ("opened", "escalated"):
             started = detail.get("requested") or detail.get("started")
             if started:
                 records[stage] = StageRecord(ref, stage, date.fromisoformat(started))
-        elif kind == "refused":
-            records.pop(stage, None)  # a refused complaint was never a complaint received
+        elif kind == "refused" and stage in records:
+            refused[stage] = records.pop(stage)  # a refused complaint was never received
+        elif kind == "refusal_reversed" and stage in refused:
+            records[stage] = refused.pop(stage)  # ...unless the refusal was a mistake
+        elif kind in ("escalation_undone", "opened_in_error"):
+            records.pop(stage, None)  # a stage begun by mistake is not counted
         elif kind == "closed" and detail.get("responded") and stage in records:
             opened = records[stage]
             records[stage] = StageRecord(

@@ -93,8 +93,12 @@ def acknowledge(settings: Settings, ref: str, on: date | None, by: str | None
     return change_case(settings, ref, lambda s, p: lifecycle.acknowledge(s, p, day), by=by)
 
 
-def assign(settings: Settings, ref: str, officer: str) -> dict[str, Any]:
-    return change_case(settings, ref, lambda s, p: lifecycle.assign(s, p, officer), by=officer)
+def assign(settings: Settings, ref: str, officer: str, by: str | None = None
+           ) -> dict[str, Any]:
+    """Name the officer handling the case's stage (`by`: who assigned it, the officer
+    themself unless given)."""
+    return change_case(settings, ref, lambda s, p: lifecycle.assign(s, p, officer),
+                       by=by or officer)
 
 
 def extend(settings: Settings, ref: str, days: int, reason: str, on: date | None,

@@ -29,16 +29,18 @@ from models.tables import (
     ExtractedFields,
     IntakeRecord,
     Item,
+    ItemClaim,
     ReviewDecision,
 )
 from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
+from pipeline.casework.claims import check_not_held_by_another
 from workflow import lifecycle
 from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
-from workflow.plan import ItemContext, OfficerRefusal, Plan, plan_for
+from workflow.plan import CaseOpening, ItemContext, OfficerRefusal, Plan, plan_for
 from workflow.policy import Policy
 from workflow.rules import Decision, ThreadMatch
-from workflow.staging import receipt_day
+from workflow.staging import receipt_day, stage_case
 from workflow.triage import TriageResult
 
 # The fields an officer may correct, with the longest value each column holds.
@@ -66,6 +68,7 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
     `on` dates a refusal (today in the landlord's time zone unless given)."""
     with session_scope(settings.resolved_database_url) as session:
         item = _waiting_item(session, item_id)
+        check_not_held_by_another(session, item_id, officer)
         label = item.classification
         if label is None:
             raise DecisionError(f"item {item_id} has no classification to decide on")
@@ -79,6 +82,9 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         apply_plan(session, item, _stored_result(item, extraction, label, decision, plan,
                                                  policy.id, thread), policy)
         _settle_proposed_exclusion(session, item, officer, decision)
+        claimed = session.get(ItemClaim, item.id)
+        if claimed is not None:
+            session.delete(claimed)  # decided: nobody holds it any more
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,
@@ -106,11 +112,30 @@ def _plan(session: Session, item: Item, extraction: Extraction, policy: Policy,
             raise DecisionError(str(exc)) from exc
         refusal = OfficerRefusal(reason, officer, happened_on(on, "record a refusal"),
                                  _clean_note(choice.note), label.excluded_reason)
-    plan = plan_for(decision, policy, ItemContext.of(received, extraction, item.text,
-                                                     thread=thread), refusal=refusal)
+    context = ItemContext.of(received, extraction, item.text, thread=thread)
+    if choice.action == "open_stage":
+        return _later_stage_opening(session, policy, context, choice.earlier_ref or ""), None
+    plan = plan_for(decision, policy, context, refusal=refusal)
     if plan.review is not None and plan.update is not None:  # the policy refuses the escalation
         raise DecisionError(str(plan.update.change.detail.get("reason")))
     return plan, thread
+
+
+def _later_stage_opening(session: Session, policy: Policy, context: ItemContext,
+                         earlier_ref: str) -> Plan:
+    """A stage 2 case for an escalation of a case this system does not hold, noting the
+    earlier reference; refused when we do hold it (then the item is attached to it)."""
+    earlier = " ".join(earlier_ref.split()).upper()
+    if not earlier or len(earlier) > 40:
+        raise DecisionError("give the earlier case's reference (at most 40 characters)")
+    if session.scalar(select(Case.id).where(Case.ref == earlier)) is not None:
+        raise DecisionError(f"case {earlier} is held here: attach the item to it and "
+                            "escalate it instead")
+    if policy.final_stage < 2:
+        raise DecisionError(f"{policy.name} has one stage only: there is no stage to escalate to")
+    return Plan(Action.OPEN_CASE, ItemStatus.STAGED, context.received, opening=CaseOpening(
+        stage_case(policy, 2, context.received, context.received), "stage_acknowledgement",
+        letter_context={"earlier_ref": earlier}, earlier_ref=earlier))
 
 
 def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | None,
@@ -140,8 +165,8 @@ def mark_hazard(settings: Settings, item_id: int, officer: str, hazard: str | No
 
 def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str, str]
                 ) -> Outcome:
-    """Store an officer's corrections to the extracted fields; the decision row names which
-    fields changed (their values stay in the fields table only)."""
+    """Store an officer's corrections to the extracted fields; the decision row keeps each
+    changed field's old and new value in `detail` (the note names the fields only)."""
     parsed = parse_field_values(values)
     with session_scope(settings.resolved_database_url) as session:
         item = session.get(Item, item_id)
@@ -152,13 +177,21 @@ def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str
             row = ExtractedFields(item_id=item_id, staff=[])
             session.add(row)
         changed = [name for name, value in parsed.items() if getattr(row, name) != value]
+        changes = {name: {"old": _plain(getattr(row, name)), "new": _plain(parsed[name])}
+                   for name in changed}
         for name in changed:
             setattr(row, name, parsed[name])
         if not changed:
             return Outcome(item.id, f"Item {item.id}: no field changed.")
         session.add(ReviewDecision(item_id=item.id, officer=officer, action="edit_fields",
-                                   category=None, note="changed " + ", ".join(changed)))
+                                   category=None, note="changed " + ", ".join(changed),
+                                   detail={"changes": changes}))
         return Outcome(item.id, f"Item {item.id}: saved {', '.join(changed)}.")
+
+
+def _plain(value: object) -> object:
+    """A field's value as JSON holds it (a date as ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def parse_field_values(values: dict[str, str]) -> dict[str, object]:
@@ -292,6 +325,9 @@ def _clean_note(note: str | None) -> str | None:
 
 def _describe(item: Item, decision: Decision, case_ref: str | None) -> str:
     what = decision.category.replace("_", " ")
+    if decision.action == "open_case" and case_ref and item.case and item.case.stage > 1:
+        return (f"Item {item.id}: escalation; case {case_ref} opened at stage "
+                f"{item.case.stage}, noting the earlier reference.")
     if decision.action == "open_case" and case_ref:
         return f"Item {item.id}: complaint; case {case_ref} opened."
     if decision.action == "add_to_case" and case_ref:

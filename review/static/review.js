@@ -4,9 +4,15 @@
 (function () {
   "use strict";
 
+  // Keys typed into a field are the officer's text; a radio button or checkbox takes no text,
+  // so the shortcuts still work there (the exclusion reasons are radio buttons: arrow keys
+  // choose one, then a confirms, with no type-ahead to change the choice unseen).
   function typing(target) {
     if (!target || !target.tagName) { return false; }
     var tag = target.tagName.toLowerCase();
+    if (tag === "input" && (target.type === "radio" || target.type === "checkbox")) {
+      return false;
+    }
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
@@ -20,10 +26,13 @@
     if (!form) { return false; }
     var button = form.querySelector('button[data-key="' + key + '"]');
     if (!button) { return false; }
-    var reason = document.getElementById("excluded_reason");
     var needsReason = button.value === "excluded" || button.value === "confirm_exclusion";
-    if (needsReason && reason && !reason.value) {
-      reason.focus();  // an exclusion needs its reason: the officer picks it, then presses again
+    var chosen = form.querySelector('input[name="excluded_reason"]:checked');
+    var first = form.querySelector('input[name="excluded_reason"]');
+    if (needsReason && !chosen) {
+      // An exclusion needs its reason: focus the first, the officer moves with the arrow keys
+      // (which choose as they go) and presses the same key again.
+      if (first) { first.focus(); }
       return true;
     }
     if (form.dataset.sent) { return true; }  // one decision per page, however fast the keys
