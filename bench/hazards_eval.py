@@ -45,7 +45,7 @@ def _model_rows(model, rows) -> list[tuple[str | None, float, bool]]:
     """The hazard model's likeliest hazard and its probability, and whether the category
     model calls the item `other` (whose hazards the decision drops, as triage does)."""
     texts = [classifier_text(*split_subject(str(r["text"]))) for r in rows]
-    matrix = model.features.transform(texts)
+    matrix = model.matrix(texts)
     probabilities = model.hazard.predict_proba(matrix)
     classes = [str(c) for c in model.hazard.classes_]
     categories = [str(c) for c in model.category.predict(matrix)]
@@ -97,7 +97,7 @@ def score_set(model, rows, show_misses: bool) -> dict[str, object]:
 
 
 def _probabilities(model, texts: list[tuple[str, str]]) -> list[dict[str, float]]:
-    matrix = model.features.transform([classifier_text(s, b) for s, b in texts])
+    matrix = model.matrix([classifier_text(s, b) for s, b in texts])
     classes = [str(c) for c in model.hazard.classes_]
     return [dict(zip(classes, map(float, row), strict=True))
             for row in model.hazard.predict_proba(matrix)]

@@ -28,6 +28,19 @@ class Example:
     escalation: bool
     hazard: str | None
     fields: dict[str, object] | None = None
+    # Who wrote it, for holding data out writer by writer: the file's `writer`, else
+    # `writer_of` derives one from the file and the id's prefix (one writer per file).
+    writer: str | None = None
+    origin: str = ""
+
+
+def writer_of(example: Example) -> str:
+    """The example's writer group: its `writer`, else its file and id prefix
+    (`h1-residents:tr-h1`), since each file without writers was written by one hand."""
+    if example.writer:
+        return example.writer
+    prefix = example.id.rsplit("-", 1)[0] if "-" in example.id else example.id
+    return f"{example.origin}:{prefix}"
 
 
 def split_subject(text: str) -> tuple[str, str]:
@@ -49,7 +62,7 @@ def load_examples(folder: Path) -> list[Example]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            example = parse_example(line, f"{path}:{number}")
+            example = parse_example(line, f"{path}:{number}", origin=path.stem)
             if example.id in seen:
                 raise DatasetError(f"{path}:{number}: duplicate id {example.id!r}")
             seen.add(example.id)
@@ -57,7 +70,7 @@ def load_examples(folder: Path) -> list[Example]:
     return examples
 
 
-def parse_example(line: str, where: str) -> Example:
+def parse_example(line: str, where: str, origin: str = "") -> Example:
     """One JSON line of a labelled file, checked; `where` (file:line) names it in errors."""
     try:
         row = json.loads(line)
@@ -73,6 +86,8 @@ def parse_example(line: str, where: str) -> Example:
             escalation=bool(row.get("escalation", False)),
             hazard=row.get("hazard"),
             fields=row.get("fields"),
+            writer=str(row["writer"]) if row.get("writer") else None,
+            origin=origin,
         )
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise DatasetError(f"{where}: {type(exc).__name__}: {exc}") from exc

@@ -157,11 +157,11 @@ def model_addition(model: TrainedModel, subject: str, body: str, found: list[Haz
     column = classes.index(kind)
     confidence = kinds[kind]
     if _leaves_out_words(subject, body):  # the model read quoted history: read again
-        confidence = float(model.hazard.predict_proba(model.features.transform(
+        confidence = float(model.hazard.predict_proba(model.matrix(
             ["\n".join(candidates)]))[0, column])
         if confidence < threshold:
             return None
-    scores = model.hazard.predict_proba(model.features.transform(candidates))[:, column]
+    scores = model.hazard.predict_proba(model.matrix(candidates))[:, column]
     best = candidates[int(scores.argmax())][:_MAX_EVIDENCE]
     return HazardFinding(kind, best, "model", round(confidence, 4))
 

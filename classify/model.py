@@ -24,6 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from classify.calibration import FALLBACK_AUTO, FALLBACK_SUGGEST, choose_thresholds
 from classify.dataset import Example, fingerprint, load_examples
+from classify.representation import (
+    EMBEDDING_CONFIG,
+    EMBEDDING_DIM,
+    EMBEDDING_WEIGHT,
+    REPRESENTATIONS,
+    TFIDF,
+    build_matrix,
+    embeddings_version,
+    uses_embeddings,
+    uses_tfidf,
+)
 from classify.text import classifier_text
 from core.files import private_dir
 
@@ -36,7 +47,10 @@ if TYPE_CHECKING:  # scikit-learn and skops take seconds to import: only where a
 log = logging.getLogger("classify.model")
 
 # Bump when the features or the saved layout change: older files are then retrained.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
+# What the classifiers read (classify/representation.py), chosen by the outside-voices and
+# writer-grouped figures (`python -m bench.representations`), never the in-house dev set.
+DEFAULT_REPRESENTATION = TFIDF
 NO_HAZARD = "none"
 PARTS = ("features", "category", "reason", "escalation", "hazard")
 # Types a model file may hold beyond skops' defaults. Anything else and the file is refused.
@@ -59,7 +73,7 @@ class TrainedModel:
     sklearn_version: str
     trained_at: str
     n_examples: int
-    features: FeatureUnion
+    features: FeatureUnion | None
     category: Any
     reason: Any
     escalation: Any
@@ -68,6 +82,11 @@ class TrainedModel:
     n_officer_labels: int = 0
     thresholds: dict[str, Any] = field(default_factory=dict)
     dev_figures: dict[str, Any] = field(default_factory=dict)
+    representation: str = TFIDF
+
+    def matrix(self, texts: list[str]):
+        """The rows every part of the model reads, for these classifier texts."""
+        return build_matrix(self.features, self.representation, texts)
 
     @property
     def auto_threshold(self) -> float:
@@ -91,6 +110,12 @@ class TrainedModel:
             "training_hash": self.training_hash,
             "thresholds": self.thresholds,
             "dev_figures": self.dev_figures,
+            "representation": self.representation,
+            # Read from the installed package, never from the model file.
+            "embeddings": ({"package": "wordllama", "version": embeddings_version(),
+                            "config": EMBEDDING_CONFIG, "dim": EMBEDDING_DIM,
+                            "weight": EMBEDDING_WEIGHT}
+                           if uses_embeddings(self.representation) else None),
         }
 
 
@@ -149,15 +174,28 @@ def example_text(example: Example) -> str:
     return classifier_text(example.subject, example.body)
 
 
+def fit_features(texts: list[str], representation: str) -> FeatureUnion | None:
+    """The TF-IDF vocabularies, when the representation reads them (embeddings need no fit)."""
+    if representation not in REPRESENTATIONS:
+        raise ValueError(f"unknown representation {representation!r}")
+    return _features().fit(texts) if uses_tfidf(representation) else None
+
+
+def fit_category(matrix, labels: list[str]) -> CalibratedClassifierCV:
+    """The category model: a calibrated linear SVM."""
+    return _fit_calibrated(matrix, labels, cv=5)
+
+
 def train(examples: list[Example], version: str, *, training_hash: str = "",
-          n_officer_labels: int = 0) -> TrainedModel:
+          n_officer_labels: int = 0, representation: str = DEFAULT_REPRESENTATION
+          ) -> TrainedModel:
     """Fit the shared features, then the category, excluded-reason, escalation and hazard models."""
     import sklearn
 
     texts = [example_text(e) for e in examples]
-    features = _features().fit(texts)
-    matrix = features.transform(texts)
-    category = _fit_calibrated(matrix, [category_label(e) for e in examples], cv=5)
+    features = fit_features(texts, representation)
+    matrix = build_matrix(features, representation, texts)
+    category = fit_category(matrix, [category_label(e) for e in examples])
     excluded = [i for i, e in enumerate(examples) if e.category == "excluded"
                 and e.excluded_reason and e.excluded_reason != "out_of_time"]
     reason = _logistic(matrix[excluded], [examples[i].excluded_reason for i in excluded])
@@ -177,11 +215,13 @@ def train(examples: list[Example], version: str, *, training_hash: str = "",
         hazard=hazard,
         training_hash=training_hash,
         n_officer_labels=n_officer_labels,
+        representation=representation,
     )
 
 
-def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) -> None:
-    """Set the two thresholds from the category model's accuracy on the development set.
+def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example],
+                            chosen_on: str = "development set") -> None:
+    """Set the two thresholds from the category model's accuracy on held-out examples.
 
     Proposed exclusions always go to an officer, so they play no part in the choice.
     """
@@ -192,7 +232,7 @@ def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) ->
     from sklearn.metrics import f1_score
 
     texts = [example_text(e) for e in dev_examples]
-    probabilities = model.category.predict_proba(model.features.transform(texts))
+    probabilities = model.category.predict_proba(model.matrix(texts))
     classes = [str(c) for c in model.category.classes_]
     confidences, correct = [], []
     for example, row in zip(dev_examples, probabilities, strict=True):
@@ -204,7 +244,8 @@ def choose_model_thresholds(model: TrainedModel, dev_examples: list[Example]) ->
     chosen = choose_thresholds(confidences, correct)
     model.thresholds = {"auto": chosen.auto, "suggest": chosen.suggest, "basis": chosen.basis,
                         "dev_auto_accuracy": chosen.auto_accuracy,
-                        "dev_auto_share": chosen.auto_share, "dev_items": len(dev_examples)}
+                        "dev_auto_share": chosen.auto_share, "dev_items": len(dev_examples),
+                        "chosen_on": chosen_on}
     gold = [category_label(e) for e in dev_examples]
     predicted = [classes[int(row.argmax())] for row in probabilities]
     model.dev_figures = {
@@ -254,32 +295,45 @@ def load_trained(training_dir: Path, model_dir: Path) -> TrainedModel:
                               "`triage train --base` once") from exc
 
 
-def train_base(training_dir: Path, model_dir: Path, dev_dir: Path | None = None
-               ) -> TrainedModel:
-    """Train on the training files, choose thresholds on the development set, and save."""
+def train_base(training_dir: Path, model_dir: Path, dev_dir: Path | None = None,
+               outside_dir: Path | None = None) -> TrainedModel:
+    """Train on the training files, choose thresholds on the outside-voices set (the
+    development set when there is none), and save."""
     version = model_version(training_dir)
     model = train(load_examples(training_dir), version,
                   training_hash=fingerprint(training_dir))
-    choose_model_thresholds(model, _dev_examples(dev_dir))
+    choose_model_thresholds(model, *threshold_examples(dev_dir, outside_dir))
     save_model(model, model_path(model_dir, version))
     return model
 
 
-def load_or_train(training_dir: Path, model_dir: Path,
-                  dev_dir: Path | None = None) -> TrainedModel:
+def load_or_train(training_dir: Path, model_dir: Path, dev_dir: Path | None = None,
+                  outside_dir: Path | None = None) -> TrainedModel:
     """The saved model for this training data, trained first if there is none (setting up,
     retraining and benchmarks; triage itself only loads, `load_trained`)."""
     try:
         return load_trained(training_dir, model_dir)
     except ModelNotTrained as missing:
         log.info("%s: training it now", missing)
-    return train_base(training_dir, model_dir, dev_dir)
+    return train_base(training_dir, model_dir, dev_dir, outside_dir)
 
 
-def _dev_examples(dev_dir: Path | None) -> list[Example]:
-    if dev_dir is None or not dev_dir.is_dir() or not any(dev_dir.glob("*.jsonl")):
+def labelled_examples(folder: Path | None) -> list[Example]:
+    """The examples in `folder`, or none when it is missing or empty."""
+    if folder is None or not folder.is_dir() or not any(folder.glob("*.jsonl")):
         return []
-    return load_examples(dev_dir)
+    return load_examples(folder)
+
+
+def threshold_examples(dev_dir: Path | None, outside_dir: Path | None
+                       ) -> tuple[list[Example], str]:
+    """Where the thresholds are chosen: the outside-voices set, written unlike the training
+    set, when there is one (the in-house development set flatters the model), else the
+    development set."""
+    outside = labelled_examples(outside_dir)
+    if outside:
+        return outside, "outside voices"
+    return labelled_examples(dev_dir), "development set"
 
 
 def _promoted_version(model_dir: Path, training_hash: str) -> str | None:
@@ -313,6 +367,14 @@ def load_model_file(path: Path) -> TrainedModel:
     if meta.get("format_version") != FORMAT_VERSION:
         raise ModelFileRefused(f"{path.name}: format {meta.get('format_version')}, "
                                f"expected {FORMAT_VERSION}")
+    representation = meta.get("representation", TFIDF)
+    if representation not in REPRESENTATIONS:
+        raise ModelFileRefused(f"{path.name}: unknown representation {representation!r}")
+    embeddings = meta.get("embeddings") or {}
+    if uses_embeddings(representation) and embeddings.get("version") != embeddings_version():
+        # Other embeddings give other rows: the classifier fitted on them would be wrong.
+        raise ModelFileRefused(f"{path.name}: trained on wordllama {embeddings.get('version')}"
+                               f", installed {embeddings_version()}")
     if meta.get("sklearn_version") != sklearn.__version__:
         # A model fitted under another scikit-learn may predict wrongly: retrain instead.
         raise ModelFileRefused(f"{path.name}: trained with scikit-learn "
@@ -328,6 +390,7 @@ def load_model_file(path: Path) -> TrainedModel:
         n_officer_labels=int(meta.get("n_officer_labels", 0)),
         thresholds=dict(meta.get("thresholds") or {}),
         dev_figures=dict(meta.get("dev_figures") or {}),
+        representation=representation,
         **{name: parts[name] for name in PARTS},
     )
 
@@ -353,9 +416,11 @@ def save_model(model: TrainedModel, path: Path) -> None:
     write_metadata(model, path)
 
 
-def _vectorizers(features: FeatureUnion) -> list[tuple[str, TfidfVectorizer]]:
+def _vectorizers(features: FeatureUnion | None) -> list[tuple[str, TfidfVectorizer]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    if features is None:
+        return []
     return [(name, step) for name, step in features.transformer_list
             if isinstance(step, TfidfVectorizer)]
 

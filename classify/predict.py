@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from classify.explain import Phrase, explain
 from classify.hazards import (
     HazardFinding,
     VulnerabilityCue,
@@ -48,6 +49,8 @@ class Prediction:
     # The hazard model alone: its likeliest hazard (never "none") and that one's probability.
     model_hazard: str | None = None
     model_hazard_confidence: float = 0.0
+    # The phrases that weighed most for `category` (classify/explain.py).
+    explanation: tuple[Phrase, ...] = ()
 
 
 def predict_category(model: TrainedModel, subject: str, body: str) -> Prediction:
@@ -63,7 +66,7 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
     if not items:
         return []
     texts = [classifier_text(subject, body) for subject, body in items]
-    matrix = model.features.transform(texts)
+    matrix = model.matrix(texts)
     categories = _probability_rows(model.category, matrix)
     reasons = _probability_rows(model.reason, matrix)
     hazards = _probability_rows(model.hazard, matrix)
@@ -97,6 +100,7 @@ def predict_many(model: TrainedModel, items: list[tuple[str, str]]) -> list[Pred
             model_hazard=_likeliest_hazard(hazards[index]),
             model_hazard_confidence=round(
                 hazards[index].get(_likeliest_hazard(hazards[index]) or "", 0.0), 4),
+            explanation=tuple(explain(model, text, matrix[index], category)),
         ))
     return predictions
 

@@ -19,6 +19,7 @@ from classify.model import (
     model_version,
     promote,
     save_model,
+    threshold_examples,
     train,
     write_metadata,
 )
@@ -78,12 +79,13 @@ def dev_digest(dev_dir: Path) -> str:
 
 
 def retrain(training_dir: Path, dev_dir: Path, model_dir: Path,
-            labels: list[dict[str, object]], score: Scorer) -> RetrainOutcome:
+            labels: list[dict[str, object]], score: Scorer,
+            outside_dir: Path | None = None) -> RetrainOutcome:
     """Train on the training files plus officers' labels; promote if dev macro-F1 holds.
 
     The development set is never trained on, so the comparison is fair to both models.
     """
-    current = load_or_train(training_dir, model_dir, dev_dir)
+    current = load_or_train(training_dir, model_dir, dev_dir, outside_dir)
     current_f1 = _macro_f1(current, dev_dir, model_dir, score)
     extra, skipped = officer_examples(labels)
     base = load_examples(training_dir)
@@ -93,8 +95,7 @@ def retrain(training_dir: Path, dev_dir: Path, model_dir: Path,
     version = model_version(training_dir, extra=labels_digest(extra))
     candidate = train(base + extra, version, training_hash=training_hash,
                       n_officer_labels=len(extra))
-    dev = load_examples(dev_dir)
-    choose_model_thresholds(candidate, dev)
+    choose_model_thresholds(candidate, *threshold_examples(dev_dir, outside_dir))
     candidate_f1 = _macro_f1(candidate, dev_dir, model_dir, score)
     save_model(candidate, model_path(model_dir, version))
     promoted = candidate_f1 >= current_f1

@@ -27,7 +27,8 @@ def source_of(path: Path) -> str:
     return "letter" if path.suffix.lower() in LETTER_SUFFIXES else "email"
 
 
-def inspect_file(path: Path, settings: Settings, model, policy) -> list[dict[str, object]]:
+def inspect_file(path: Path, settings: Settings, model, policy, *, explain: bool = False
+                 ) -> list[dict[str, object]]:
     """The file's contract objects: one, or one per letter of a batch scan (each with its
     "pages" in the file), or [{"path", "error"}] when it cannot be read or parsed."""
     shown = shown_name(str(path))  # any bytes a file name holds, as valid one-line text
@@ -57,18 +58,22 @@ def inspect_file(path: Path, settings: Settings, model, policy) -> list[dict[str
         view = contract_view(shown, result)
         if part.page_range:
             view["pages"] = list(part.page_range)
+        if explain:  # only when asked: the contract's object is otherwise unchanged
+            view["explanation"] = [phrase.as_dict() for phrase in result.prediction.explanation]
         views.append(view)
     return views
 
 
 def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
-                  console: Console, errors: Console) -> int:
+                  console: Console, errors: Console, explain: bool = False) -> int:
     """Print each path's object in the order given; returns how many failed."""
     model = load_model(settings)
     policy = load_policy(settings.policy)
     failed = 0
-    table = Table("path", "category", "confidence", "review", "hazards", "name", "postcode")
-    views = (view for given in paths for view in inspect_file(given, settings, model, policy))
+    table = Table("path", "category", "confidence", "review", "hazards", "name", "postcode",
+                  *(["why (share of the category's score)"] if explain else []))
+    views = (view for given in paths
+             for view in inspect_file(given, settings, model, policy, explain=explain))
     for view in views:
         if "error" in view:
             failed += 1
@@ -85,7 +90,13 @@ def inspect_paths(paths: list[Path], settings: Settings, *, as_json: bool,
             table.add_row(shown, category, f"{view['confidence']:.2f}",
                           "yes" if view["needs_review"] else "no",
                           ", ".join(h["type"] for h in view["hazards"]),
-                          fields["name"] or "", fields["postcode"] or "")
+                          fields["name"] or "", fields["postcode"] or "",
+                          *([shown_explanation(view["explanation"])] if explain else []))
     if not as_json:
         console.print(table)
     return failed
+
+
+def shown_explanation(phrases: list[dict[str, object]]) -> str:
+    """`"black mould" +0.21, "since January" +0.08`: one line for the table."""
+    return ", ".join(f'"{p["phrase"]}" {float(p["weight"]):+.2f}' for p in phrases) or "—"

@@ -62,6 +62,9 @@ def demo() -> None:
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="`.eml` files or scanned letters")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one per path")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="The phrases that weighed most for each category (in JSON: an "
+                          "`explanation` list of {phrase, weight})")] = False,
 ) -> None:
     """Extract and classify items without writing anything to the database."""
     from cli.inspecting import inspect_paths
@@ -69,7 +72,8 @@ def inspect(
 
     settings = get_settings()
     ensure_model(settings, err.print)
-    failed = inspect_paths(paths, settings, as_json=as_json, console=out, errors=err)
+    failed = inspect_paths(paths, settings, as_json=as_json, console=out, errors=err,
+                           explain=explain)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -172,11 +176,16 @@ def retry(
 
 
 @app.command()
-def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Development-set figures, also written as a Markdown report with two charts."""
+def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False,
+             crossval: Annotated[bool, typer.Option(
+                 help="Writer-grouped cross-validation over all labelled data (refits the "
+                      "category model five times; kept under the data dir)")] = True) -> None:
+    """Development-set figures (also written as a Markdown report with two charts), beside the
+    outside-voices set held out by writer and writer-grouped cross-validation."""
     from classify.retrain import record_dev_figures
     from pipeline.batch import load_model, thresholds_of
     from pipeline.evaluation import evaluate_dev_set, print_evaluation, write_report
+    from pipeline.generalisation import evaluate_beside, print_side_by_side, side_by_side
     from pipeline.training import ensure_model
 
     settings = get_settings()
@@ -187,11 +196,16 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     path = write_report(report, settings.data_dir / "reports" / "evaluation")
     record_dev_figures(model, report, settings.dev_dir, settings.model_dir)
     report["report_path"] = str(path)
+    beside = evaluate_beside(model, settings, dict(report), crossval=crossval)
+    report["outside_voices"] = beside["outside_voices"]
+    report["writer_grouped_cv"] = beside["writer_grouped_cv"]
+    report["side_by_side"] = side_by_side(beside)
     if as_json:
         print_jsonl([report])
     else:
         print_evaluation(report, out)
         out.print(f"report: {path}")
+        print_side_by_side(beside, out)
 
 
 @app.command()

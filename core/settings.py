@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     samples_dir: Path = REPO_ROOT / "data" / "samples"
     training_dir: Path = REPO_ROOT / "data" / "training"
     dev_dir: Path = REPO_ROOT / "data" / "dev"
+    # Written by other writers in voices the training set lacks, grouped by writer: the
+    # confidence thresholds are chosen here, and `triage evaluate` reports it held out by writer.
+    outside_dir: Path = REPO_ROOT / "data" / "outside"
 
     @field_validator("data_dir")
     @classmethod

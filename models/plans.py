@@ -59,11 +59,13 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
         model_version=result.prediction.model_version,
         needs_review=decision.needs_review,
         action=decision.action,
-        # The hazards with their evidence and the vulnerability cues ride with the rules'
-        # verdicts in this JSON column: no schema change for what only the item page reads.
+        # The hazards with their evidence, the vulnerability cues and the phrases that weighed
+        # most for the category ride with the rules' verdicts in this JSON column: no schema
+        # change for what only the item page reads.
         rule_results={"results": [r._asdict() for r in decision.results],
                       "hazards": hazard_list(result),
-                      "vulnerability": [c.contract() for c in result.prediction.vulnerability]},
+                      "vulnerability": [c.contract() for c in result.prediction.vulnerability],
+                      "explanation": [p.as_dict() for p in result.prediction.explanation]},
         policy=result.policy,
     ))
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from classify.calibration import expected_calibration_error, reliability_bins
-from classify.dataset import CATEGORIES, Example, load_examples
+from classify.dataset import CATEGORIES, Example, load_examples, writer_of
 from classify.model import TrainedModel
 from ingest.items import IntakeItem
 from workflow.policy import load_policy
@@ -151,24 +151,36 @@ class _DevTally:
 def evaluate_dev_set(model: TrainedModel, dev_dir: Path, thresholds: Thresholds,
                      policy_name: str) -> dict[str, object]:
     """Run the whole triage path over every development example and score it."""
+    examples = load_examples(dev_dir)
+    return evaluate_examples(model, examples, [(list(range(len(examples))), thresholds)],
+                             policy_name)
+
+
+def evaluate_examples(model: TrainedModel, examples: list[Example],
+                      parts: list[tuple[list[int], Thresholds]],
+                      policy_name: str) -> dict[str, object]:
+    """The whole triage path over the examples, each part (indices into `examples`) under its
+    own thresholds (writers held out: thresholds chosen on the other writers), scored."""
     from workflow.triage import triage_many
 
     policy = load_policy(policy_name)
-    examples = load_examples(dev_dir)
     tally = _DevTally()
-    for start in range(0, len(examples), BATCH):
-        chunk = examples[start : start + BATCH]
-        results = triage_many([_as_item(e) for e in chunk], model=model, policy=policy,
-                              thresholds=thresholds)
-        for example, result in zip(chunk, results, strict=True):
-            tally.add(example, result)
+    for indices, thresholds in parts:
+        for start in range(0, len(indices), BATCH):
+            chunk = [examples[i] for i in indices[start : start + BATCH]]
+            results = triage_many([_as_item(e) for e in chunk], model=model, policy=policy,
+                                  thresholds=thresholds)
+            for example, result in zip(chunk, results, strict=True):
+                tally.add(example, result)
+    first = parts[0][1]
     report: dict[str, object] = {
         "examples": len(examples),
+        "writers": len({writer_of(e) for e in examples}),
         "model_version": model.version,
         "model_examples": model.n_examples,
         "officer_labels": model.n_officer_labels,
         "policy": policy.id,
-        "thresholds": {"auto": thresholds.auto, "suggest": thresholds.suggest},
+        "thresholds": {"auto": first.auto, "suggest": first.suggest},
         **_category_figures(tally),
         **_decision_figures(tally),
         **_per_class(tally),
@@ -190,6 +202,7 @@ def _category_figures(tally: _DevTally) -> dict[str, object]:
         "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / total, 4),
         "auto_accuracy": round(sum(g == p for g, p in auto) / len(auto), 4) if auto else None,
         "auto_items": len(auto),
+        "auto_share": round(len(auto) / total, 4),
         "review_rate": round(sum(tally.reviewed) / total, 4),
         "review_rate_low_confidence": round(sum(tally.confident_review) / total, 4),
         "calibration_error": round(expected_calibration_error(tally.confidences, tally.correct),

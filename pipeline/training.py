@@ -26,7 +26,8 @@ def ensure_model(settings: Settings, say: Callable[[str], None] | None = None) -
         say(f"training the model on {settings.training_dir} (once; it is saved in "
             f"{settings.model_dir})...")
     started = monotonic()
-    train_base(settings.training_dir, settings.model_dir, settings.dev_dir)
+    train_base(settings.training_dir, settings.model_dir, settings.dev_dir,
+               settings.outside_dir)
     if say:
         say(f"model trained in {monotonic() - started:.0f} s")
     return True
@@ -51,7 +52,8 @@ def retrain_from_reviews(settings: Settings) -> RetrainOutcome:
         return evaluate_dev_set(model, settings.dev_dir, thresholds_of(settings, model),
                                 settings.policy)
 
-    return retrain(settings.training_dir, settings.dev_dir, settings.model_dir, labels, score)
+    return retrain(settings.training_dir, settings.dev_dir, settings.model_dir, labels, score,
+                   settings.outside_dir)
 
 
 def outcome_summary(outcome: RetrainOutcome) -> dict[str, object]:

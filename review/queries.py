@@ -273,6 +273,7 @@ def _classification(label: Classification | None) -> dict[str, Any] | None:
                    "reason": r.get("reason", "")} for r in results if isinstance(r, dict)],
         "hazards": _pairs((label.rule_results or {}).get("hazards"), "type"),
         "vulnerability": _pairs((label.rule_results or {}).get("vulnerability"), "cue"),
+        "explanation": _explanation(label),
     }
 
 
@@ -283,6 +284,14 @@ def _pairs(stored: object, key: str) -> list[dict[str, str]]:
         return []
     return [{"name": str(entry.get(key, "")), "evidence": str(entry.get("evidence", ""))}
             for entry in stored if isinstance(entry, dict)]
+
+
+def _explanation(label: Classification) -> list[dict[str, str]]:
+    """The phrases that weighed most for the category, kept with the classification."""
+    phrases = (label.rule_results or {}).get("explanation") or []
+    return [{"phrase": str(p["phrase"]), "shown": f"{float(p['weight']):+.2f}"}
+            for p in phrases
+            if isinstance(p, dict) and "phrase" in p and isinstance(p.get("weight"), int | float)]
 
 
 def _case(row: Case, today: date, soon: date | None = None) -> dict[str, Any]:

@@ -34,13 +34,15 @@ def model_dir() -> Path:
     from classify.dataset import fingerprint
     from classify.model import load_or_train
 
-    training, dev = REPO / "data" / "training", REPO / "data" / "dev"
-    key = f"{fingerprint(training)[:16]}-{fingerprint(dev)[:16]}-sklearn{sklearn.__version__}"
+    training, dev, outside = (REPO / "data" / name for name in ("training", "dev", "outside"))
+    # The thresholds are chosen on the outside-voices set (the development set without one).
+    key = (f"{fingerprint(training)[:16]}-{fingerprint(dev)[:16]}-{fingerprint(outside)[:16]}"
+           f"-sklearn{sklearn.__version__}")
     directory = REPO / ".pytest_cache" / "models" / key
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits while this one trains
-        load_or_train(training, directory, dev)
+        load_or_train(training, directory, dev, outside)
     return directory
 
 
@@ -48,7 +50,8 @@ def model_dir() -> Path:
 def trained_model(model_dir: Path):
     from classify.model import load_or_train
 
-    return load_or_train(REPO / "data" / "training", model_dir, REPO / "data" / "dev")
+    return load_or_train(REPO / "data" / "training", model_dir, REPO / "data" / "dev",
+                         REPO / "data" / "outside")
 
 
 def _data_dir_with_model(base: Path, model_dir: Path) -> Path:

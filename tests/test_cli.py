@@ -69,9 +69,22 @@ def test_inspect_samples_meet_the_contract(command_env: dict[str, str]) -> None:
 
 
 def test_evaluate_scores_the_whole_development_set(command_env: dict[str, str]) -> None:
-    done = triage_in_process("evaluate", "--json", env=command_env)
+    # The writer-grouped cross-validation (five refits) is tested in test_generalisation.py.
+    done = triage_in_process("evaluate", "--json", "--no-crossval", env=command_env)
     assert done.returncode == 0, done.stderr
     (report,) = jsonl(done.stdout)
+    outside = report["outside_voices"]
+    outside_lines = sum(1 for path in (REPO / "data" / "outside").glob("*.jsonl")
+                        for line in path.read_text(encoding="utf-8").splitlines()
+                        if line.strip())
+    assert outside["examples"] == outside_lines and outside["writers"] >= 20
+    assert len(outside["held_out_thresholds"]) == 5
+    assert outside["macro_f1"] >= 0.80 and set(outside["targets"]) >= {
+        "macro_f1", "auto_accuracy", "review_rate_low_confidence_max"}
+    assert report["writer_grouped_cv"] is None
+    rows = {row["figure"]: row for row in report["side_by_side"]}
+    assert rows["macro_f1"]["in_house"] == report["macro_f1"]
+    assert rows["macro_f1"]["outside_voices"] == outside["macro_f1"]
     dev_lines = sum(1 for path in (REPO / "data" / "dev").glob("*.jsonl")
                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
     assert report["examples"] == dev_lines

@@ -741,3 +741,38 @@ def test_secret_key_from_environment(settings: Settings, monkeypatch) -> None:
     monkeypatch.setenv("TRIAGE_SECRET_KEY", "from-the-environment")
     assert secret_key(settings.data_dir) == "from-the-environment"
 
+
+
+def test_item_page_shows_why_beside_the_probabilities(client: TestClient, settings: Settings,
+                                                      trained_model) -> None:
+    """An item triaged by the real model: its page names the phrases that weighed most."""
+    import html
+
+    from ingest.items import RawItem
+    from ingest.reading import read_item
+    from models.db import session_scope
+    from models.plans import save_result
+    from models.repository import record_raw
+    from workflow.policy import load_policy
+    from workflow.rules import Thresholds
+    from workflow.triage import triage_item
+
+    raw = email_bytes("Black mould in the bedroom AGAIN", (
+        "I have reported the black mould in my son's bedroom three times since January and "
+        "nobody has come. The wall is wet and the mould is spreading to the ceiling.\n\n"
+        "Joan Whitmore\n5 Alder Court, Preston PR2 6QQ"))
+    arrived = RawItem("email", raw, "file:why.eml", datetime(2026, 3, 2, 10, tzinfo=UTC))
+    policy = load_policy("code-2024")
+    result = triage_item(read_item(arrived), model=trained_model, policy=policy,
+                         thresholds=Thresholds(auto=1.0, suggest=0.3))
+    with session_scope(settings.resolved_database_url) as session:
+        row, _ = record_raw(session, settings.raw_dir, arrived)
+        session.flush()
+        save_result(session, row, result, policy)
+        item_id = row.id
+    page = _logged_in(client).get(f"/items/{item_id}").text
+    assert result.prediction.explanation
+    assert "the words that weighed most" in page
+    for phrase in result.prediction.explanation:
+        assert f"“{html.escape(phrase.text)}”" in page
+        assert f"{phrase.weight:+.2f}" in page
