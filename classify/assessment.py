@@ -3,6 +3,7 @@ decides. spaCy and the classifier each run once for the whole batch."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -14,6 +15,8 @@ from classify.fields import (
     extract_fields_many,
     normalise_postcode,
 )
+from classify.fields.form import FormAnswers, read_form
+from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
@@ -21,8 +24,13 @@ from ingest.items import IntakeItem
 
 
 def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: TrainedModel,
-                 landlord: Landlord | None = None) -> list[tuple[Extraction, Prediction]]:
-    """Each item's fields and prediction; `reference_days` date what "yesterday" means."""
+                 landlord: Landlord | None = None,
+                 min_ocr_confidence: float = 0.0) -> list[tuple[Extraction, Prediction]]:
+    """Each item's fields and prediction; `reference_days` date what "yesterday" means.
+
+    A letter that reads as handwriting, or below `min_ocr_confidence`, yields no fields: an
+    officer reads it, and nothing is guessed from what OCR made of it.
+    """
     layouts = [letter_layout(item, landlord or Landlord()) for item in items]
     extractions = extract_fields_many([
         ExtractionRequest(
@@ -34,8 +42,13 @@ def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: 
         )
         for item, layout, day in zip(items, layouts, reference_days, strict=True)
     ], landlord=landlord)
-    extractions = [fill_from_layout(extraction, layout) if layout else extraction
-                   for extraction, layout in zip(extractions, layouts, strict=True)]
+    extractions = [fill_from_letter(extraction, layout, item) if layout else extraction
+                   for extraction, layout, item in zip(extractions, layouts, items, strict=True)]
+    extractions = [
+        Extraction() if unreadable(item, min_ocr_confidence) else replace(
+            extraction, written_on=letter_date(item.text, day) if item.source == "letter"
+            else None)
+        for extraction, item, day in zip(extractions, items, reference_days, strict=True)]
     predictions = predict_many(model, [(item.subject, item.text) for item in items])
     return list(zip(extractions, predictions, strict=True))
 
@@ -49,6 +62,42 @@ def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
     names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
     own = OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
     return parse_letter(item.text, own)
+
+
+def unreadable(item: IntakeItem, min_ocr_confidence: float) -> bool:
+    """A letter that reads as handwriting or whose worst page is below the threshold."""
+    if item.source != "letter":
+        return False
+    confidence = item.ocr_confidence
+    return item.handwritten or (confidence is not None and confidence < min_ocr_confidence)
+
+
+def fill_from_letter(extraction: Extraction, layout: LetterLayout,
+                     item: IntakeItem) -> Extraction:
+    """The landlord's own form's boxes where the letter is one, then the layout's blocks."""
+    form = read_form(item.text)
+    if form is not None:
+        extraction = fill_from_form(extraction, form)
+    return fill_from_layout(extraction, layout)
+
+
+def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
+    """What the resident wrote in the form's boxes, over what the rules found in the text."""
+    changes: dict[str, object] = {}
+    name = clean_name(form.name) if form.name else None
+    if name:
+        changes["name"] = name
+    postcode = normalise_postcode(form.postcode) if form.postcode else None
+    if postcode:
+        changes["postcode"] = postcode
+        if form.address:
+            changes["address"] = f"{form.address.strip(' ,')}, {postcode}"
+    if form.desired_outcome:
+        changes["desired_outcome"] = form.desired_outcome
+    if form.staff:
+        changes["staff"] = tuple(n.strip() for n in re.split(r",|\band\b|&", form.staff)
+                                 if n.strip() and n.strip()[0].isupper())
+    return replace(extraction, **changes) if changes else extraction
 
 
 def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from postroom.fonts import font
 
@@ -31,9 +31,11 @@ def stamp(page: Image.Image, received: str, rng: random.Random, *, over_text: bo
     mark = mark.rotate(rng.uniform(-9, 9), expand=True, resample=Image.Resampling.BICUBIC)
     x = int(page.size[0] - mark.size[0] - dpi * rng.uniform(0.3, 0.9))
     y = int(dpi * rng.uniform(3.0, 4.2)) if over_text else int(dpi * rng.uniform(0.2, 0.6))
-    ink = Image.new("L", mark.size, rng.randint(95, 140))
-    alpha = mark.point(lambda v: int(v * 0.85))
-    page.paste(ink, (x, y), alpha)
+    # Stamp ink is translucent: where it crosses toner the toner stays black (multiply).
+    shade = rng.randint(100, 160)
+    layer = Image.new("L", page.size, 255)
+    layer.paste(mark.point(lambda v: 255 - (255 - shade) * v // 255), (x, y))
+    page.paste(ImageChops.multiply(page, layer))
 
 
 def punch_holes(page: Image.Image, rng: random.Random) -> None:
