@@ -100,11 +100,31 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     return replace(extraction, **changes) if changes else extraction
 
 
+def _fuller_name(name: str | None, block_name: str | None) -> str | None:
+    """The sender block's "Mrs Edna Holt" for a signed "E. Holt": the same surname, written
+    out in full (None when it adds nothing)."""
+    block = clean_name(block_name) if block_name else None
+    if not name or not block or _representative_like(name):
+        return None
+    given, *_rest = name.split()
+    same_surname = block.split()[-1].lower() == name.split()[-1].lower()
+    initial = len(given.strip(".")) == 1 or len(name.split()) == 1
+    full = len(block.split()) >= 2 and len(block.split()[0].strip(".")) > 1
+    return block if same_surname and initial and full else None
+
+
+def _representative_like(name: str) -> bool:
+    return any(word in {"MP", "Cllr", "Councillor"} for word in name.split())
+
+
 def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:
     """The resident's name and address from the letter's layout where the rules found none."""
     changes: dict[str, object] = {}
     if extraction.name is None and layout.signed_name:
         changes["name"] = clean_name(layout.signed_name)
+    fuller = _fuller_name(changes.get("name") or extraction.name, layout.sender_name)  # type: ignore[arg-type]
+    if fuller:
+        changes["name"] = fuller
     if extraction.postcode is None and layout.sender_postcode:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address

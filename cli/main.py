@@ -154,8 +154,16 @@ def retry(
 
 
 @app.command()
-def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Development-set figures, also written as a Markdown report with two charts."""
+def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False,
+             letters: Annotated[bool, typer.Option(
+                 "--letters/--no-letters",
+                 help="Also render the letters development set as scans, read it by OCR and "
+                      "score it apart (minutes: every page through Tesseract)")] = True,
+             letters_limit: Annotated[int, typer.Option(
+                 "--letters-limit", help="Score only the first N letters (0: all)")] = 0,
+             ) -> None:
+    """Development-set figures, also written as a Markdown report with two charts; the
+    scanned letters' figures apart from the emails'."""
     from classify.retrain import record_dev_figures
     from pipeline.batch import load_model, thresholds_of
     from pipeline.evaluation import evaluate_dev_set, print_evaluation, write_report
@@ -169,10 +177,22 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     path = write_report(report, settings.data_dir / "reports" / "evaluation")
     record_dev_figures(model, report, settings.dev_dir, settings.model_dir)
     report["report_path"] = str(path)
+    if letters:
+        from pipeline.batch import landlord_of
+        from pipeline.letter_evaluation import evaluate_letters, write_letter_report
+
+        report["letters"] = evaluate_letters(
+            model, settings.letters_dir, thresholds_of(settings, model), settings.policy,
+            landlord_of(settings), limit=letters_limit or None)
+        write_letter_report(report["letters"], path.parent)
     if as_json:
         print_jsonl([report])
     else:
         print_evaluation(report, out)
+        if letters:
+            from pipeline.letter_evaluation import print_letter_evaluation
+
+            print_letter_evaluation(report["letters"], out)
         out.print(f"report: {path}")
 
 

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     landlord_names: list[str] = ["Northbrook Homes"]
     landlord_postcodes: list[str] = ["PR1 2AB"]
     landlord_email_domains: list[str] = ["northbrook-homes.example.org"]
-    landlord_addresses: list[str] = []
+    landlord_addresses: list[str] = ["Civic House, 1 Fishergate, Preston PR1 2AB"]
 
     # Items at or above this calibrated confidence are staged without a person. Unset, the
     # threshold chosen on the development set when the model was trained applies.
@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     samples_dir: Path = REPO_ROOT / "data" / "samples"
     training_dir: Path = REPO_ROOT / "data" / "training"
     dev_dir: Path = REPO_ROOT / "data" / "dev"
+    # The letters development set: letter content rendered as scans at evaluation (postroom/).
+    letters_dir: Path = REPO_ROOT / "data" / "letters"
 
     @property
     def resolved_database_url(self) -> str:

@@ -69,11 +69,12 @@ def _fold(text: str) -> str:
 
 
 def evaluate_letters(model: TrainedModel, letters_dir: Path, thresholds: Thresholds,
-                     policy_name: str, landlord: Landlord) -> dict[str, object]:
+                     policy_name: str, landlord: Landlord,
+                     limit: int | None = None) -> dict[str, object]:
     """Figures over the rendered letters development set (see the module's docstring)."""
     from workflow.triage import triage_many
 
-    letters = load_letters(letters_dir)
+    letters = load_letters(letters_dir)[:limit]
     readings = read_letters(letters)
     policy = load_policy(policy_name)
     typed = FieldScores()
@@ -138,3 +139,24 @@ def print_letter_evaluation(report: dict[str, object], console: Console) -> None
         table.add_row(key, wanted, str(row["measured"]),
                       {True: "yes", False: "NO", None: "—"}[row["met"]])
     console.print(table)
+
+
+def write_letter_report(report: dict[str, object], directory: Path) -> Path:
+    """The letters' figures as Markdown beside the emails' report."""
+    directory.mkdir(parents=True, exist_ok=True)
+    hand = report["handwritten"]
+    lines = [f"# Letters development set: {report['letters']} rendered scans", "",
+             f"{report['typed_letters']} typed letters scored; {hand['letters']} handwritten "  # type: ignore[index]
+             f"({hand['sent_to_review_unreadable']} sent to an officer as unreadable, "  # type: ignore[index]
+             f"{hand['with_a_field_guessed']} with a field guessed); "  # type: ignore[index]
+             f"{report['quarantined_unreadable']} quarantined.", "",
+             "| figure | wanted | measured | met |", "|---|---|---|---|"]
+    for key, row in report["targets"].items():  # type: ignore[union-attr]
+        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
+        lines.append(f"| {key} | {wanted} | {row['measured']} | "
+                     f"{ {True: 'yes', False: 'no', None: '—'}[row['met']] } |")
+    lines += ["", "| field | score |", "|---|---|"]
+    lines += [f"| {name} | {score} |" for name, score in report["fields"].items()]  # type: ignore[union-attr]
+    path = directory / "letters.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -53,6 +53,16 @@ class LetterLayout:
         return None
 
     @property
+    def sender_name(self) -> str | None:
+        """A name written above the address in the resident's block ("Mrs Edna Holt")."""
+        if not self.sender_block:
+            return None
+        line = self.sender_block[0].strip(" ,.")
+        if _STREETISH.search(line) or POSTCODE.search(line) or not _NAME.match(line):
+            return None
+        return line
+
+    @property
     def sender_address(self) -> str | None:
         """The resident's address as one line: the block from its first street line."""
         lines = list(self.sender_block)
