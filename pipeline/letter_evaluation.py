@@ -72,10 +72,17 @@ def evaluate_letters(model: TrainedModel, letters_dir: Path, thresholds: Thresho
                      policy_name: str, landlord: Landlord,
                      limit: int | None = None) -> dict[str, object]:
     """Figures over the rendered letters development set (see the module's docstring)."""
+    letters = load_letters(letters_dir)[:limit]
+    return score_letters(letters, read_letters(letters), model=model, thresholds=thresholds,
+                         policy_name=policy_name, landlord=landlord)
+
+
+def score_letters(letters: list[PostLetter], readings: list[tuple[IntakeItem | None, str]], *,
+                  model: TrainedModel, thresholds: Thresholds, policy_name: str,
+                  landlord: Landlord) -> dict[str, object]:
+    """Triage each letter as read and compare it with its labels."""
     from workflow.triage import triage_many
 
-    letters = load_letters(letters_dir)[:limit]
-    readings = read_letters(letters)
     policy = load_policy(policy_name)
     typed = FieldScores()
     gold: list[str] = []
@@ -92,8 +99,7 @@ def evaluate_letters(model: TrainedModel, letters_dir: Path, thresholds: Thresho
             hand_total += 1
             hand_reviewed += any(r.hit and r.rule == UNREADABLE_RULE
                                  for r in result.decision.results)
-            hand_guessed += any(v for k, v in found.items() if k != "staff") or bool(
-                found["staff"])
+            hand_guessed += any(found.values())
             continue
         gold.append(str(letter.labels.get("category")))
         predicted.append(result.decision.category)
