@@ -63,7 +63,7 @@ def clean_page(image: Image.Image) -> CleanPage:
         # highlighter): ink counts only near a dark core, so a stamp's grey lines and letters
         # drop away while the soft edges of typed letters stay.
         ink &= _dilate(values < dark, 3)
-    ink &= _dilate(ink, 1, keep_centre=False)  # a lone inked pixel is a speck
+    ink &= _neighbours(ink) >= SPECK_NEIGHBOURS  # a speck of a pixel or two is not ink
     skew = estimate_skew(ink[::2, ::2])
     binary = Image.fromarray(~ink).convert("L")
     if abs(skew) >= MIN_SKEW:
@@ -71,16 +71,23 @@ def clean_page(image: Image.Image) -> CleanPage:
     return CleanPage(binary, skew)
 
 
-def _dilate(mask: np.ndarray, radius: int, *, keep_centre: bool = True) -> np.ndarray:
-    """True where the mask is true within `radius` pixels (a square); without the centre,
-    where any neighbour is."""
-    if not keep_centre:
-        out = np.zeros_like(mask)
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                if dy or dx:
-                    out |= _shift(mask, dy, dx)
-        return out
+# An inked pixel with fewer inked neighbours (of eight) is part of a speck: a 2x2 speck's
+# pixels have three; a stroke's edge pixels have five or more.
+SPECK_NEIGHBOURS = 4
+
+
+def _neighbours(mask: np.ndarray) -> np.ndarray:
+    """How many of each pixel's eight neighbours are set."""
+    count = np.zeros(mask.shape, dtype=np.uint8)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                count += _shift(mask, dy, dx)
+    return count
+
+
+def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """True where the mask is true within `radius` pixels (a square)."""
     rows = mask.copy()
     for step in range(1, radius + 1):
         rows |= _shift(mask, 0, step) | _shift(mask, 0, -step)

@@ -102,11 +102,13 @@ def _side(box: Box, page_width: int) -> str:
 
 # A short line whose every word reads below this is a pen stroke (a signature, a tick, a
 # stamp's rim) that Tesseract turned into letters, not writing.
-SCRIBBLE_BELOW = 60.0
+SCRIBBLE_BELOW = 50.0
 
 
 def _scribble(segment: _Segment) -> bool:
-    return len(segment.words) <= 3 and all(w.confidence < SCRIBBLE_BELOW for w in segment.words)
+    """A short line of weakly read words without a digit (a postcode or a date has one)."""
+    return (len(segment.words) <= 3 and not any(c.isdigit() for c in segment.text)
+            and all(w.confidence < SCRIBBLE_BELOW for w in segment.words))
 
 
 def build_blocks(words: list[Word], page_width: int) -> list[Block]:

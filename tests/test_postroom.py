@@ -134,3 +134,11 @@ def test_handwriting_goes_to_an_officer_with_the_reason() -> None:
                               load_policy("code-2024"), Thresholds())
     assert decision.needs_review
     assert any("handwritten or unreadable: read by an officer" in r for r in decision.reasons)
+
+
+def test_a_letters_own_date_is_read_from_its_date_line() -> None:
+    from classify.fields.incident import letter_date
+
+    text = ("27 Larch Grove\nPreston\nPR2 1QT\n\n9th December 2026\n\nDear Sir or Madam,\n\n"
+            "The boiler failed on 1st December and nobody came.\n\nYours faithfully,\n")
+    assert letter_date(text, date(2027, 1, 12)) == date(2026, 12, 9)

@@ -58,7 +58,8 @@ def _decode_postcode(written: str) -> str | None:
 def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
     """Every postcode in the text with its canonical form; none inside a longer token."""
     found = []
-    for match in POSTCODE.finditer(text):
+    # OCR reads a scanned S as "$" ("$72 7BN"); the same length, so positions hold.
+    for match in POSTCODE.finditer(re.sub(r"\$(?=[0-9])", "S", text)):
         raw = match.group(1) + match.group(2)
         outward = match.group(1)
         if not re.search(r"[A-Za-z]", outward):
