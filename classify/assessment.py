@@ -13,6 +13,7 @@ from classify.fields import (
     Landlord,
     clean_name,
     extract_fields_many,
+    find_postcodes,
     normalise_postcode,
 )
 from classify.fields.form import FormAnswers, read_form
@@ -87,7 +88,9 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     name = clean_name(form.name) if form.name else None
     if name:
         changes["name"] = name
-    postcode = normalise_postcode(form.postcode) if form.postcode else None
+    # Only a valid postcode from the box: OCR may add the box's edge to it ("M146JS_ —_|").
+    found = find_postcodes(form.postcode) if form.postcode else []
+    postcode = found[0][1] if found else None
     if postcode:
         changes["postcode"] = postcode
         if form.address:
