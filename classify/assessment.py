@@ -88,9 +88,10 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     name = clean_name(form.name) if form.name else None
     if name:
         changes["name"] = name
-    # Only a valid postcode from the box: OCR may add the box's edge to it ("M146JS_ —_|").
+    # A valid postcode in the box first: OCR may add the box's edge to it ("M146JS_ —_|").
     found = find_postcodes(form.postcode) if form.postcode else []
-    postcode = found[0][1] if found else None
+    postcode = found[0][1] if found else (
+        normalise_postcode(form.postcode) if form.postcode else None)
     if postcode:
         changes["postcode"] = postcode
         if form.address:
