@@ -6,7 +6,11 @@ at 300 dpi, one single-threaded Tesseract per page across the cores, OSD where a
 badly). The bare side runs `tesseract` itself (OMP_THREAD_LIMIT=1, one process per core, all
 cores busy) over the very page images the pipeline renders, prepared beforehand and not timed.
 Rounds alternate so that load from other work on the machine falls on both sides alike.
-Prints figures; asserts nothing. `.venv/bin/python -m bench.ocr [ROUNDS]`.
+The pipeline's side includes everything it does beyond that one Tesseract run per page:
+cleaning each page (median, binarising, deskewing) and reading again the ink the first run
+skipped. The pages are the samples' scans and the first LETTERS letters of the letters
+development set (data/letters) rendered as the post room scans them (postroom/).
+Prints figures; asserts nothing. `.venv/bin/python -m bench.ocr [ROUNDS] [LETTERS]`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from ingest.ocr import OSD_BELOW_CONFIDENCE, ocr_worker_count
 from ingest.scanfile import OCR_DPI, ScanFile
 from models.db import migrate
 from pipeline.batch import read_stored_items, store_raw_items
+from postroom.letter import load_letters
+from postroom.render import render_pdf
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,25 +72,30 @@ def pipeline(settings: Settings, item_ids: list[int]) -> tuple[float, list]:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    letters = sorted((REPO / "data/samples/scans").glob("*.pdf"))
+    rendered = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    letters = [(path.name, path.read_bytes())
+               for path in sorted((REPO / "data/samples/scans").glob("*.pdf"))]
+    letters += [(f"{letter.id}.pdf", render_pdf(letter))
+                for letter in load_letters(REPO / "data/letters")[:rendered]]
     workers = ocr_worker_count()
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as work:
         work_dir = Path(work)
         settings = Settings(data_dir=work_dir / "var", _env_file=None)
         migrate(settings.resolved_database_url)
-        raws = [RawItem("letter", path.read_bytes(), f"file:{path.name}",
-                        datetime.now(UTC)) for path in letters]
+        raws = [RawItem("letter", data, f"file:{name}", datetime.now(UTC))
+                for name, data in letters]
         item_ids = store_raw_items(settings, raws).stored
         images = []
-        for path in letters:
-            with ScanFile(path.read_bytes()) as scan:
+        for name, data in letters:
+            with ScanFile(data) as scan:
                 for index in range(scan.page_count):
                     page = scan.page_image(index, OCR_DPI).image
-                    target = work_dir / f"{path.stem}-p{index + 1}.pgm"
+                    target = work_dir / f"{Path(name).stem}-p{index + 1}.pgm"
                     page.save(target)
                     images.append(target)
         pages = len(images)
-        print(f"{len(letters)} scanned letters (data/samples/scans), {pages} pages at "
+        print(f"{len(letters)} scanned letters (data/samples/scans and {rendered} rendered "
+              f"from data/letters), {pages} pages at "
               f"{OCR_DPI} dpi, {workers} Tesseract processes at a time "
               f"(OMP_THREAD_LIMIT=1), {os.cpu_count()} cores, load average "
               f"{os.getloadavg()[0]:.2f} at the start")

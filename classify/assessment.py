@@ -3,6 +3,7 @@ decides. spaCy and the classifier each run once for the whole batch."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -12,8 +13,11 @@ from classify.fields import (
     Landlord,
     clean_name,
     extract_fields_many,
+    find_postcodes,
     normalise_postcode,
 )
+from classify.fields.form import FormAnswers, read_form
+from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
@@ -21,8 +25,13 @@ from ingest.items import IntakeItem
 
 
 def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: TrainedModel,
-                 landlord: Landlord | None = None) -> list[tuple[Extraction, Prediction]]:
-    """Each item's fields and prediction; `reference_days` date what "yesterday" means."""
+                 landlord: Landlord | None = None,
+                 min_ocr_confidence: float = 0.0) -> list[tuple[Extraction, Prediction]]:
+    """Each item's fields and prediction; `reference_days` date what "yesterday" means.
+
+    A letter that reads as handwriting, or below `min_ocr_confidence`, yields no fields: an
+    officer reads it, and nothing is guessed from what OCR made of it.
+    """
     layouts = [letter_layout(item, landlord or Landlord()) for item in items]
     extractions = extract_fields_many([
         ExtractionRequest(
@@ -34,8 +43,13 @@ def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: 
         )
         for item, layout, day in zip(items, layouts, reference_days, strict=True)
     ], landlord=landlord)
-    extractions = [fill_from_layout(extraction, layout) if layout else extraction
-                   for extraction, layout in zip(extractions, layouts, strict=True)]
+    extractions = [fill_from_letter(extraction, layout, item) if layout else extraction
+                   for extraction, layout, item in zip(extractions, layouts, items, strict=True)]
+    extractions = [
+        Extraction() if unreadable(item, min_ocr_confidence) else replace(
+            extraction, written_on=letter_date(item.text, day) if item.source == "letter"
+            else None)
+        for extraction, item, day in zip(extractions, items, reference_days, strict=True)]
     predictions = predict_many(model, [(item.subject, item.text) for item in items])
     return list(zip(extractions, predictions, strict=True))
 
@@ -51,11 +65,70 @@ def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
     return parse_letter(item.text, own)
 
 
+def unreadable(item: IntakeItem, min_ocr_confidence: float) -> bool:
+    """A letter that reads as handwriting or whose worst page is below the threshold."""
+    if item.source != "letter":
+        return False
+    confidence = item.ocr_confidence
+    return item.handwritten or (confidence is not None and confidence < min_ocr_confidence)
+
+
+def fill_from_letter(extraction: Extraction, layout: LetterLayout,
+                     item: IntakeItem) -> Extraction:
+    """The landlord's own form's boxes where the letter is one, then the layout's blocks."""
+    form = read_form(item.text)
+    if form is not None:
+        extraction = fill_from_form(extraction, form)
+    return fill_from_layout(extraction, layout)
+
+
+def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
+    """What the resident wrote in the form's boxes, over what the rules found in the text."""
+    changes: dict[str, object] = {}
+    name = clean_name(form.name) if form.name else None
+    if name:
+        changes["name"] = name
+    # A valid postcode in the box first: OCR may add the box's edge to it ("M146JS_ —_|").
+    found = find_postcodes(form.postcode) if form.postcode else []
+    postcode = found[0][1] if found else (
+        normalise_postcode(form.postcode) if form.postcode else None)
+    if postcode:
+        changes["postcode"] = postcode
+        if form.address:
+            changes["address"] = f"{form.address.strip(' ,')}, {postcode}"
+    if form.desired_outcome:
+        changes["desired_outcome"] = form.desired_outcome
+    if form.staff:
+        changes["staff"] = tuple(n.strip() for n in re.split(r",|\band\b|&", form.staff)
+                                 if n.strip() and n.strip()[0].isupper())
+    return replace(extraction, **changes) if changes else extraction
+
+
+def _fuller_name(name: str | None, block_name: str | None) -> str | None:
+    """The sender block's "Mrs Edna Holt" for a signed "E. Holt": the same surname, written
+    out in full (None when it adds nothing)."""
+    block = clean_name(block_name) if block_name else None
+    if not name or not block or _representative_like(name):
+        return None
+    given, *_rest = name.split()
+    same_surname = block.split()[-1].lower() == name.split()[-1].lower()
+    initial = len(given.strip(".")) == 1 or len(name.split()) == 1
+    full = len(block.split()) >= 2 and len(block.split()[0].strip(".")) > 1
+    return block if same_surname and initial and full else None
+
+
+def _representative_like(name: str) -> bool:
+    return any(word in {"MP", "Cllr", "Councillor"} for word in name.split())
+
+
 def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:
     """The resident's name and address from the letter's layout where the rules found none."""
     changes: dict[str, object] = {}
     if extraction.name is None and layout.signed_name:
         changes["name"] = clean_name(layout.signed_name)
+    fuller = _fuller_name(changes.get("name") or extraction.name, layout.sender_name)  # type: ignore[arg-type]
+    if fuller:
+        changes["name"] = fuller
     if extraction.postcode is None and layout.sender_postcode:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address

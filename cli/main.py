@@ -179,9 +179,17 @@ def retry(
 def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False,
              crossval: Annotated[bool, typer.Option(
                  help="Writer-grouped cross-validation over all labelled data (refits the "
-                      "category model five times; kept under the data dir)")] = True) -> None:
+                      "category model five times; kept under the data dir)")] = True,
+             letters: Annotated[bool, typer.Option(
+                 "--letters/--no-letters",
+                 help="Also render the letters development set as scans, read it by OCR and "
+                      "score it apart (minutes: every page through Tesseract)")] = True,
+             letters_limit: Annotated[int, typer.Option(
+                 "--letters-limit", help="Score only the first N letters (0: all)")] = 0,
+             ) -> None:
     """Development-set figures (also written as a Markdown report with two charts), beside the
-    outside-voices set held out by writer and writer-grouped cross-validation."""
+    outside-voices set held out by writer and writer-grouped cross-validation; the scanned
+    letters' figures apart from the emails'."""
     from classify.retrain import record_dev_figures
     from pipeline.batch import load_model, thresholds_of
     from pipeline.evaluation import evaluate_dev_set, print_evaluation, write_report
@@ -200,10 +208,22 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json")] = False,
     report["outside_voices"] = beside["outside_voices"]
     report["writer_grouped_cv"] = beside["writer_grouped_cv"]
     report["side_by_side"] = side_by_side(beside)
+    if letters:
+        from pipeline.batch import landlord_of
+        from pipeline.letter_evaluation import evaluate_letters, write_letter_report
+
+        report["letters"] = evaluate_letters(
+            model, settings.letters_dir, thresholds_of(settings, model), settings.policy,
+            landlord_of(settings), limit=letters_limit or None)
+        write_letter_report(report["letters"], path.parent)
     if as_json:
         print_jsonl([report])
     else:
         print_evaluation(report, out)
+        if letters:
+            from pipeline.letter_evaluation import print_letter_evaluation
+
+            print_letter_evaluation(report["letters"], out)
         out.print(f"report: {path}")
         print_side_by_side(beside, out)
 

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     landlord_names: list[str] = ["Northbrook Homes"]
     landlord_postcodes: list[str] = ["PR1 2AB"]
     landlord_email_domains: list[str] = ["northbrook-homes.example.org"]
-    landlord_addresses: list[str] = []
+    landlord_addresses: list[str] = ["Civic House, 1 Fishergate, Preston PR1 2AB"]
 
     # Items at or above this calibrated confidence are staged without a person. Unset, the
     # threshold chosen on the development set when the model was trained applies.
@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     # Written by other writers in voices the training set lacks, grouped by writer: the
     # confidence thresholds are chosen here, and `triage evaluate` reports it held out by writer.
     outside_dir: Path = REPO_ROOT / "data" / "outside"
+
+    # The letters development set: letter content rendered as scans at evaluation (postroom/).
+    letters_dir: Path = REPO_ROOT / "data" / "letters"
 
     @field_validator("data_dir")
     @classmethod

@@ -24,6 +24,18 @@ class RawItem:
 
 
 @dataclass(frozen=True)
+class TextBlock:
+    """A block of a page as OCR rebuilt it: its lines, its side of the page ("left", "right"
+    or "full"), its mean word confidence (0-1) and its box (left, top, right, bottom) in the
+    pixels of the page as read."""
+
+    text: str
+    side: str
+    confidence: float | None
+    box: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
 class PageText:
     """One page of a letter: its text and, when it came from OCR, Tesseract's mean confidence.
 
@@ -37,6 +49,8 @@ class PageText:
     rotation: int = 0
     text_source: Literal["text_layer", "ocr"] = "text_layer"
     source_page: int | None = None
+    blocks: tuple[TextBlock, ...] = ()
+    handwritten: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,3 +76,8 @@ class IntakeItem:
         """The lowest page confidence: one unreadable page is enough to need a person."""
         scores = [p.ocr_confidence for p in self.pages if p.ocr_confidence is not None]
         return min(scores) if scores else None
+
+    @property
+    def handwritten(self) -> bool:
+        """A page of it reads as handwriting: an officer reads it, no field is guessed."""
+        return any(page.handwritten for page in self.pages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 
@@ -32,8 +33,7 @@ def extract_letter_text(
     """
     with ScanFile(raw, ScanLimits(max_pages, max_image_pixels)) as scan:
         pages = read_pages(scan)
-    pages = [PageText(p.number, p.text, p.ocr_confidence, p.rotation, p.text_source,
-                      first_source_page + p.number - 1) for p in pages]
+    pages = [replace(p, source_page=first_source_page + p.number - 1) for p in pages]
     text = "\n\n".join(page.text for page in pages if page.text.strip()).strip()
     if not has_real_text(text):
         raise UnreadableItem(QuarantineReason.NO_TEXT, "no readable text on any page")
@@ -67,7 +67,7 @@ def read_pages(scan: ScanFile) -> list[PageText]:
         if page is None:
             pages.append(PageText(number=index + 1, text=layer.strip()))
         else:
-            pages.append(PageText(index + 1, page.text, page.ocr_confidence, page.rotation, "ocr"))
+            pages.append(replace(page, number=index + 1))
     return pages
 
 

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ingest.errors import QuarantineReason, UnreadableItem
-from ingest.items import PageText
+from ingest.items import PageText, TextBlock
+from ingest.pageclean import Box, clean_page, unread_ink
+from ingest.pagelayout import Block, Word, build_blocks, mean_confidence, page_text, parse_words
 
 OCR_TIMEOUT_SECONDS = 120
 # A page read below this mean word confidence may be sideways or upside down: only then is
@@ -89,7 +91,11 @@ def ocr_pages(pages: list[PageSource], *, first_page: int = 1) -> list[PageText]
         results = list(pool.map(read, pages))
     return [
         PageText(number=first_page + index, text=read.text, ocr_confidence=read.confidence,
-                 rotation=read.rotation, text_source="ocr")
+                 rotation=read.rotation, text_source="ocr",
+                 blocks=tuple(TextBlock(b.text, b.side, b.confidence,
+                                        (b.box.left, b.box.top, b.box.right, b.box.bottom))
+                              for b in read.blocks),
+                 handwritten=read.handwritten)
         for index, read in enumerate(results)
     ]
 
@@ -99,31 +105,100 @@ class PageRead:
     text: str
     confidence: float | None
     rotation: int = 0
+    blocks: tuple[Block, ...] = ()
+    handwritten: bool = False
 
 
 def read_page(page: PageImage) -> PageRead:
     """Text of one page; a badly read page is checked with OSD and re-read turned upright."""
-    text, confidence = recognise(page)
-    if confidence is None or confidence >= OSD_BELOW_CONFIDENCE:
-        return PageRead(text, confidence)
+    read = recognise(page)
+    if read.confidence is None or read.confidence >= OSD_BELOW_CONFIDENCE:
+        return read
     rotation = detect_rotation(page)
     if rotation == 0:
-        return PageRead(text, confidence)
+        return read
     # Tesseract's "Rotate: N" is clockwise; Pillow's rotate() turns anticlockwise.
-    turned = PageImage(page.image.rotate(-rotation, expand=True), page.dpi)
-    turned_text, turned_confidence = recognise(turned)
-    if turned_confidence is not None and turned_confidence > confidence:
-        return PageRead(turned_text, turned_confidence, rotation)
-    return PageRead(text, confidence)
+    turned = recognise(PageImage(page.image.rotate(-rotation, expand=True), page.dpi))
+    if turned.confidence is not None and turned.confidence > read.confidence:
+        return PageRead(turned.text, turned.confidence, rotation, turned.blocks,
+                        turned.handwritten)
+    return read
 
 
-def recognise(page: PageImage) -> tuple[str, float | None]:
-    """Text and mean word confidence (0-1) of a page; None when it holds no words at all."""
-    done = _tesseract(page, ["-l", "eng", "--psm", "3", "tsv"])
+def recognise(page: PageImage) -> PageRead:
+    """Every block of a page: cleaned, read once with word boxes, ink that gave no words read
+    again on its own, the page rebuilt from the words' positions."""
+    clean = PageImage(clean_page(page.image).image, page.dpi)
+    words = parse_words(_tsv(clean, "3"))
+    words += reread_unread_ink(clean, words)
+    blocks = build_blocks(words, clean.image.size[0])
+    confidence = mean_confidence(words)
+    return PageRead(page_text(blocks), confidence, blocks=tuple(blocks),
+                    handwritten=reads_as_handwriting(words))
+
+
+# A re-read region's words below this confidence are noise (a stamp's edge, a blot).
+REREAD_MIN_CONFIDENCE = 45.0
+_STRIP_GAP = 24
+
+
+def reread_unread_ink(page: PageImage, words: list[Word]) -> list[Word]:
+    """Words from the ink the page's reading skipped: the regions stacked into one strip
+    image and read as one uniform block (--psm 6, which reads text tangled with a stamp better
+than --psm 4 or 11), so a page costs one extra run at most."""
+    regions = unread_ink(page.image, [w.box for w in words])
+    if not regions:
+        return []
+    width = max(r.width for r in regions) + 2 * _STRIP_GAP
+    height = sum(r.height + _STRIP_GAP for r in regions) + _STRIP_GAP
+    strip = Image.new("L", (width, height), 255)
+    placed: list[tuple[int, Box]] = []
+    y = _STRIP_GAP
+    for region in regions:
+        strip.paste(page.image.crop((region.left, region.top, region.right, region.bottom)),
+                    (_STRIP_GAP, y))
+        placed.append((y, region))
+        y += region.height + _STRIP_GAP
+    found = parse_words(_tsv(PageImage(strip, page.dpi), "6"), key_offset=10_000)
+    moved: list[Word] = []
+    for word in found:
+        for top, region in placed:
+            if top - _STRIP_GAP // 2 <= word.box.top < top + region.height:
+                dx, dy = region.left - _STRIP_GAP, region.top - top
+                box = Box(word.box.left + dx, word.box.top + dy, word.box.right + dx,
+                          word.box.bottom + dy)
+                if word.confidence >= REREAD_MIN_CONFIDENCE and not _read_already(box, words):
+                    moved.append(Word(word.text, box, word.confidence, word.line_key))
+                break
+    return moved
+
+
+def _read_already(box: Box, words: list[Word]) -> bool:
+    """True when the box's middle lies in a word the page's reading already has."""
+    x, y = (box.left + box.right) // 2, (box.top + box.bottom) // 2
+    return any(w.box.left <= x <= w.box.right and w.box.top <= y <= w.box.bottom for w in words)
+
+
+# Typed text reads with most words above 80; a hand leaves many words Tesseract half-guesses.
+HANDWRITING_WEAK_WORD = 75.0
+HANDWRITING_WEAK_SHARE = 0.4
+
+
+def reads_as_handwriting(words: list[Word]) -> bool:
+    """True when a large share of the page's words read weakly, as handwriting does."""
+    scored = [w for w in words if w.confidence >= 0 and sum(c.isalpha() for c in w.text) >= 3]
+    if len(scored) < 20:
+        return False
+    weak = sum(1 for w in scored if w.confidence < HANDWRITING_WEAK_WORD)
+    return weak / len(scored) >= HANDWRITING_WEAK_SHARE
+
+
+def _tsv(page: PageImage, psm: str) -> str:
+    done = _tesseract(page, ["-l", "eng", "--psm", psm, "tsv"])
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise UnreadableItem(QuarantineReason.OCR_FAILED, f"Tesseract failed: {message}")
-    return parse_tsv(done.stdout.decode("utf-8", "replace"))
+    return done.stdout.decode("utf-8", "replace")
 
 
 def detect_rotation(page: PageImage) -> int:

@@ -136,7 +136,8 @@ def triage_stored_items(settings: Settings, item_ids: list[int],
     landlord = landlord_of(settings)
     report = BatchReport()
     readings = list(read_stored_items(settings, item_ids))
-    assessed = _assess(readings, model, policy, landlord)
+    assessed = _assess(readings, model, policy, landlord,
+                       settings.ocr_review_threshold)
     for item_id, reading in readings:
         report.outcomes[_triage_one(settings, item_id, reading, assessed.get(item_id), policy,
                                     thresholds_of(settings, model), claimable)] += 1
@@ -149,13 +150,13 @@ Assessment = tuple[Extraction, Prediction] | BaseException
 
 
 def _assess(readings: list[tuple[int, Reading]], model: TrainedModel, policy: Policy,
-            landlord: Landlord) -> dict[int, Assessment]:
+            landlord: Landlord, min_ocr_confidence: float = 0.0) -> dict[int, Assessment]:
     """spaCy and the classifier once for the whole batch; one item at a time only if that
     fails, so a bug one item trips is that item's alone."""
     readable = [(item_id, r) for item_id, r in readings if isinstance(r, IntakeItem)]
     try:
         found = assess_many([r for _, r in readable], model=model, policy=policy,
-                            landlord=landlord)
+                            landlord=landlord, min_ocr_confidence=min_ocr_confidence)
         return {item_id: one for (item_id, _), one in zip(readable, found, strict=True)}
     except Exception:
         log.exception("a batch of %d could not be assessed together", len(readable))
@@ -163,7 +164,8 @@ def _assess(readings: list[tuple[int, Reading]], model: TrainedModel, policy: Po
     for item_id, reading in readable:
         try:
             assessed[item_id] = assess_many([reading], model=model, policy=policy,
-                                            landlord=landlord)[0]
+                                            landlord=landlord,
+                                            min_ocr_confidence=min_ocr_confidence)[0]
         except Exception as exc:
             assessed[item_id] = exc
     return assessed

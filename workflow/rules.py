@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -38,6 +38,9 @@ class Facts:
     received: date
     incident_date: date | None
     has_identity: bool
+    # The date a letter bears (None for email, or a letter without one).
+    written_on: date | None = None
+    handwritten: bool = False
     postcode: str | None = None
     automatic: str | None = None  # why it is automatic mail, if it is
     ocr_confidence: float | None = None
@@ -92,14 +95,30 @@ def automatic_mail(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     return None
 
 
+# A letter's own date counts for the time limit only when plausible: not after it was
+# received, and not longer than this before (a date further back is a misread or a typo).
+LETTER_DATE_MAX_AGE_DAYS = 90
+
+
+def complaint_made_on(facts: Facts) -> tuple[date, str]:
+    """The day the complaint was made: the letter's own date when plausible, else receipt.
+    (Acknowledgement and response deadlines still run from receipt: workflow/staging.py.)"""
+    written = facts.written_on
+    if written is not None and facts.received - timedelta(days=LETTER_DATE_MAX_AGE_DAYS) \
+            <= written <= facts.received:
+        return written, f"the letter's date ({written.isoformat()})"
+    return facts.received, "receipt"
+
+
 def out_of_time(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     """A complaint about something older than the policy's time limit is a proposed exclusion."""
     if d.category not in {"complaint", "excluded"} or facts.incident_date is None or d.escalation:
         return None
-    limit = facts.received - relativedelta(months=p.time_limit_months)
+    made, made_word = complaint_made_on(facts)
+    limit = made - relativedelta(months=p.time_limit_months)
     if facts.incident_date < limit:
         return (f"incident on {facts.incident_date.isoformat()} is more than "
-                f"{p.time_limit_months} months before receipt"), {
+                f"{p.time_limit_months} months before {made_word}"), {
             "category": "excluded", "excluded_reason": "out_of_time"}
     if d.excluded_reason == "out_of_time":
         return "incident is within the time limit: a complaint", {
@@ -131,11 +150,17 @@ def anonymous_complaint(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     return None
 
 
+UNREADABLE = "handwritten or unreadable: read by an officer"
+
+
 def low_ocr_confidence(facts: Facts, d: Decision, p: Policy, t: Thresholds):
-    """A letter Tesseract could barely read is checked against the page image."""
+    """A letter in handwriting, or one Tesseract could barely read, is read by an officer
+    (and no field was guessed from it)."""
+    if facts.handwritten:
+        return f"{UNREADABLE} (reads as handwriting)", {"needs_review": True}
     if facts.ocr_confidence is not None and facts.ocr_confidence < t.ocr:
-        return f"OCR confidence {facts.ocr_confidence:.2f} below {t.ocr:.2f}", {
-            "needs_review": True}
+        return (f"{UNREADABLE} (OCR confidence {facts.ocr_confidence:.2f} below "
+                f"{t.ocr:.2f})"), {"needs_review": True}
     return None
 
 

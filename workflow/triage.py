@@ -74,17 +74,21 @@ def triage_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
         decide(item, extraction, prediction, policy=policy, thresholds=thresholds,
                thread=thread)
         for item, (extraction, prediction), thread in zip(
-            items, assess_many(items, model=model, policy=policy, landlord=landlord), threads,
+            items, assess_many(items, model=model, policy=policy, landlord=landlord,
+                               min_ocr_confidence=thresholds.ocr), threads,
             strict=True)
     ]
 
 
 def assess_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
-                landlord: Landlord | None = None) -> list[tuple[Extraction, Prediction]]:
+                landlord: Landlord | None = None,
+                min_ocr_confidence: float = 0.0) -> list[tuple[Extraction, Prediction]]:
     """Fields and prediction for each item: everything but the decision, which needs the
-    item's thread (and so the cases committed before it)."""
+    item's thread (and so the cases committed before it); an unreadable letter (below
+    `min_ocr_confidence`, or handwritten) gets no fields."""
     days = [receipt_day(item.received_at, policy) for item in items]
-    return assess_items(items, days, model=model, landlord=landlord)
+    return assess_items(items, days, model=model, landlord=landlord,
+                        min_ocr_confidence=min_ocr_confidence)
 
 
 def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
@@ -100,6 +104,8 @@ def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
         hazard=prediction.hazard,
         received=received,
         incident_date=extraction.incident_date,
+        written_on=extraction.written_on,
+        handwritten=item.handwritten,
         has_identity=bool(extraction.name or extraction.email or extraction.phone),
         automatic=item.automatic,
         ocr_confidence=item.ocr_confidence,

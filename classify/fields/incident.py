@@ -25,7 +25,7 @@ _NOT_INCIDENT = re.compile(
 def incident_date(text: str, received: date) -> date | None:
     """The earliest date the writer gives for the matter, read from the letter's own date."""
     body_start = start_of_body(text)
-    base = _letter_date(text, received) or received
+    base = letter_date(text, received) or received
     candidates: list[DatedPhrase] = []
     for phrase in find_dated_phrases(text, relative_to=base):
         if phrase.start < body_start or _is_dateline(text, phrase.start):
@@ -42,7 +42,7 @@ def incident_date(text: str, received: date) -> date | None:
     return min((c.day for c in candidates), default=None)
 
 
-def _letter_date(text: str, received: date) -> date | None:
+def letter_date(text: str, received: date) -> date | None:
     """The date a letter bears on its own line, which "yesterday" in it is counted from."""
     body_start = start_of_body(text)
     for phrase in find_dated_phrases(text[: body_start or 0], relative_to=received):

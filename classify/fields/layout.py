@@ -23,6 +23,14 @@ _STREETISH = re.compile(
 )
 
 
+# A representative's letterhead (an MP's, a councillor's, a firm's or an advice service's):
+# its address is theirs, never the resident's.
+_LETTERHEAD = re.compile(
+    r"\b(?:MP|M\.P\.|Member of Parliament|House of Commons|Constituency|Councillor|Cllr|"
+    r"Ward|Solicitors?|LLP|Law|Legal|Advice|Citizens|Advocacy|Association|Chambers|"
+    r"Members'? Services|Town Hall|Civic Centre)\b")
+
+
 @dataclass(frozen=True)
 class LetterLayout:
     """Where each part of the letter is; lines are as written, empty tuples where absent."""
@@ -43,6 +51,16 @@ class LetterLayout:
             if match:
                 return f"{match.group(1).upper()} {match.group(2).upper()}"
         return None
+
+    @property
+    def sender_name(self) -> str | None:
+        """A name written above the address in the resident's block ("Mrs Edna Holt")."""
+        if not self.sender_block:
+            return None
+        line = self.sender_block[0].strip(" ,.")
+        if _STREETISH.search(line) or POSTCODE.search(line) or not _NAME.match(line):
+            return None
+        return line
 
     @property
     def sender_address(self) -> str | None:
@@ -113,7 +131,8 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         if any(own.marks(lines[i]) for i in address_lines):
             recipient = recipient or [lines[i].strip() for i in address_lines]
             recipient_lines.update(address_lines)
-        elif not sender and _looks_like_address(texts):
+        elif not sender and _looks_like_address(texts) and not any(
+                _LETTERHEAD.search(line) for line in texts):
             sender = [lines[i].strip() for i in address_lines]
     closing_at, closing, signed = _closing(lines, own)
     body_start = (salutation_at + 1) if salutation_at is not None else header_end

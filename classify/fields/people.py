@@ -15,6 +15,7 @@ _MY_NAME = re.compile(
     rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({FULL_NAME})"
     r"(?!['’]s)\b"
 )
+_VOWELISH = re.compile(r"[aeiouyAEIOUY]|[^\x00-\x7f]")
 _NOT_NAMES = {
     "Northbrook", "Homes", "Housing", "Council", "Services", "Service", "Team", "Dear", "Sir",
     "Madam", "Regards", "Thanks", "Complaints", "Complaint", "Customer", "Repairs", "Stage",
@@ -69,6 +70,10 @@ def looks_like_name(candidate: str, landlord: Landlord) -> bool:
         return False
     banned = _NOT_NAMES | set(landlord.names)
     if any(word.strip(".,'’") in banned for word in words):
+        return False
+    # Every name word of two letters or more has a vowel: "Vw" or "Wn Tva" is a signature's
+    # scrawl as OCR reads it, not a name.
+    if any(len(word.strip(".")) >= 2 and not _VOWELISH.search(word) for word in words):
         return False
     return bool(re.fullmatch(rf"{NAME_WORD}(?: {NAME_WORD})*", candidate))
 

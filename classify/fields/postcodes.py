@@ -58,7 +58,10 @@ def _decode_postcode(written: str) -> str | None:
 def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
     """Every postcode in the text with its canonical form; none inside a longer token."""
     found = []
-    for match in POSTCODE.finditer(text):
+    # OCR reads a scanned S as "$" ("$72 7BN") and a J as "]" ("6]W"); the same length, so
+    # positions hold.
+    mended = re.sub(r"(?<=\b[0-9])\](?=[A-Z]\b)", "J", re.sub(r"\$(?=[0-9])", "S", text))
+    for match in POSTCODE.finditer(mended):
         raw = match.group(1) + match.group(2)
         outward = match.group(1)
         if not re.search(r"[A-Za-z]", outward):

@@ -20,6 +20,9 @@ class Extraction:
     phone: str | None = None
     email: str | None = None
     incident_date: date | None = None
+    # The date the letter bears on its own line (not a contract field): the time limit is
+    # judged from it when it is plausible (workflow/rules.py).
+    written_on: date | None = None
 
     def as_contract(self) -> dict[str, object]:
         return {
