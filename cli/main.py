@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cli.case_commands import case_app, exclusion_app
+from cli.import_commands import import_app
 from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
 from cli.policy_commands import policy_app
@@ -27,6 +28,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(case_app, name="case")
 app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
+app.add_typer(import_app, name="import")
 
 
 def _print_version(asked: bool) -> None:

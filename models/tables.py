@@ -206,6 +206,15 @@ class Case(Base):
     remedy: Mapped[str | None] = mapped_column(Text)
     refused_reason: Mapped[str | None] = mapped_column(String(32))
     earlier_officers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Residents (migration 0011): the reference as quoted references are compared (letters and
+    # digits, upper case), the resident's contact as an imported case gives it, and for a case
+    # brought in by `triage import cases` the hash of its row, so importing it again is a no-op.
+    ref_key: Mapped[str | None] = mapped_column(String(20), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    contact_method: Mapped[str | None] = mapped_column(String(16))
+    import_hash: Mapped[str | None] = mapped_column(String(64))
 
     items: Mapped[list[Item]] = relationship(back_populates="case", order_by="Item.id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
