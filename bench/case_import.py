@@ -25,7 +25,14 @@ from pipeline.case_import import import_cases
 from workflow.case_import import COLUMNS
 
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-POSTCODES = ("PR1 3LT", "PR2 4XT", "LA1 4HQ", "PR1 2HE", "BB2 1AA", "M14 5RT", "LS6 2QN")
+FIRST = ("Joan", "Aaron", "Carla", "Tom", "Priya", "Dev", "Aisha", "Liam", "Mei", "Olu",
+         "Grace", "Kofi", "Sian", "Marek", "Ruth", "Imran", "Nia", "Pawel", "Zara", "Eddie")
+SURNAMES = ("Whitfield", "Blake", "Nunes", "Okafor", "Shah", "Patel", "Khan", "Murphy",
+            "Chen", "Adeyemi", "Jones", "Mensah", "Evans", "Nowak", "Clarke", "Hussain",
+            "Price", "Kowalski", "Ali", "Walsh", "Brown", "Taylor", "Smith", "Wilson", "Hughes",
+            "Roberts", "Lewis", "Begum", "Thomas", "Harris", "Green", "Hall", "Wood", "Young")
+POSTCODES = ("PR1 3LT", "PR2 4XT", "LA1 4HQ", "PR1 2HE", "BB2 1AA", "M14 5RT", "LS6 2QN",
+             "PR1 8JN", "LA1 1UH", "BB1 6EA", "M13 9PL", "LS2 9JT", "PR7 1DP")
 
 
 def write_cases(path: Path, count: int, today: date) -> None:
@@ -40,8 +47,9 @@ def write_cases(path: Path, count: int, today: date) -> None:
             row.update({
                 "reference": f"HC/{received.year}/{n:06d}", "stage": stage,
                 "status": "closed" if n % 7 == 0 and stage == 1 else "open",
-                "received_at": received.isoformat(), "name": f"Resident {n}",
-                "address": f"{n % 300 + 1} Example Street", "postcode": POSTCODES[n % 7],
+                "received_at": received.isoformat(),
+                "name": f"{FIRST[n % 20]} {SURNAMES[(n // 20) % 34]}",
+                "address": f"{n % 300 + 1} Example Street", "postcode": POSTCODES[n % 13],
                 "email": f"resident{n}@example.org", "contact_method": "email"})
             started = received + timedelta(days=15 if stage == 2 else 0)
             if stage == 2:

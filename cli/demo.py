@@ -46,7 +46,21 @@ def run_demo(settings: Settings, console: Console) -> int:
                       f"({report.duplicates} already seen).")
     print_item_table(settings, console)
     print_casework_summary(settings, console)
+    print_residents_summary(settings, console)
     return 0
+
+
+def print_residents_summary(settings: Settings, console: Console) -> None:
+    """Residents made and linked, and items held as about a case already open."""
+    from pipeline.casework.residents import linking_summary
+
+    summary = linking_summary(settings)
+    console.print(f"Residents: {summary['residents']}, with {summary['linked_items']} items "
+                  f"linked and {summary['proposed_residents']} proposed for an officer "
+                  "(`triage resident proposed`).")
+    for link in summary["same_matter"]:
+        console.print(f"  item {link['item_id']}: same matter as open case "
+                      f"{link['case_ref']} (score {link['score']:.2f}); no second case opened")
 
 
 def print_casework_summary(settings: Settings, console: Console) -> None:

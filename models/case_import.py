@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.tables import Case, CaseEvent, CaseSequence
+from models.tables import Case, CaseEvent, CaseSequence, Resident
 from workflow.case_import import ImportedCase
+from workflow.residents import ResidentRecord
 from workflow.staging import LANDLORD_TIMEZONE
 
 _OWN_REFERENCE = re.compile(r"^CMP-(\d{4})-(\d{5})$")
@@ -39,18 +40,71 @@ def held_cases(session: Session, keys: list[str]) -> dict[str, HeldCase]:
     return held
 
 
-def insert_imported(session: Session, cases: list[ImportedCase], file_sha256: str) -> int:
-    """Write the cases and their first events; returns how many were written."""
+def insert_imported(session: Session, cases: list[ImportedCase], file_sha256: str
+                    ) -> list[int]:
+    """Write the cases and their first events; returns the new cases' ids, in order."""
     now = datetime.now(UTC)
+    written: list[int] = []
     for start in range(0, len(cases), _CHUNK):
         chunk = cases[start:start + _CHUNK]
-        ids = session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True),
-                              [_case_values(case, now) for case in chunk]).scalars().all()
-        session.execute(insert(CaseEvent), [
+        # Core's executemany, ids read back by reference: the ORM's bulk insert splits rows
+        # by which values are empty, and SQLite would return ids in order only row by row.
+        session.execute(insert(Case.__table__), [_case_values(case, now) for case in chunk])
+        by_ref = dict(session.execute(select(Case.ref, Case.id).where(
+            Case.ref.in_([case.state.ref for case in chunk]))).all())
+        ids = [by_ref[case.state.ref] for case in chunk]
+        session.execute(insert(CaseEvent.__table__), [  # Core: one executemany, no RETURNING
             _event_values(case_id, case, file_sha256, now)
             for case_id, case in zip(ids, chunk, strict=True)])
+        written += ids
     _advance_sequences(session, [case.state.ref for case in cases])
-    return len(cases)
+    return written
+
+
+def residents_sharing(session: Session, emails: set[str], phones: set[str],
+                      postcodes: set[str]) -> list[ResidentRecord]:
+    """Residents (not merged away) with any of these emails, phones or postcodes."""
+    found: dict[int, Resident] = {}
+    for column, values in ((Resident.email, emails), (Resident.phone, phones),
+                           (Resident.postcode, postcodes)):
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            for row in session.scalars(select(Resident).where(
+                    column.in_(ordered[start:start + _LOOKUP_CHUNK]),
+                    Resident.merged_into_id.is_(None))):
+                found[row.id] = row
+    return [ResidentRecord(r.id, r.name, r.email, r.phone, r.postcode, r.address)
+            for r in found.values()]
+
+
+def insert_residents(session: Session, records: list[ResidentRecord]) -> list[int]:
+    """New residents' rows, in order; returns their ids."""
+    now = datetime.now(UTC)
+    ids: list[int] = []
+    for start in range(0, len(records), _CHUNK):
+        chunk = records[start:start + _CHUNK]
+        # Matched back by their values (two new records alike in all of them would have
+        # matched each other), not by order, which SQLite would give only row by row.
+        by_values: dict[tuple[object, ...], list[int]] = {}
+        for row in session.execute(insert(Resident.__table__).returning(
+                Resident.id, Resident.name, Resident.email, Resident.phone, Resident.postcode,
+                Resident.address), [
+                {"name": r.name, "email": r.email, "phone": r.phone, "postcode": r.postcode,
+                 "address": r.address, "created_at": now, "updated_at": now} for r in chunk]):
+            by_values.setdefault(tuple(row[1:]), []).append(row[0])
+        ids += [by_values[(r.name, r.email, r.phone, r.postcode, r.address)].pop()
+                for r in chunk]
+    return ids
+
+
+def set_case_residents(session: Session, pairs: list[tuple[int, int]]) -> None:
+    """(case id, resident id) pairs written by primary key, in bulk."""
+    for start in range(0, len(pairs), _CHUNK):
+        session.execute(
+            update(Case.__table__).where(Case.__table__.c.id == bindparam("case_id"))
+            .values(resident_id=bindparam("resident")),
+            [{"case_id": case_id, "resident": resident_id}
+             for case_id, resident_id in pairs[start:start + _CHUNK]])
 
 
 def _case_values(case: ImportedCase, now: datetime) -> dict[str, object]:

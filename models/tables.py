@@ -84,6 +84,8 @@ class Item(Base):
     hazard: Mapped[str | None] = mapped_column(String(32))
     review_due: Mapped[date | None]
     review_reason: Mapped[str | None] = mapped_column(String(32))
+    # The resident the item is about (migration 0011), linked by a confident match or an officer.
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
 
     fields: Mapped[ExtractedFields | None] = relationship(back_populates="item", uselist=False)
     pages: Mapped[list[ItemPage]] = relationship(back_populates="item",
@@ -215,6 +217,7 @@ class Case(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     contact_method: Mapped[str | None] = mapped_column(String(16))
     import_hash: Mapped[str | None] = mapped_column(String(64))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
 
     items: Mapped[list[Item]] = relationship(back_populates="case", order_by="Item.id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
@@ -370,3 +373,70 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class Home(Base):
+    """A home: a postcode and the house or flat in it (migration 0011)."""
+
+    __tablename__ = "homes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # postcode and house number
+    postcode: Mapped[str] = mapped_column(String(10), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Resident(Base):
+    """A resident as the landlord knows them: one record, however many letters and cases.
+
+    Merging keeps the merged record, pointing at the one it became (`merged_into_id`)."""
+
+    __tablename__ = "residents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)  # digits, 0 for +44
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ResidentMatch(Base):
+    """Why an item was (or may be) a resident's: the score, the evidence, and who decided.
+
+    status: linked (a confident match or an officer), proposed (waits for an officer),
+    rejected (an officer said no), unlinked (an officer undid a link)."""
+
+    __tablename__ = "resident_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    score: Mapped[float]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseLink(Base):
+    """An item proposed as about the same matter as an open case, with the evidence; no case
+    opens for it until an officer attaches it (confirmed) or says it is separate."""
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    score: Mapped[float]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))  # proposed | confirmed | separate
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

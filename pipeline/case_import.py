@@ -13,12 +13,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from core.settings import Settings
-from models.case_import import held_cases, insert_imported
+from models.case_import import (
+    held_cases,
+    insert_imported,
+    insert_residents,
+    residents_sharing,
+    set_case_residents,
+)
 from models.db import session_scope
 from pipeline.casework.cases import landlord_today
 from workflow.case_import import ImportedCase, ImportProblem, check_header, check_rows
 from workflow.policy import load_policy
+from workflow.residents import (
+    Identity,
+    ResidentRecord,
+    match_resident,
+    name_parts,
+    normalise_email,
+    normalise_phone,
+)
 
 
 @dataclass
@@ -83,5 +99,71 @@ def import_cases(settings: Settings, path: Path, today: date | None = None) -> I
         if report.problems:
             report.problems.sort(key=lambda p: p.line)
             return report
-        report.imported = insert_imported(session, new, hashlib.sha256(data).hexdigest())
+        ids = insert_imported(session, new, hashlib.sha256(data).hexdigest())
+        report.imported = len(ids)
+        link_residents(session, list(zip(ids, new, strict=True)))
     return report
+
+
+def link_residents(session: Session, cases: list[tuple[int, ImportedCase]]) -> None:
+    """Each imported case to its resident: one already held when the match is confident,
+    else a new record (an officer merges any that are one person). Candidates are loaded
+    once for the whole file, and residents new in it are candidates for its later rows."""
+    identities = [(case_id, _identity(case)) for case_id, case in cases]
+    known = residents_sharing(
+        session, {e for _, i in identities if (e := normalise_email(i.email))},
+        {p for _, i in identities if (p := normalise_phone(i.phone))},
+        {i.postcode for _, i in identities if i.postcode})
+    index = _CandidateIndex(known)
+    new_records: list[ResidentRecord] = []
+    chosen: list[tuple[int, int]] = []  # (case id, resident id; negative: new_records[-n-1])
+    for case_id, identity in identities:
+        match = match_resident(identity, index.candidates(identity))
+        if match is not None and match.verdict == "linked":
+            chosen.append((case_id, match.resident_id))
+            continue
+        record = ResidentRecord(-len(new_records) - 1, identity.name,
+                                normalise_email(identity.email), normalise_phone(identity.phone),
+                                identity.postcode, identity.address)
+        new_records.append(record)
+        index.add(record)
+        chosen.append((case_id, record.id))
+    new_ids = insert_residents(session, new_records)
+    set_case_residents(session, [(case_id, new_ids[-rid - 1] if rid < 0 else rid)
+                                 for case_id, rid in chosen])
+
+
+def _identity(case: ImportedCase) -> Identity:
+    return Identity(name=case.name, email=case.email, phone=case.phone, postcode=case.postcode,
+                    address=case.address)
+
+
+def _postcode_surname(postcode: str | None, name: str | None) -> str | None:
+    """Name and postcode match only on the same surname: index them together, so a big
+    estate's postcode is not a thousand candidates for every row."""
+    parts = name_parts(name)
+    return f"{postcode}|{parts[1]}" if postcode and parts else None
+
+
+class _CandidateIndex:
+    """Residents by email, phone and postcode with surname, for matching a file's rows."""
+
+    def __init__(self, records: list[ResidentRecord]) -> None:
+        self._by: dict[tuple[str, str], list[ResidentRecord]] = {}
+        for record in records:
+            self.add(record)
+
+    def add(self, record: ResidentRecord) -> None:
+        for kind, value in (("email", record.email), ("phone", record.phone),
+                            ("home", _postcode_surname(record.postcode, record.name))):
+            if value:
+                self._by.setdefault((kind, value), []).append(record)
+
+    def candidates(self, identity: Identity) -> list[ResidentRecord]:
+        found: dict[int, ResidentRecord] = {}
+        for kind, value in (("email", normalise_email(identity.email)),
+                            ("phone", normalise_phone(identity.phone)),
+                            ("home", _postcode_surname(identity.postcode, identity.name))):
+            for record in self._by.get((kind, value or ""), []) if value else []:
+                found[record.id] = record
+        return list(found.values())

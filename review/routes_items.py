@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
+from pipeline.casework import residents as casework_residents
 from review import queries
 from review.original import PageImages, email_html
 from review.web import Web, officer
@@ -69,7 +70,9 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
         postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
+        residency = casework_residents.item_residency_of(settings, item_id)
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
+                          residency=residency,
                           neighbours=queries.queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
                           allowed_reasons=web.policy.exclusions,

@@ -179,3 +179,22 @@ def test_a_reference_is_found_however_its_separators_are_written(reference, sep,
 def test_dates_and_phone_numbers_never_match_a_reference_they_are_not() -> None:
     keys = quoted_reference_keys("Re: CMP-2026-00007", "Call 07700 900123 on 12/03/2026.")
     assert keys[0] == "CMP202600007" and "HC20260412" not in keys
+
+
+def test_migration_0011_backfills_reference_keys_and_goes_down_again(database_settings
+                                                                     ) -> None:
+    from alembic import command
+
+    from models.db import alembic_config, get_engine, migrate
+    from tests.test_casework import COMPLAINT, email_item, triage
+
+    url = database_settings.resolved_database_url
+    triage(database_settings, b"c1", email_item(COMPLAINT, day=2, message_id="<a@x>"),
+           "complaint")
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    migrate(url)
+    with session_scope(url) as session:
+        assert session.scalar(select(Case.ref_key)) == "CMP202600001"

@@ -22,6 +22,7 @@ from ingest.items import IntakeItem
 from models.casework import state_of
 from models.db import session_scope
 from models.plans import apply_plan
+from models.residents import settle_case_links
 from models.tables import (
     Case,
     CaseEvent,
@@ -79,6 +80,7 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         apply_plan(session, item, _stored_result(item, extraction, label, decision, plan,
                                                  policy.id, thread), policy)
         _settle_proposed_exclusion(session, item, officer, decision)
+        settle_case_links(session, item, officer)
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,
