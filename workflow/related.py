@@ -115,8 +115,7 @@ def _who(query: RelatedQuery, matter: OpenMatter) -> tuple[str, float] | None:
         return "same_resident", config.who["same_resident"]
     if query.home_key and query.home_key == matter.home_key:
         return "same_home", config.who["same_home"]
-    if query.postcode and query.postcode == matter.postcode:
-        return "same_postcode", config.who["same_postcode"]
+    # A neighbour at the same postcode is another complainant, however alike their words.
     return None
 
 
