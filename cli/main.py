@@ -17,6 +17,7 @@ from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
 from cli.policy_commands import policy_app
 from cli.resident_commands import resident_app
+from cli.retention_commands import retention_command
 from cli.shared_commands import err, out, print_jsonl, ready, run_casework
 from cli.user_commands import user_app
 from core.settings import get_settings
@@ -31,6 +32,7 @@ app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
 app.add_typer(import_app, name="import")
 app.add_typer(resident_app, name="resident")
+app.command("retention")(retention_command)
 
 
 def _print_version(asked: bool) -> None:

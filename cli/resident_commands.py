@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -80,3 +81,32 @@ def resident_split(resident_id: int, item_ids: list[int], officer: OfficerOption
 
     _print_resident(run_casework(lambda s: residents.split(s, resident_id, item_ids, officer)),
                     False)
+
+
+@resident_app.command("export")
+def resident_export(
+    resident_id: int,
+    out_path: Annotated[Path, typer.Option("--out", help="the archive to write (.zip)")],
+    by: Annotated[str | None, typer.Option("--by", help="who asked (for the audit)")] = None,
+) -> None:
+    """A subject access archive: records as JSON, original bytes, letters, decisions, index."""
+    from pipeline.resident_rights import export_resident
+
+    held = run_casework(lambda s: export_resident(s, resident_id, out_path, by))
+    out.print(f"{out_path}: {held['items']} items ({held['originals']} originals), "
+              f"{held['cases']} cases, {held['letters']} letters, {held['decisions']} "
+              "decisions", markup=False)
+
+
+@resident_app.command("erase")
+def resident_erase(
+    resident_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="why (kept in the audit)")],
+    by: Annotated[str | None, typer.Option("--by", help="who decided")] = None,
+) -> None:
+    """Erase a resident's personal data; refused while a case is open or a legal hold applies."""
+    from pipeline.resident_rights import erase_resident
+
+    done = run_casework(lambda s: erase_resident(s, resident_id, reason, by))
+    out.print(f"resident {resident_id} erased: {done['items']} items and {done['cases']} "
+              "cases anonymised (audit kept)")

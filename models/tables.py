@@ -86,6 +86,8 @@ class Item(Base):
     review_reason: Mapped[str | None] = mapped_column(String(32))
     # The resident the item is about (migration 0011), linked by a confident match or an officer.
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    # When retention or an erasure removed its personal data and raw bytes (migration 0011).
+    purged_at: Mapped[datetime | None]
 
     fields: Mapped[ExtractedFields | None] = relationship(back_populates="item", uselist=False)
     pages: Mapped[list[ItemPage]] = relationship(back_populates="item",
@@ -218,6 +220,8 @@ class Case(Base):
     contact_method: Mapped[str | None] = mapped_column(String(16))
     import_hash: Mapped[str | None] = mapped_column(String(64))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    legal_hold: Mapped[bool] = mapped_column(default=False)  # kept whatever the schedule says
+    purged_at: Mapped[datetime | None]
 
     items: Mapped[list[Item]] = relationship(back_populates="case", order_by="Item.id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
@@ -402,6 +406,8 @@ class Resident(Base):
     address: Mapped[str | None] = mapped_column(String(500))
     home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -440,3 +446,21 @@ class CaseLink(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataAudit(Base):
+    """What class of record was deleted, anonymised, exported or corrected, when, why and by
+    whom: never the personal data itself (migration 0011)."""
+
+    __tablename__ = "data_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))  # retention | erasure | export | correction
+    record_class: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(16))  # anonymise | delete | export | correct
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    by: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

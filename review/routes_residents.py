@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.casework import CaseworkError
 from pipeline.casework import residents as service
-from review.web import Web, officer
+from review.web import Web, officer, require_manager
 
 
 def _ids(text: str) -> list[int]:
@@ -29,6 +29,26 @@ def register_residents(app: FastAPI, web: Web) -> None:
         except CaseworkError as exc:
             raise StarletteHTTPException(404, str(exc)) from exc
         return web.render(request, "resident.html", resident=view)
+
+    @app.post("/residents/{resident_id}/export")
+    def export(request: Request, resident_id: int) -> Response:
+        """A manager's subject access export: the archive, downloaded (and audited)."""
+        import tempfile
+        from pathlib import Path
+
+        from pipeline.resident_rights import export_resident
+
+        require_manager(request)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"resident-{resident_id}.zip"
+            try:
+                export_resident(settings, resident_id, out, by=officer(request))
+            except CaseworkError as exc:
+                raise StarletteHTTPException(404, str(exc)) from exc
+            data = out.read_bytes()
+        return Response(data, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="resident-{resident_id}.zip"',
+            "Cache-Control": "private, no-store"})
 
     @app.post("/items/{item_id}/resident")
     def link_item(request: Request, item_id: int, resident_id: Annotated[str, Form()] = "",

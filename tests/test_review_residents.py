@@ -69,6 +69,26 @@ def test_resident_page_and_related_item(app_settings: Settings) -> None:
     assert f'href="/items/{again}"' in client.get("/residents/1").text
     missing = client.get("/residents/99")
     assert missing.status_code == 404
+    officer_export = client.post("/residents/1/export", data={"csrf_token": token})
+    assert officer_export.status_code == 403  # a manager's button
+
+
+def test_a_manager_downloads_a_subject_access_archive(app_settings: Settings) -> None:
+    import io
+    import zipfile
+
+    stage_item(app_settings, email_item("The gate is broken.", day=2), ANN, "service_request")
+    add_user(app_settings, "boss", "manager", PASSWORD)
+    from review.app import create_app
+
+    client = TestClient(create_app(app_settings), follow_redirects=False)
+    token = csrf_of(client.get("/login").text)
+    client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token})
+    page = client.get("/residents/1").text
+    assert "Export everything held" in page
+    archive = client.post("/residents/1/export", data={"csrf_token": csrf_of(page)})
+    assert archive.status_code == 200
+    assert "index.html" in zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
 
 
 def test_an_imported_case_with_a_slash_in_its_reference_has_a_page(app_settings) -> None:

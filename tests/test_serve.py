@@ -25,6 +25,7 @@ EXPECTED = {
     "scheduled-scan-folder/scan-folder": ("interval", 60.0),
     "scheduled-deadline-watch/deadline-watch": ("cron", "0 7 * * *", "Europe/London"),
     "scheduled-retrain/retrain": ("cron", "30 2 * * *", "Europe/London"),
+    "scheduled-retention/retention": ("cron", "0 3 * * 0", "Europe/London"),
 }
 
 

@@ -23,6 +23,7 @@ from models.casework import state_of
 from models.db import session_scope
 from models.plans import apply_plan
 from models.residents import settle_case_links
+from models.retention import audit
 from models.tables import (
     Case,
     CaseEvent,
@@ -154,13 +155,25 @@ def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str
             row = ExtractedFields(item_id=item_id, staff=[])
             session.add(row)
         changed = [name for name, value in parsed.items() if getattr(row, name) != value]
+        before = {name: _plain(getattr(row, name)) for name in changed}
         for name in changed:
             setattr(row, name, parsed[name])
         if not changed:
             return Outcome(item.id, f"Item {item.id}: no field changed.")
+        # The right to rectification: the old and new value of each corrected field, kept
+        # (an erasure of the resident removes the values, leaving the field names).
+        audit(session, kind="correction", record_class="extracted_fields", action="correct",
+              count=len(changed), by=officer, detail={"item_id": item.id, "changes": {
+                  name: {"old": before[name], "new": _plain(parsed[name])}
+                  for name in changed}})
         session.add(ReviewDecision(item_id=item.id, officer=officer, action="edit_fields",
                                    category=None, note="changed " + ", ".join(changed)))
         return Outcome(item.id, f"Item {item.id}: saved {', '.join(changed)}.")
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else (
+        list(value) if isinstance(value, tuple) else value)
 
 
 def parse_field_values(values: dict[str, str]) -> dict[str, object]:

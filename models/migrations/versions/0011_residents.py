@@ -90,6 +90,26 @@ def upgrade() -> None:
                        ('import_hash', sa.String(length=64))):
         op.add_column('cases', sa.Column(name, kind, nullable=True))
     op.create_index('ix_cases_ref_key', 'cases', ['ref_key'])
+    op.add_column('items', sa.Column('purged_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('cases', sa.Column('purged_at', sa.DateTime(timezone=True), nullable=True))
+    for table in ('cases', 'residents'):
+        op.add_column(table, sa.Column('legal_hold', sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
+    op.add_column('residents', sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        'data_audit',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('record_class', sa.String(length=40), nullable=False),
+        sa.Column('action', sa.String(length=16), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.Column('dry_run', sa.Boolean(), nullable=False),
+        sa.Column('by', sa.String(length=100), nullable=True),
+        sa.Column('reason', sa.Text(), nullable=True),
+        sa.Column('detail', sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
     # Our own references are CMP-YYYY-NNNNN: their key is the same without the hyphens.
     op.execute("UPDATE cases SET ref_key = UPPER(REPLACE(ref, '-', ''))")
 
@@ -101,8 +121,9 @@ def downgrade() -> None:
         if postgres:
             op.drop_constraint(f'fk_{table}_resident_id', table, type_='foreignkey')
         op.drop_index(f'ix_{table}_resident_id', table_name=table)
-    columns = {'items': ('resident_id',),
-               'cases': ('resident_id', 'import_hash', 'contact_method', 'phone', 'email',
+    op.drop_table('data_audit')
+    columns = {'items': ('resident_id', 'purged_at'),
+               'cases': ('resident_id', 'legal_hold', 'purged_at', 'import_hash', 'contact_method', 'phone', 'email',
                          'address', 'ref_key')}
     for table, names in columns.items():
         for name in names:
