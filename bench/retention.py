@@ -83,7 +83,8 @@ def main() -> None:
         seconds = time.perf_counter() - started
         left = sum(1 for _ in (settings.raw_dir / "bench").iterdir())
         print(f"retention pass in {seconds:.1f} s: "
-              + ", ".join(f"{r['class']} {r['items']}" for r in done if r["items"])
+              + ", ".join(f"{r['class']} {r['items']} ({r['seconds']} s)" for r in done
+                          if r["items"])
               + f"; raw files left {left}; memory {before} MB before the pass, "
               f"{rss_mb()} MB after")
 

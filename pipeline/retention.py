@@ -4,6 +4,7 @@ which class went, never which or whose."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,10 @@ def run_retention(settings: Settings, *, today: date | None = None, dry_run: boo
         row = {"class": klass.name, "action": klass.action, "days": klass.days,
                "cutoff": klass.cutoff(today).isoformat(), "items": items, "cases": cases,
                "dry_run": dry_run}
+        started = time.perf_counter()
         if not dry_run and (items or cases):
             row["items"], row["cases"] = _purge(settings, klass, today)
+        row["seconds"] = round(time.perf_counter() - started, 2)
         if not dry_run:
             with session_scope(url) as session:
                 audit(session, kind="retention", record_class=klass.name,
