@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from bench.case_import import no_database, scratch_postgres
 from core.settings import Settings
 from models.db import migrate, session_scope
+from models.rawstore import raw_relative_path
 from models.tables import ExtractedFields, IntakeRecord, Item
 from pipeline.retention import run_retention
 
@@ -34,15 +35,16 @@ def rss_mb() -> int:
 def populate(settings: Settings, count: int) -> None:
     """`count` items: archived other mail, service requests, quarantined scans, in thirds."""
     received = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    folder = settings.raw_dir / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
     for start in range(0, count, 5000):
         items, fields, records = [], [], []
         for n in range(start, min(count, start + 5000)):
-            (folder / f"{n}.eml").write_bytes(b"From: a@example.org\r\n\r\nbody\r\n")
+            # Laid out as the content-addressed store lays raw bytes out (two-level folders).
+            relative = raw_relative_path(f"{n:064x}"[::-1])
+            (settings.raw_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            (settings.raw_dir / relative).write_bytes(b"From: a@example.org\r\n\r\nbody\r\n")
             kind = ("ignored", "staged", "quarantined")[n % 3]
             items.append({"id": n + 1, "source": "email", "source_ref": f"file:{n}",
-                          "sha256": f"{n:064x}", "raw_path": f"bench/{n}.eml", "size_bytes": 30,
+                          "sha256": f"{n:064x}", "raw_path": relative, "size_bytes": 30,
                           "received_at": received, "text": "Dear team, my gate is broken.",
                           "status": kind, "attempts": 1, "created_at": received,
                           "updated_at": received})
@@ -81,7 +83,7 @@ def main() -> None:
         started = time.perf_counter()
         done = run_retention(settings, today=TODAY)
         seconds = time.perf_counter() - started
-        left = sum(1 for _ in (settings.raw_dir / "bench").iterdir())
+        left = sum(1 for p in settings.raw_dir.rglob("*") if p.is_file())
         print(f"retention pass in {seconds:.1f} s: "
               + ", ".join(f"{r['class']} {r['items']} ({r['seconds']} s)" for r in done
                           if r["items"])
