@@ -47,6 +47,7 @@ def run_demo(settings: Settings, console: Console) -> int:
     print_item_table(settings, console)
     print_casework_summary(settings, console)
     print_hazard_lane(settings, console)
+    print_residents_summary(settings, console)
     return 0
 
 
@@ -63,6 +64,19 @@ def print_hazard_lane(settings: Settings, console: Console) -> None:
                   f"{sum(r['severity'] == 'emergency' for r in rows)} emergency, {overdue} "
                   "past a clock (counted from when the mail arrived); `triage hazards --due 24` "
                   "for those due within a day, `triage hazard show ID` for one's clocks.")
+
+
+def print_residents_summary(settings: Settings, console: Console) -> None:
+    """Residents made and linked, and items held as about a case already open."""
+    from pipeline.casework.residents import linking_summary
+
+    summary = linking_summary(settings)
+    console.print(f"Residents: {summary['residents']}, with {summary['linked_items']} items "
+                  f"linked and {summary['proposed_residents']} proposed for an officer "
+                  "(`triage resident proposed`).")
+    for link in summary["same_matter"]:
+        console.print(f"  item {link['item_id']}: same matter as open case "
+                      f"{link['case_ref']} (score {link['score']:.2f}); no second case opened")
 
 
 def print_casework_summary(settings: Settings, console: Console) -> None:

@@ -13,10 +13,13 @@ import typer
 
 from cli.case_commands import case_app, exclusion_app
 from cli.hazard_commands import hazard_app
+from cli.import_commands import import_app
 from cli.ingest_commands import ingest_app
 from cli.item_commands import item_app
 from cli.ops_commands import register as register_operations
 from cli.policy_commands import policy_app
+from cli.resident_commands import resident_app
+from cli.retention_commands import retention_command
 from cli.shared_commands import err, out, print_jsonl, ready, run_casework
 from cli.user_commands import user_app
 from core.settings import get_settings
@@ -30,6 +33,9 @@ app.add_typer(case_app, name="case")
 app.add_typer(exclusion_app, name="exclusion")
 app.add_typer(item_app, name="item")
 app.add_typer(hazard_app, name="hazard")
+app.add_typer(import_app, name="import")
+app.add_typer(resident_app, name="resident")
+app.command("retention")(retention_command)
 register_operations(app)
 
 

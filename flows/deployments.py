@@ -21,6 +21,7 @@ from prefect.schedules import Cron
 from core.settings import Settings, get_settings
 from flows.deadline_flow import DEFAULT_HAZARD_HOURS, DEFAULT_WITHIN_DAYS, deadline_watch
 from flows.mailbox_flow import mailbox_poll
+from flows.retention_flow import retention
 from flows.retrain_flow import retrain
 from flows.scan_flow import scan_folder_pass
 from models.schema import open_database
@@ -68,6 +69,12 @@ def scheduled_retrain():
     return retrain(checked_settings())
 
 
+@flow(name="scheduled-retention")
+def scheduled_retention(dry_run: bool = False):
+    """Delete or anonymise what the retention schedule says is due."""
+    return retention(get_settings(), dry_run)
+
+
 @dataclass(frozen=True)
 class DeploymentSpec:
     """A deployment's name, entry flow and schedule: an interval, or a cron in UK time."""
@@ -89,6 +96,7 @@ SCHEDULES = (
     DeploymentSpec("deadline-watch", scheduled_deadline_watch, cron="0 7 * * *"),
     DeploymentSpec("hazard-watch", scheduled_hazard_watch, cron="0 * * * *"),
     DeploymentSpec("retrain", scheduled_retrain, cron="30 2 * * *"),
+    DeploymentSpec("retention", scheduled_retention, cron="0 3 * * 0"),
 )
 
 

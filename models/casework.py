@@ -22,6 +22,7 @@ from workflow.adjustments import as_large_print, contact_method, large_print
 from workflow.drafts import Draft, render_draft, summarise
 from workflow.lifecycle import CaseChange, CaseState
 from workflow.policy import Policy
+from workflow.references import reference_key
 from workflow.staging import case_reference
 
 
@@ -99,7 +100,8 @@ def create_case(session: Session, state: CaseState, change: CaseChange, *,
                 received_at: datetime, item: Item | None, name: str | None,
                 postcode: str | None, hazard: str | None) -> Case:
     """The row for a newly opened case, its first event, and its item linked to it."""
-    case = Case(ref=state.ref, policy=state.policy, stage=state.stage, status=state.status,
+    case = Case(ref=state.ref, ref_key=reference_key(state.ref), policy=state.policy,
+                stage=state.stage, status=state.status,
                 handler=state.handler, received_at=received_at,
                 stage_started=state.stage_started, acknowledge_by=state.acknowledge_by,
                 respond_by=state.respond_by, hazard=hazard, name=name, postcode=postcode,

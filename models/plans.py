@@ -111,6 +111,7 @@ def _open_case(session: Session, item: Item, result: TriageResult, opening: Case
     fields = result.extraction
     case = create_case(session, state, change, received_at=result.item.received_at, item=item,
                        name=fields.name, postcode=fields.postcode, hazard=result.decision.hazard)
+    case.resident_id = item.resident_id  # an officer's decision on a linked item
     by = opening.refusal.officer if opening.refusal else None
     for new, next_change in later:
         apply_transition(session, case, new, next_change, item.id, by=by)
@@ -129,6 +130,8 @@ def _update_case(session: Session, item: Item, update: CaseUpdate, policy: Polic
     if case is None:
         return
     item.case_id = case.id
+    if case.resident_id is None:
+        case.resident_id = item.resident_id
     if update.new_state is None:
         record_change(session, case, update.change, item.id)
         return

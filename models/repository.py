@@ -14,8 +14,8 @@ from ingest.items import IntakeItem, RawItem
 from models.casework import state_of
 from models.rawstore import sha256_of, store_raw
 from models.tables import Case, IntakeRecord, Item
+from workflow.references import quoted_reference_keys
 from workflow.rules import ThreadMatch
-from workflow.triage import case_references
 
 __all__ = ["find_replied_request", "find_thread", "mark_quarantined", "record_raw"]
 
@@ -55,11 +55,15 @@ def record_raw(session: Session, raw_dir: Path, raw: RawItem) -> tuple[Item, boo
 
 def find_thread(session: Session, item: IntakeItem) -> ThreadMatch | None:
     """The case an item belongs to: by a quoted case reference, then by Message-ID."""
-    for ref in case_references(item):
-        case = session.scalar(select(Case).where(Case.ref == ref))
-        if case is not None:
-            return ThreadMatch(case.ref, case.stage, "case reference", case.postcode,
-                               state_of(case))
+    keys = quoted_reference_keys(item.subject, item.text)
+    if keys:
+        found = {case.ref_key: case for case in session.scalars(
+            select(Case).where(Case.ref_key.in_(keys)))}
+        for key in keys:  # the first quoted, as written (subject first)
+            case = found.get(key)
+            if case is not None:
+                return ThreadMatch(case.ref, case.stage, "case reference", case.postcode,
+                                   state_of(case))
     if item.in_reply_to:
         case = session.scalar(
             select(Case).join(Item, Item.case_id == Case.id)

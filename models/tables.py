@@ -86,6 +86,10 @@ class Item(Base):
     hazard: Mapped[str | None] = mapped_column(String(32))
     review_due: Mapped[date | None]
     review_reason: Mapped[str | None] = mapped_column(String(32))
+    # The resident the item is about (migration 0011), linked by a confident match or an officer.
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    # When retention or an erasure removed its personal data and raw bytes (migration 0011).
+    purged_at: Mapped[datetime | None]
 
     fields: Mapped[ExtractedFields | None] = relationship(back_populates="item", uselist=False)
     pages: Mapped[list[ItemPage]] = relationship(back_populates="item",
@@ -210,6 +214,18 @@ class Case(Base):
     remedy: Mapped[str | None] = mapped_column(Text)
     refused_reason: Mapped[str | None] = mapped_column(String(32))
     earlier_officers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Residents (migration 0011): the reference as quoted references are compared (letters and
+    # digits, upper case), the resident's contact as an imported case gives it, and for a case
+    # brought in by `triage import cases` the hash of its row, so importing it again is a no-op.
+    ref_key: Mapped[str | None] = mapped_column(String(20), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    contact_method: Mapped[str | None] = mapped_column(String(16))
+    import_hash: Mapped[str | None] = mapped_column(String(64))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    legal_hold: Mapped[bool] = mapped_column(default=False)  # kept whatever the schedule says
+    purged_at: Mapped[datetime | None]
 
     items: Mapped[list[Item]] = relationship(back_populates="case", order_by="Item.id")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
@@ -375,64 +391,88 @@ class Lease(Base):
     expires_at: Mapped[datetime]
 
 
-class WebSession(Base):
-    """A signed-in browser (migration 0012): the cookie holds a random token, this table only
-    its SHA-256, so neither a copied database nor a read cookie forges another session. Log-out,
-    a password change or reset and switching the account off set `revoked_at`."""
+class Home(Base):
+    """A home: a postcode and the house or flat in it (migration 0011)."""
 
-    __tablename__ = "web_sessions"
-    __table_args__ = (Index("ix_web_sessions_username", "username", "revoked_at"),)
+    __tablename__ = "homes"
 
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str] = mapped_column(String(100))
-    csrf: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the next flash message
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # postcode and house number
+    postcode: Mapped[str] = mapped_column(String(10), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-    revoked_why: Mapped[str | None] = mapped_column(String(32))
 
 
-class LoginAttempt(Base):
-    """Every log-in attempt (migration 0012): what throttling counts, and the record of failed
-    attempts managers read. `outcome` is ok, wrong (password or unknown name) or locked."""
+class Resident(Base):
+    """A resident as the landlord knows them: one record, however many letters and cases.
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
-                      Index("ix_login_attempts_address_at", "address", "at"))
+    Merging keeps the merged record, pointing at the one it became (`merged_into_id`)."""
+
+    __tablename__ = "residents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)  # digits, 0 for +44
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    home_id: Mapped[int | None] = mapped_column(ForeignKey("homes.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ResidentMatch(Base):
+    """Why an item was (or may be) a resident's: the score, the evidence, and who decided.
+
+    status: linked (a confident match or an officer), proposed (waits for an officer),
+    rejected (an officer said no), unlinked (an officer undid a link)."""
+
+    __tablename__ = "resident_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    score: Mapped[float]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseLink(Base):
+    """An item proposed as about the same matter as an open case, with the evidence; no case
+    opens for it until an officer attaches it (confirmed) or says it is separate."""
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    score: Mapped[float]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))  # proposed | confirmed | separate
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataAudit(Base):
+    """What class of record was deleted, anonymised, exported or corrected, when, why and by
+    whom: never the personal data itself (migration 0011)."""
+
+    __tablename__ = "data_audit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    username: Mapped[str] = mapped_column(String(100))
-    address: Mapped[str] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(16))
-
-
-class AccessEntry(Base):
-    """Who viewed or changed which item or case, and when (migration 0012); managers read it."""
-
-    __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_target", "target_kind", "target", "at"),
-                      Index("ix_access_log_username_at", "username", "at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    username: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(16))  # viewed | changed
-    target_kind: Mapped[str] = mapped_column(String(16))  # item | case
-    target: Mapped[str] = mapped_column(String(40))
-    path: Mapped[str] = mapped_column(String(200))
-
-
-class ItemClaim(Base):
-    """Who holds an item in the queue, until when (migration 0012): opening it claims it, a
-    claim lapses, and assigning puts it in an officer's hands for longer."""
-
-    __tablename__ = "item_claims"
-
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
-    officer: Mapped[str] = mapped_column(String(100), index=True)
-    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    assigned_by: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # retention | erasure | export | correction
+    record_class: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(16))  # anonymise | delete | export | correct
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    by: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models.tables import AccessEntry, LoginAttempt, User, WebSession
+from models.tables import User
+from models.web_tables import AccessEntry, LoginAttempt, WebSession
 
 
 def live_session(session: Session, token_hash: str, now: datetime

@@ -32,8 +32,10 @@ from models.plans import save_result
 from models.rawstore import load_raw
 from models.repository import find_replied_request, find_thread, mark_quarantined, record_raw
 from models.tables import Item, ItemStatus
+from pipeline.residency import assess_residency, record_residency
 from workflow.policy import Policy, load_policy
 from workflow.rules import Thresholds
+from workflow.staging import receipt_day
 from workflow.triage import assess_many, decide
 
 log = logging.getLogger("pipeline.batch")
@@ -254,10 +256,14 @@ def _triage_one(settings: Settings, item_id: int, reading: Reading,
                 raise assessment
             assert assessment is not None
             extraction, prediction = assessment
+            residency = assess_residency(session, reading, extraction,
+                                         receipt_day(reading.received_at, policy))
             result = decide(reading, extraction, prediction, policy=policy,
                             thresholds=thresholds, thread=find_thread(session, reading),
-                            replied_request=find_replied_request(session, reading))
+                            replied_request=find_replied_request(session, reading),
+                            related=residency.related)
             save_result(session, item, result, policy)
+            record_residency(session, item, residency, result.decision)
             return item.status
         except UnreadableItem as exc:
             log.warning("item %s quarantined: %s", item_id, exc.reason.value)

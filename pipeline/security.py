@@ -19,7 +19,8 @@ from typing import Any
 from core.settings import Settings
 from models import websessions
 from models.db import session_scope
-from models.tables import User, WebSession
+from models.tables import User
+from models.web_tables import WebSession
 from pipeline.users import check_password
 
 MAX_TOKEN = 100  # a longer cookie is not one of ours: refused before any hashing

@@ -36,6 +36,7 @@ from review.routes_items import register_items
 from review.routes_login import register_login
 from review.routes_performance import register_performance
 from review.routes_quarantine import register_quarantine
+from review.routes_residents import register_residents
 from review.web import Web
 from workflow.policy import load_policy
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     register_items(app, web)        # /, /items, /items/{id} and its forms, its pages' images
     register_cases(app, web)        # /cases, /cases/{ref}
     register_hazards(app, web)      # /hazards, /hazards/{id} and its steps (the lane is on /)
+    register_residents(app, web)    # /residents/{id}, its merge and split, /items/{id}/resident
     register_quarantine(app, web)   # /quarantine, /quarantine/{id}/retry
     register_performance(app, web)  # /performance
     register_admin(app, web)        # /admin/users[/{username}], /admin/reports[/{policy}],

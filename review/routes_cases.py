@@ -112,7 +112,7 @@ def _register_case_pages(app: FastAPI, web: Web) -> None:
                                      soon_days=soon_days(), nation=policy.nation)
         return web.render(request, "cases.html", **listing)
 
-    @app.get("/cases/{ref}", response_class=HTMLResponse)
+    @app.get("/cases/{ref:path}", response_class=HTMLResponse)  # imported refs hold "/"
     def case_page(request: Request, ref: str) -> Response:
         detail = queries.case_detail(url, ref, soon_days(), policy.nation)
         if detail is None:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
+from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
 from review.original import PageImages, attachment_png, email_envelope, email_html
@@ -92,7 +93,9 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         if detail["waiting"]:  # opening a waiting item holds it, unless another already does
             holder = (casework.claim(settings, item_id, me)
                       or casework.holders(settings, [item_id]).get(item_id))
+        residency = casework_residents.item_residency_of(settings, item_id)
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
+                          residency=residency,
                           neighbours=queries.queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
                           allowed_reasons=_exclusions(web, detail),

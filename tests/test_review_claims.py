@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from core.settings import Settings
 from models.db import session_scope
-from models.tables import ItemClaim
+from models.web_tables import ItemClaim
 from tests.test_review_app import (  # noqa: F401 - fixtures shared with the app's tests
     _decide,
     _decisions,

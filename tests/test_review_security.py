@@ -13,7 +13,8 @@ from sqlalchemy import select, text
 
 from core.settings import Settings
 from models.db import get_engine, session_scope
-from models.tables import AccessEntry, Item, LoginAttempt, ReviewDecision, WebSession
+from models.tables import Item, ReviewDecision
+from models.web_tables import AccessEntry, LoginAttempt, WebSession
 from pipeline.security import locked_until
 from tests.review_fixtures import PASSWORD, csrf_of
 from tests.test_review_app import (  # noqa: F401 - fixtures shared with the app's tests

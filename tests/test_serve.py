@@ -26,6 +26,7 @@ EXPECTED = {
     "scheduled-deadline-watch/deadline-watch": ("cron", "0 7 * * *", "Europe/London"),
     "scheduled-hazard-watch/hazard-watch": ("cron", "0 * * * *", "Europe/London"),
     "scheduled-retrain/retrain": ("cron", "30 2 * * *", "Europe/London"),
+    "scheduled-retention/retention": ("cron", "0 3 * * 0", "Europe/London"),
 }
 
 

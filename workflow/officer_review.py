@@ -19,6 +19,7 @@ REVIEW_REASONS: dict[str, str] = {
     "low-ocr-confidence": "letter hard to read",
     "low-confidence": "model unsure",
     "thread-mismatch": "case reference at another address",
+    "related-open-case": "same matter as an open case",
     "unknown-case-escalation": "escalation of an unknown case",
     "escalation-refused": "escalation the policy refuses",
     "reopened": "decision reopened",

@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from workflow.lifecycle import CaseState
 from workflow.policy import Policy
+from workflow.related import RelatedMatch
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Facts:
     ocr_confidence: float | None = None
     # The case it belongs to, if one was found.
     thread: ThreadMatch | None = None
+    # An open case it seems to be about (same resident or home, similar words), if any.
+    related: RelatedMatch | None = None
 
 
 class RuleResult(NamedTuple):
@@ -202,6 +205,18 @@ def existing_case(facts: Facts, d: Decision, p: Policy, t: Thresholds):
             {"action": "add_to_case"})
 
 
+def related_open_case(facts: Facts, d: Decision, p: Policy, t: Thresholds):
+    """A complaint that seems to be about a case already open (the same resident or home,
+    similar words, lately) opens no second case until an officer attaches it or says it is
+    separate."""
+    related = facts.related
+    if related is None or facts.thread is not None or d.category != "complaint" or d.action:
+        return None
+    said = "; ".join(e.detail for e in related.evidence)
+    return (f"seems to be about open case {related.case_ref} (score {related.score:.2f}: "
+            f"{said}): an officer attaches it or opens a separate case", {"needs_review": True})
+
+
 _ACTION_BY_CATEGORY = {
     "complaint": "open_case",
     "service_request": "record_service_request",
@@ -233,6 +248,7 @@ CHAIN: tuple[tuple[str, Rule], ...] = (
     ("thread-mismatch", thread_mismatch),
     ("unknown-case-escalation", unknown_case_escalation),
     ("existing-case", existing_case),
+    ("related-open-case", related_open_case),
     ("choose-action", choose_action),
 )
 

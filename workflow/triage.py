@@ -20,6 +20,7 @@ from workflow.adjustments import find_adjustments
 from workflow.hazard_reports import HazardReport, reports_for
 from workflow.plan import ItemContext, Plan, plan_for
 from workflow.policy import Policy
+from workflow.related import RelatedMatch
 from workflow.rules import Decision, Facts, ThreadMatch, Thresholds, apply_policies
 from workflow.staging import LANDLORD_TIMEZONE, CaseDraft, receipt_day
 
@@ -93,7 +94,8 @@ def assess_many(items: list[IntakeItem], *, model: TrainedModel, policy: Policy,
 
 def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
            policy: Policy, thresholds: Thresholds, thread: ThreadMatch | None = None,
-           replied_request: int | None = None) -> TriageResult:
+           replied_request: int | None = None,
+           related: RelatedMatch | None = None) -> TriageResult:
     """The policy's decision on one item's facts, ending in the plan that will be written."""
     received = receipt_day(item.received_at, policy)
     facts = Facts(
@@ -111,6 +113,7 @@ def decide(item: IntakeItem, extraction: Extraction, prediction: Prediction, *,
         ocr_confidence=item.ocr_confidence,
         thread=thread,
         postcode=extraction.postcode,
+        related=related,
     )
     decision = apply_policies(facts, policy, thresholds)
     plan = plan_for(decision, policy, ItemContext.of(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import models.hazard_tables  # noqa: F401  (its tables join the metadata)
+import models.hazard_tables
+import models.web_tables  # noqa: F401
 from models.tables import Base
 
 config = context.config

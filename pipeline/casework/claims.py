@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from core.labels import ItemStatus
 from core.settings import Settings
 from models.db import session_scope
-from models.tables import Item, ItemClaim, User
+from models.tables import Item, User
+from models.web_tables import ItemClaim
 from pipeline.casework.cases import CaseworkError
 from workflow.staging import LANDLORD_TIMEZONE
 

@@ -23,6 +23,8 @@ from models.casework import state_of
 from models.db import session_scope
 from models.hazards import save_hazards
 from models.plans import apply_plan
+from models.residents import settle_case_links
+from models.retention import audit
 from models.tables import (
     Case,
     CaseEvent,
@@ -30,9 +32,9 @@ from models.tables import (
     ExtractedFields,
     IntakeRecord,
     Item,
-    ItemClaim,
     ReviewDecision,
 )
+from models.web_tables import ItemClaim
 from pipeline.casework.cases import CaseworkError, happened_on, policy_for, show
 from pipeline.casework.claims import check_not_held_by_another
 from workflow import lifecycle
@@ -90,6 +92,7 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         claimed = session.get(ItemClaim, item.id)
         if claimed is not None:
             session.delete(claimed)  # decided: nobody holds it any more
+        settle_case_links(session, item, officer)
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,
@@ -208,6 +211,12 @@ def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str
             setattr(row, name, parsed[name])
         if not changed:
             return Outcome(item.id, f"Item {item.id}: no field changed.")
+        # The right to rectification: the old and new value of each corrected field, kept
+        # (an erasure of the resident removes the values, leaving the field names).
+        audit(session, kind="correction", record_class="extracted_fields", action="correct",
+              count=len(changed), by=officer, detail={"item_id": item.id, "changes": {
+                  name: changes[name]
+                  for name in changed}})
         session.add(ReviewDecision(item_id=item.id, officer=officer, action="edit_fields",
                                    category=None, note="changed " + ", ".join(changed),
                                    detail={"changes": changes}))
@@ -215,8 +224,9 @@ def edit_fields(settings: Settings, item_id: int, officer: str, values: dict[str
 
 
 def _plain(value: object) -> object:
-    """A field's value as JSON holds it (a date as ISO text)."""
-    return value.isoformat() if isinstance(value, date) else value
+    """A field's value as JSON holds it (a date as ISO text, a tuple as a list)."""
+    return value.isoformat() if hasattr(value, "isoformat") else (
+        list(value) if isinstance(value, tuple) else value)
 
 
 def parse_field_values(values: dict[str, str]) -> dict[str, object]:

@@ -2,7 +2,7 @@
 field edit changed, who holds an item in the queue, and searching every item (SQLite FTS5 / PostgreSQL full-text search).
 
 Revision ID: 0012_workspace
-Revises: 0010_hazard_lane
+Revises: 0011_residents
 
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012_workspace'
-down_revision: Union[str, Sequence[str], None] = '0010_hazard_lane'
+down_revision: Union[str, Sequence[str], None] = '0011_residents'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
