@@ -33,6 +33,7 @@ def retention_command(
         return
     verb = "due (dry run, nothing changed)" if dry_run else "done"
     for row in rows:
+        counted = (f"{row['entries']} log entries" if "entries" in row
+                   else f"{row['items']} items, {row['cases']} cases")
         out.print(f"{row['class']}: {row['action']} after {row['days']} days (before "
-                  f"{row['cutoff']}): {row['items']} items, {row['cases']} cases {verb}",
-                  markup=False)
+                  f"{row['cutoff']}): {counted} {verb}", markup=False)

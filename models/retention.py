@@ -22,6 +22,7 @@ from models.tables import (
     ItemPage,
     Resident,
 )
+from models.web_tables import AccessEntry, LoginAttempt
 from workflow.retention import RetentionClass
 
 REMOVED = "(removed under the retention schedule)"
@@ -141,3 +142,21 @@ def audit(session: Session, *, kind: str, record_class: str, action: str, count:
           detail: dict[str, Any] | None = None) -> None:
     session.add(DataAudit(kind=kind, record_class=record_class, action=action, count=count,
                           dry_run=dry_run, by=by, reason=reason, detail=detail or {}))
+
+
+_LOGS = {"access_log": AccessEntry, "login_attempts": LoginAttempt}
+
+
+def count_log_entries(session: Session, klass: RetentionClass, today: date) -> int:
+    """How many rows of a log class are older than its cut-off."""
+    table = _LOGS[klass.name]
+    return session.scalar(select(func.count()).select_from(table).where(
+        table.at < _start_of(klass.cutoff(today)))) or 0
+
+
+def delete_log_entries(session: Session, klass: RetentionClass, today: date) -> int:
+    """Delete a log class's rows older than its cut-off, in one statement."""
+    table = _LOGS[klass.name]
+    done = session.execute(delete(table).where(table.at < _start_of(klass.cutoff(today))))
+    return int(done.rowcount or 0)
+

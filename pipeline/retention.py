@@ -15,6 +15,8 @@ from models.retention import (
     audit,
     chunks,
     count,
+    count_log_entries,
+    delete_log_entries,
     delete_raw_files,
     due_cases,
     due_items,
@@ -22,7 +24,7 @@ from models.retention import (
     purge_items,
 )
 from pipeline.casework.cases import landlord_today
-from workflow.retention import RetentionClass, load_schedule
+from workflow.retention import LOG_CLASSES, RetentionClass, load_schedule
 
 CHUNK = 1000
 
@@ -34,6 +36,9 @@ def run_retention(settings: Settings, *, today: date | None = None, dry_run: boo
     report = []
     for klass in load_schedule(schedule):
         url = settings.resolved_database_url
+        if klass.name in LOG_CLASSES:
+            report.append(_expire_log(url, klass, today, dry_run))
+            continue
         with session_scope(url) as session:
             items, cases = (count(session, due_items(klass, today)),
                             count(session, due_cases(klass, today)))
@@ -52,6 +57,22 @@ def run_retention(settings: Settings, *, today: date | None = None, dry_run: boo
                               "cutoff": row["cutoff"], "days": klass.days})
         report.append(row)
     return report
+
+
+def _expire_log(url: str, klass: RetentionClass, today: date, dry_run: bool
+                ) -> dict[str, Any]:
+    """A log class: its old rows counted, and deleted unless a dry run; audited by count."""
+    with session_scope(url) as session:
+        entries = (count_log_entries(session, klass, today) if dry_run
+                   else delete_log_entries(session, klass, today))
+        if not dry_run:
+            audit(session, kind="retention", record_class=klass.name, action=klass.action,
+                  count=entries, detail={"entries": entries,
+                                         "cutoff": klass.cutoff(today).isoformat(),
+                                         "days": klass.days})
+    return {"class": klass.name, "action": klass.action, "days": klass.days,
+            "cutoff": klass.cutoff(today).isoformat(), "items": 0, "cases": 0,
+            "entries": entries, "dry_run": dry_run}
 
 
 def _purge(settings: Settings, klass: RetentionClass, today: date) -> tuple[int, int]:

@@ -72,6 +72,37 @@ def test_retention_counts_then_purges_what_is_due_and_audits_classes(database_se
         assert case.drafts[0].body.startswith("(removed")
 
 
+def test_the_review_apps_logs_expire_after_a_year_and_are_audited_by_count(database_settings):
+    from datetime import UTC, datetime
+
+    from models.web_tables import AccessEntry, LoginAttempt
+
+    with session_scope(database_settings.resolved_database_url) as session:
+        for when in (datetime(2025, 1, 10, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)):
+            session.add(AccessEntry(at=when, username="amina", action="viewed",
+                                    target_kind="item", target="1", path="/items/1"))
+            session.add(LoginAttempt(at=when, username="amina", address="127.0.0.1",
+                                     outcome="wrong"))
+    today = date(2026, 12, 5)
+    dry = {r["class"]: r for r in run_retention(database_settings, today=today, dry_run=True)}
+    assert (dry["access_log"]["entries"], dry["login_attempts"]["entries"]) == (1, 1)
+    assert len(rows(database_settings, AccessEntry)) == 2  # a dry run deletes nothing
+    done = {r["class"]: r for r in run_retention(database_settings, today=today)}
+    assert done["access_log"]["entries"] == 1
+    assert [e.at.year for e in rows(database_settings, AccessEntry)] == [2026]
+    assert [e.at.year for e in rows(database_settings, LoginAttempt)] == [2026]
+    audits = {a.record_class: a for a in rows(database_settings, DataAudit)}
+    assert audits["access_log"].count == 1 and "amina" not in json.dumps(
+        audits["access_log"].detail)
+
+
+def test_only_the_logs_may_be_deleted_outright(tmp_path) -> None:
+    bad = tmp_path / "schedule.toml"
+    bad.write_text('[[class]]\nname = "compliments"\ndays = 30\naction = "delete"\n')
+    with pytest.raises(ScheduleError, match="delete"):
+        load_schedule(bad)
+
+
 def test_a_schedule_naming_an_unknown_class_is_refused(tmp_path) -> None:
     path = tmp_path / "s.toml"
     path.write_text('[[class]]\nname = "everything"\ndays = 1\naction = "anonymise"\n')

@@ -11,8 +11,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-CLASSES = ("closed_cases", "service_requests", "compliments", "other_mail", "quarantined_raw")
-ACTIONS = ("anonymise", "delete_raw")
+CLASSES = ("closed_cases", "service_requests", "compliments", "other_mail", "quarantined_raw",
+           "access_log", "login_attempts")
+# The two logs of the review app: rows deleted outright once due (`delete`), nothing else.
+LOG_CLASSES = ("access_log", "login_attempts")
+ACTIONS = ("anonymise", "delete_raw", "delete")
 
 
 class ScheduleError(ValueError):
@@ -24,8 +27,8 @@ class RetentionClass:
     name: str
     description: str
     days: int
-    counted_from: Literal["closure", "receipt", "quarantine"]
-    action: Literal["anonymise", "delete_raw"]
+    counted_from: Literal["closure", "receipt", "quarantine", "entry"]
+    action: Literal["anonymise", "delete_raw", "delete"]
 
     def cutoff(self, today: date) -> date:
         """Records whose date is before this are due."""
@@ -44,6 +47,9 @@ def load_schedule(path: Path | None = None) -> tuple[RetentionClass, ...]:
             raise ScheduleError(f"class {n}: unknown name {name!r}; one of {', '.join(CLASSES)}")
         if entry.get("action") not in ACTIONS:
             raise ScheduleError(f"class {name}: action must be one of {', '.join(ACTIONS)}")
+        if (name in LOG_CLASSES) != (entry["action"] == "delete"):
+            raise ScheduleError(f"class {name}: 'delete' is the action of the two logs, and only"
+                                " theirs")
         days = entry.get("days")
         if not isinstance(days, int) or days < 1:
             raise ScheduleError(f"class {name}: days must be a whole number of days, at least 1")
