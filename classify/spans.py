@@ -359,14 +359,18 @@ def find_in_text(text: str, ranges: list[tuple[int, int]], lexicons: tuple[Lexic
     """Each lexicon's matches in these parts of `text` (tokenised once for all of them), in
     text order, each with the context's verdict (None when it reports something there now)."""
     results: list[list[Found]] = [[] for _ in lexicons]
-    for sentence in sentences(text, ranges, _index_of(lexicons, context)):
+    index, heads = _index_of(lexicons, context)
+    for sentence in sentences(text, ranges, index):
         if not sentence.found:
             continue
+        # Only a rule one of whose first slot's terms occurs here can match (rule_matches
+        # finds nothing without every slot); the rest are skipped, in the same order.
+        live = {rule for key in sentence.found for rule in heads.get(key, ())}
         reader = Reader(sentence, context)
         for found, lexicon in zip(results, lexicons, strict=True):
             for family in lexicon.families:
                 for rule in family.rules:
-                    if rule.regex is not None:
+                    if id(rule) not in live:
                         continue
                     for match in rule_matches(sentence, family, rule):
                         start, end = reader.evidence_span(match)
@@ -383,11 +387,14 @@ def find_in_text(text: str, ranges: list[tuple[int, int]], lexicons: tuple[Lexic
     return results
 
 
-_INDEXES: dict[tuple[int, ...], tuple[tuple[Lexicon, ...], Context, TermIndex]] = {}
+_INDEXES: dict[tuple[int, ...],
+               tuple[tuple[Lexicon, ...], Context, TermIndex, dict[int, set[int]]]] = {}
 
 
-def _index_of(lexicons: tuple[Lexicon, ...], context: Context) -> TermIndex:
-    """The term index of some lexicons with their context, built once for them."""
+def _index_of(lexicons: tuple[Lexicon, ...], context: Context
+              ) -> tuple[TermIndex, dict[int, set[int]]]:
+    """The term index of some lexicons with their context, built once for them, and for
+    each term (by `id`) the word rules (by `id`) whose first slot holds it."""
     key = (*map(id, lexicons), id(context))
     kept = _INDEXES.get(key)
     if kept is None or kept[0] != lexicons or kept[1] is not context:
@@ -396,6 +403,13 @@ def _index_of(lexicons: tuple[Lexicon, ...], context: Context) -> TermIndex:
                  for term in group}
         terms |= {term for value in vars(context).values() if isinstance(value, tuple)
                   for term in value}
-        kept = (lexicons, context, TermIndex(terms))
+        heads: dict[int, set[int]] = {}
+        for lexicon in lexicons:
+            for family in lexicon.families:
+                for rule in family.rules:
+                    if rule.regex is None and rule.slots:
+                        for term in rule.slots[0]:
+                            heads.setdefault(id(term), set()).add(id(rule))
+        kept = (lexicons, context, TermIndex(terms), heads)
         _INDEXES[key] = kept
-    return kept[2]
+    return kept[2], kept[3]

@@ -88,6 +88,11 @@ _STAFF_PATTERNS = [
         r"sorted|visited|handled|dealt|attended|inspected|helped|rang|called|phoned|took)\b"
     ),
 ]
+# Compiled once: staff_named runs them per sentence and per line.
+_NOT_STAFF_OPENING = re.compile(
+    r"\s*(?:dear|re\b|to\b|hi\b|hello\b|our client|client|constituent)", re.I)
+_SALUTATION = re.compile(rf"\s*(?:Dear|Hi|Hello)[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)
 # "Jan", "Nov" and "Sept" before or after a day or year are months, not people.
 _MONTH_WORD = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)")
 _TITLED_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+({_ONE_OR_TWO})")
@@ -136,8 +141,7 @@ def staff_named(text: str, entities: list[PersonEntity], people: set[str],
                 if match.group(group):
                     candidates.append((match.start(group), match.group(group)))
     for sentence_start, sentence in _sentences(text):
-        if re.match(r"\s*(?:dear|re\b|to\b|hi\b|hello\b|our client|client|constituent)",
-                    sentence, re.I):
+        if _NOT_STAFF_OPENING.match(sentence):
             continue
         if _TITLED_STAFF_CONTEXT.search(sentence):
             for match in _TITLED_NAME.finditer(sentence):
@@ -190,8 +194,7 @@ def _not_staff_words(text: str, landlord: Landlord) -> set[str]:
         if name:
             words |= set(name.split())
     for line in text.splitlines():
-        salutation = re.match(rf"\s*(?:Dear|Hi|Hello)[ \t]+(?:{TITLES}[ \t]+)?({_ONE_OR_TWO})",
-                              line)
+        salutation = _SALUTATION.match(line)
         if salutation:
             words |= set(salutation.group(1).split())
     return words
@@ -200,7 +203,7 @@ def _not_staff_words(text: str, landlord: Landlord) -> set[str]:
 def _sentences(text: str) -> list[tuple[int, str]]:
     """Sentences with their offsets; a line break ends one too (addresses, signatures)."""
     found = []
-    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text, re.M):
+    for match in _SENTENCE.finditer(text):
         if match.group(0).strip():
             found.append((match.start(), match.group(0)))
     return found
