@@ -141,42 +141,47 @@ def send_summary(state: HazardState, at: datetime, by: str | None = None
             HazardChange("summary_sent", at, {"by": by, "found": state.found}))
 
 
+def _record_once(state: HazardState, at: datetime, by: str, *, field: str, kind: str,
+                 recording: str, doing: str, already: str, detail: dict[str, object]
+                 ) -> tuple[HazardState, HazardChange]:
+    """A step after a found hazard's investigation, recorded once: its time on the state and
+    its change with who did it and what they said."""
+    _check(state, recording, at, by)
+    _check_after_investigation(state, doing, at, needs_found=True)
+    recorded = getattr(state, field)
+    if recorded is not None:
+        raise RefusedTransition(f"{already} at {_when(recorded)}")
+    note = {key: (str(value or "")).strip() or None for key, value in detail.items()}
+    return replace(state, **{field: at}), HazardChange(kind, at, {"by": by, **note})
+
+
 def make_safe(state: HazardState, at: datetime, by: str, how: str | None = None
               ) -> tuple[HazardState, HazardChange]:
     """The work to make the home safe was done."""
-    _check(state, "record the home made safe", at, by)
-    _check_after_investigation(state, "make the home safe", at, needs_found=True)
-    if state.made_safe_at is not None:
-        raise RefusedTransition(f"the home was already made safe at "
-                                f"{_when(state.made_safe_at)}")
-    return (replace(state, made_safe_at=at),
-            HazardChange("made_safe", at, {"by": by, "how": (how or "").strip() or None}))
+    return _record_once(state, at, by, field="made_safe_at", kind="made_safe",
+                        recording="record the home made safe", doing="make the home safe",
+                        already="the home was already made safe", detail={"how": how})
 
 
 def offer_accommodation(state: HazardState, at: datetime, by: str, where: str | None = None
                         ) -> tuple[HazardState, HazardChange]:
     """Suitable alternative accommodation was offered while the home cannot be made safe."""
-    _check(state, "record accommodation offered", at, by)
-    _check_after_investigation(state, "offer alternative accommodation", at, needs_found=True)
-    if state.accommodation_offered_at is not None:
-        raise RefusedTransition(f"alternative accommodation was already offered at "
-                                f"{_when(state.accommodation_offered_at)}")
-    return (replace(state, accommodation_offered_at=at),
-            HazardChange("accommodation_offered", at, {"by": by,
-                                                       "where": (where or "").strip() or None}))
+    return _record_once(state, at, by, field="accommodation_offered_at",
+                        kind="accommodation_offered",
+                        recording="record accommodation offered",
+                        doing="offer alternative accommodation",
+                        already="alternative accommodation was already offered",
+                        detail={"where": where})
 
 
 def start_preventative(state: HazardState, at: datetime, by: str, what: str | None = None
                        ) -> tuple[HazardState, HazardChange]:
     """Further work to stop the hazard coming back was started (or steps taken to start it)."""
-    _check(state, "record preventative work started", at, by)
-    _check_after_investigation(state, "start preventative work", at, needs_found=True)
-    if state.preventative_started_at is not None:
-        raise RefusedTransition(f"preventative work was already started at "
-                                f"{_when(state.preventative_started_at)}")
-    return (replace(state, preventative_started_at=at),
-            HazardChange("preventative_started", at, {"by": by,
-                                                      "what": (what or "").strip() or None}))
+    return _record_once(state, at, by, field="preventative_started_at",
+                        kind="preventative_started",
+                        recording="record preventative work started",
+                        doing="start preventative work",
+                        already="preventative work was already started", detail={"what": what})
 
 
 def complete(state: HazardState, at: datetime, by: str, note: str | None = None
