@@ -73,6 +73,7 @@ def save_reading(session: Session, item: Item, result: TriageResult) -> None:
 def _save_fields(session: Session, item: Item, result: TriageResult) -> None:
     values = result.extraction.as_contract()
     values["incident_date"] = result.extraction.incident_date
+    values["written_on"] = result.extraction.written_on
     values["adjustments"] = list(result.adjustments)
     row = session.get(ExtractedFields, item.id)
     if row is None:

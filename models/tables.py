@@ -120,6 +120,9 @@ class ItemPage(Base):
     text: Mapped[str] = mapped_column(Text)
     ocr_confidence: Mapped[float | None]
     rotation: Mapped[int] = mapped_column(Integer, default=0)
+    # OCR's blocks (migration 0013): [{"text", "side", "confidence", "box": [l, t, r, b]}],
+    # for the item page's provenance of each field; None for a text layer or an older row.
+    blocks: Mapped[list[Any] | None] = mapped_column(JSON)
 
     item: Mapped[Item] = relationship(back_populates="pages")
 
@@ -140,6 +143,9 @@ class ExtractedFields(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(320))
     incident_date: Mapped[date | None]
+    # The date the letter bears on its own line (migration 0013): the time limit is judged
+    # from it when plausible, on triage and on an officer's later decision alike.
+    written_on: Mapped[date | None]
     # Adjustments the writer asked for (migration 0010): [{"adjustment", "evidence", ...}].
     adjustments: Mapped[list[Any] | None] = mapped_column(JSON)
 

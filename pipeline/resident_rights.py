@@ -33,10 +33,11 @@ def _item_record(item: Item) -> dict[str, Any]:
         "id": item.id, "source": item.source, "received_at": _iso(item.received_at),
         "subject": item.subject, "text": item.text, "status": item.status,
         "case": item.case.ref if item.case else None, "sha256": item.sha256,
-        "fields": ({k: _iso(getattr(fields, k)) if k == "incident_date" else getattr(fields, k)
+        "fields": ({k: _iso(getattr(fields, k)) if k in ("incident_date", "written_on")
+                    else getattr(fields, k)
                     for k in ("name", "representative", "address", "postcode", "staff",
                               "desired_outcome", "contact_method", "phone", "email",
-                              "incident_date")} if fields else None),
+                              "incident_date", "written_on")} if fields else None),
         "classification": ({"category": label.category, "confidence": label.confidence,
                             "policy": label.policy, "model": label.model_version}
                            if label else None),

@@ -40,7 +40,7 @@ FIELD_LABELS = (
     ("name", "Name"), ("representative", "Representative"), ("address", "Address"),
     ("postcode", "Postcode"), ("staff", "Staff named"), ("desired_outcome", "Desired outcome"),
     ("contact_method", "Contact method"), ("phone", "Phone"), ("email", "Email"),
-    ("incident_date", "Incident date"),
+    ("incident_date", "Incident date"), ("written_on", "Letter's date"),
 )
 SOURCES = ("email", "letter")
 
@@ -225,7 +225,7 @@ def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
             "classification": _classification(item.classification),
             "case": _case(item.case, today) if item.case else None,
             "pages": [{"number": p.number, "source_page": p.source_page, "text": p.text,
-                       "text_source": p.text_source, "rotation": p.rotation,
+                       "text_source": p.text_source, "rotation": p.rotation, "blocks": p.blocks,
                        "confidence": (f"{p.ocr_confidence:.0%}"
                                       if p.ocr_confidence is not None else None)}
                       for p in item.pages],

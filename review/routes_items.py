@@ -16,10 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline import casework
+from pipeline.batch import landlord_of
 from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
 from review.original import PageImages, attachment_png, email_envelope, email_html
+from review.provenance_view import annotate_fields
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
@@ -50,6 +52,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
     """What an officer reads: the queue at / and an item at /items/{id}."""
     url, settings = web.url, web.settings
     page_images = PageImages(settings.raw_dir, settings.max_pdf_pages)
+    landlord = landlord_of(settings)
 
     @app.get("/", response_class=HTMLResponse)
     def queue(request: Request, category: str = "", source: str = "", reason: str = "",
@@ -87,6 +90,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
             sent = email_envelope(settings.raw_dir, detail["raw_path"], detail["sha256"])
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
+            annotate_fields(detail, landlord)
         postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
         me = officer(request)
         holder = None

@@ -132,6 +132,8 @@ class ItemContext:
     representative: str | None = None
     text: str | None = None
     staff: tuple[str, ...] = ()
+    # The date a letter bears (None for email): the complaint was made then when plausible.
+    written_on: date | None = None
 
     @classmethod
     def of(cls, received: date, extraction: Extraction, text: str | None, *,
@@ -140,7 +142,7 @@ class ItemContext:
         """The context of an item from its extracted fields, however they were obtained."""
         return cls(received, thread, replied_request, name=extraction.name,
                    representative=extraction.representative, text=text,
-                   staff=tuple(extraction.staff or ()))
+                   staff=tuple(extraction.staff or ()), written_on=extraction.written_on)
 
 
 def plan_for(decision: Decision, policy: Policy, context: ItemContext, *,

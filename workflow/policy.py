@@ -66,6 +66,10 @@ class Policy(BaseModel):
     name: str
     nation: str
     time_limit_months: int = Field(ge=1)
+    # A letter's own date counts as the day the complaint was made (for the time limit) only
+    # when plausible: not after receipt, and at most this many days before it; a date further
+    # back is taken for a misread or a typo, and receipt counts instead.
+    letter_date_max_age_days: int = Field(90, ge=1, strict=True)
     records_compliments: bool = True
     anonymous: Literal["accept", "route_to_officer"] = "route_to_officer"
     exclusions: tuple[str, ...] = ()

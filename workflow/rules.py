@@ -98,26 +98,22 @@ def automatic_mail(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     return None
 
 
-# A letter's own date counts for the time limit only when plausible: not after it was
-# received, and not longer than this before (a date further back is a misread or a typo).
-LETTER_DATE_MAX_AGE_DAYS = 90
-
-
-def complaint_made_on(facts: Facts) -> tuple[date, str]:
-    """The day the complaint was made: the letter's own date when plausible, else receipt.
+def complaint_made_on(received: date, written_on: date | None, policy: Policy
+                      ) -> tuple[date, str]:
+    """The day the complaint was made: the letter's own date when plausible (not after
+    receipt, at most the policy's `letter_date_max_age_days` before it), else receipt.
     (Acknowledgement and response deadlines still run from receipt: workflow/staging.py.)"""
-    written = facts.written_on
-    if written is not None and facts.received - timedelta(days=LETTER_DATE_MAX_AGE_DAYS) \
-            <= written <= facts.received:
-        return written, f"the letter's date ({written.isoformat()})"
-    return facts.received, "receipt"
+    earliest = received - timedelta(days=policy.letter_date_max_age_days)
+    if written_on is not None and earliest <= written_on <= received:
+        return written_on, f"the letter's date ({written_on.isoformat()})"
+    return received, "receipt"
 
 
 def out_of_time(facts: Facts, d: Decision, p: Policy, t: Thresholds):
     """A complaint about something older than the policy's time limit is a proposed exclusion."""
     if d.category not in {"complaint", "excluded"} or facts.incident_date is None or d.escalation:
         return None
-    made, made_word = complaint_made_on(facts)
+    made, made_word = complaint_made_on(facts.received, facts.written_on, p)
     limit = made - relativedelta(months=p.time_limit_months)
     if facts.incident_date < limit:
         return (f"incident on {facts.incident_date.isoformat()} is more than "
@@ -127,6 +123,27 @@ def out_of_time(facts: Facts, d: Decision, p: Policy, t: Thresholds):
         return "incident is within the time limit: a complaint", {
             "category": "complaint", "excluded_reason": None}
     return None
+
+
+def time_limit_verdict(received: date, written_on: date | None, incident_date: date | None,
+                       policy: Policy) -> RuleResult | None:
+    """The out-of-time rule's verdict on a stored item's dates, judged as triage judges them
+    (from the letter's own date when plausible), for an officer's decision or the item page
+    after the fields were corrected; None when the item gives no incident date."""
+    if incident_date is None:
+        return None
+    facts = Facts(category="complaint", confidence=1.0, excluded_reason=None, escalation=False,
+                  hazard=None, received=received, incident_date=incident_date,
+                  has_identity=True, written_on=written_on)
+    decision = Decision(category="complaint", excluded_reason=None, escalation=False,
+                        hazard=None, confidence=1.0)
+    outcome = out_of_time(facts, decision, policy, Thresholds())
+    if outcome is not None:
+        return RuleResult("out-of-time", True, outcome[0])
+    _made, made_word = complaint_made_on(received, written_on, policy)
+    return RuleResult("out-of-time", False,
+                      f"incident on {incident_date.isoformat()} is within "
+                      f"{policy.time_limit_months} months of {made_word}")
 
 
 def proposed_exclusion(facts: Facts, d: Decision, p: Policy, t: Thresholds):

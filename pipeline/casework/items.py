@@ -43,7 +43,7 @@ from workflow.lifecycle import RefusedTransition
 from workflow.officer_review import DecisionError, OfficerChoice, Prior, settle
 from workflow.plan import CaseOpening, ItemContext, OfficerRefusal, Plan, plan_for
 from workflow.policy import Policy
-from workflow.rules import Decision, ThreadMatch
+from workflow.rules import Decision, RuleResult, ThreadMatch, time_limit_verdict
 from workflow.staging import LANDLORD_TIMEZONE, receipt_day, stage_case
 from workflow.triage import TriageResult
 
@@ -51,7 +51,7 @@ from workflow.triage import TriageResult
 EDITABLE_FIELDS: dict[str, int] = {
     "name": 200, "representative": 200, "address": 500, "postcode": 10, "staff": 2000,
     "desired_outcome": 4000, "contact_method": 16, "phone": 40, "email": 320,
-    "incident_date": 10,
+    "incident_date": 10, "written_on": 10,
 }
 CONTACT_METHODS = ("email", "phone", "letter")
 
@@ -93,10 +93,12 @@ def decide(settings: Settings, item_id: int, officer: str, choice: OfficerChoice
         if claimed is not None:
             session.delete(claimed)  # decided: nobody holds it any more
         settle_case_links(session, item, officer)
+        verdict = _time_limit(item, extraction, policy, decision)
         session.add(ReviewDecision(
             item_id=item.id, officer=officer, action=choice.action, category=decision.category,
             excluded_reason=decision.excluded_reason, hazard=decision.hazard,
-            note=_clean_note(choice.note)))
+            note=_clean_note(choice.note),
+            detail={"time_limit": verdict._asdict()} if verdict else None))
         session.flush()
         case_ref = item.case.ref if item.case_id and item.case else None
         return Outcome(item.id, _describe(item, decision, case_ref), case_ref)
@@ -127,6 +129,17 @@ def _plan(session: Session, item: Item, extraction: Extraction, policy: Policy,
     if plan.review is not None and plan.update is not None:  # the policy refuses the escalation
         raise DecisionError(str(plan.update.change.detail.get("reason")))
     return plan, thread
+
+
+def _time_limit(item: Item, extraction: Extraction, policy: Policy,
+                decision: Decision) -> RuleResult | None:
+    """The time limit as it stands for the officer's complaint or exclusion, judged from the
+    letter's own date (stored with its fields) when plausible, with any corrected incident
+    date: kept with the decision, so the record shows what the officer decided against."""
+    if decision.category not in {"complaint", "excluded"}:
+        return None
+    received = receipt_day(item.received_at or datetime.now(UTC), policy)
+    return time_limit_verdict(received, extraction.written_on, extraction.incident_date, policy)
 
 
 def _later_stage_opening(session: Session, policy: Policy, context: ItemContext,
@@ -241,11 +254,12 @@ def parse_field_values(values: dict[str, str]) -> dict[str, object]:
             raise DecisionError(f"{name.replace('_', ' ')} is longer than {limit} characters")
         if name == "staff":
             parsed[name] = [part.strip() for part in text.split(",") if part.strip()]
-        elif name == "incident_date":
+        elif name in ("incident_date", "written_on"):
             try:
                 parsed[name] = date.fromisoformat(text) if text else None
             except ValueError as exc:
-                raise DecisionError("incident date must be a date like 2026-03-31") from exc
+                label = "incident date" if name == "incident_date" else "letter's date"
+                raise DecisionError(f"{label} must be a date like 2026-03-31") from exc
         elif name == "contact_method" and text and text not in CONTACT_METHODS:
             raise DecisionError(f"contact method must be one of {', '.join(CONTACT_METHODS)}")
         elif name == "postcode":
@@ -332,7 +346,8 @@ def _stored_extraction(fields: ExtractedFields | None) -> Extraction:
         name=fields.name, representative=fields.representative, address=fields.address,
         postcode=fields.postcode, staff=tuple(fields.staff or ()),
         desired_outcome=fields.desired_outcome, contact_method=fields.contact_method,
-        phone=fields.phone, email=fields.email, incident_date=fields.incident_date)
+        phone=fields.phone, email=fields.email, incident_date=fields.incident_date,
+        written_on=fields.written_on)
 
 
 def _stored_result(item: Item, extraction: Extraction, label: Classification,

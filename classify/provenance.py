@@ -1,0 +1,161 @@
+"""Which block of a scanned letter each extracted field came from, and how well OCR read it.
+
+Pure: the field values and the pages' OCR blocks (ingest.items.TextBlock) in, a note per
+field out, for the item page ("postcode: the sender's block, page 1, read at 0.91"). A block's
+role is named from its place: page 1's blocks above the body, beside each other, are the
+sender's and the recipient's (the recipient's is the one holding the landlord's own name or
+address; without one, the right-hand block is the sender's, as UK letters put it); a block
+holding a printed label of the landlord's form is a form box; the last short block is the
+signature; the rest is body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from classify.fields.form import form_labels
+from classify.fields.layout import OwnIdentity
+from classify.fields.types import Landlord
+from ingest.items import TextBlock
+
+SENDER, RECIPIENT, SIGNATURE, BODY, FORM_BOX, DATE_LINE = (
+    "sender's block", "recipient's block", "signature", "body", "form box", "date line")
+# Where a value is in several blocks, the first of these is where it was written on purpose.
+_PREFERENCE = (FORM_BOX, SENDER, SIGNATURE, DATE_LINE, BODY, RECIPIENT)
+_DATE = re.compile(r"^\W*\d{0,2}\w{0,2}\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                   r"[a-z]*\.?\s*\d{0,2}\w{0,2},?\s*\d{2,4}\W*$|^\W*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\W*$",
+                   re.I)
+# Fields matched whole (folded to letters and digits): short codes OCR spaces oddly.
+_EXACT = frozenset({"postcode", "phone", "email"})
+# A signature: at most this many lines and words.
+_SIGNATURE_LINES, _SIGNATURE_WORDS = 4, 12
+# At least this share of a value's words in a block for a name, address or sentence.
+_MIN_OVERLAP = 0.6
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a field's value was found: the page, the block's index on it, its role and its
+    OCR confidence (0-1, None when the block has none)."""
+
+    page: int
+    block: int
+    role: str
+    confidence: float | None
+
+    def describe(self) -> str:
+        read = f", read at {self.confidence:.2f}" if self.confidence is not None else ""
+        return f"the {self.role}, page {self.page}{read}"
+
+
+Pages = Sequence[tuple[int, Sequence[TextBlock]]]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (_fold(part) for part in text.split()) if w]
+
+
+def _own_identity(landlord: Landlord) -> OwnIdentity:
+    # Whole names only, as the letter's layout does: "Lancaster" alone would mark a town.
+    names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
+    return OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
+
+
+def _is_form_box(block: TextBlock) -> bool:
+    folded = _fold(block.text)
+    return any(len(_fold(label)) >= 6 and _fold(label) in folded
+               for labels in form_labels().values() for label in labels)
+
+
+def _header(blocks: Sequence[TextBlock]) -> tuple[list[int], list[int]]:
+    """Indexes of page 1's blocks set to one side above the body (the first full-width block
+    of more than one line), top first: the address blocks (two lines or more), then the date
+    lines on their own."""
+    body_top = min((b.box[1] for b in blocks if b.side == "full" and b.text.count("\n") >= 1),
+                   default=None)
+    above = [i for i, b in enumerate(blocks)
+             if b.side in {"left", "right"} and (body_top is None or b.box[1] < body_top)]
+    return ([i for i in above if blocks[i].text.strip().count("\n") >= 1],
+            [i for i in above if _DATE.match(blocks[i].text.strip())])
+
+
+def _header_roles(blocks: Sequence[TextBlock], own: OwnIdentity) -> dict[int, str]:
+    header, dates = _header(blocks)
+    landlords = [i for i in header if any(own.marks(line) for line in blocks[i].text.splitlines())]
+    roles: dict[int, str] = {}
+    for i in header:
+        if landlords:
+            roles[i] = RECIPIENT if i in landlords else SENDER
+        else:
+            others = {blocks[j].side for j in header if j != i}
+            roles[i] = RECIPIENT if blocks[i].side == "left" and "right" in others else SENDER
+    return {**roles, **dict.fromkeys(dates, DATE_LINE)}
+
+
+def block_roles(pages: Pages, landlord: Landlord) -> dict[tuple[int, int], str]:
+    """Each block's role, keyed by (page number, index of the block on its page)."""
+    own = _own_identity(landlord)
+    roles: dict[tuple[int, int], str] = {}
+    for position, (number, blocks) in enumerate(pages):
+        header = _header_roles(blocks, own) if position == 0 else {}
+        for index, block in enumerate(blocks):
+            roles[(number, index)] = FORM_BOX if _is_form_box(block) else header.get(index, BODY)
+    for number, blocks in reversed(pages):
+        if not blocks:
+            continue
+        index = len(blocks) - 1
+        last = blocks[index]
+        short = (last.text.count("\n") < _SIGNATURE_LINES
+                 and len(last.text.split()) <= _SIGNATURE_WORDS)
+        if short and roles[(number, index)] == BODY:
+            roles[(number, index)] = SIGNATURE
+        break
+    return roles
+
+
+def _score(field: str, value: str, block: TextBlock) -> float:
+    """How well the block holds the value: 1 when it holds it whole, else the share of the
+    value's words in it (names, addresses and sentences only)."""
+    folded, text = _fold(value), _fold(block.text)
+    if not folded:
+        return 0.0
+    if folded in text:
+        return 1.0
+    if field in _EXACT:
+        return 0.0
+    wanted, present = _words(value), set(_words(block.text))
+    return sum(word in present for word in wanted) / len(wanted) if wanted else 0.0
+
+
+def find_provenance(values: Mapping[str, object], pages: Pages,
+                    landlord: Landlord) -> dict[str, Provenance]:
+    """The block each field's value came from: the block holding it whole or best (at least
+    `_MIN_OVERLAP` of its words), the sender's block before the body before the recipient's on
+    a tie. A value found nowhere (a date written in words, a field an officer typed) has none.
+    """
+    roles = block_roles(pages, landlord)
+    found: dict[str, Provenance] = {}
+    for field, raw in values.items():
+        parts = [str(v) for v in raw] if isinstance(raw, list | tuple) else [str(raw or "")]
+        value = ", ".join(p for p in parts if p.strip())
+        if not _fold(value):
+            continue
+        best: tuple[float, int, Provenance] | None = None
+        for number, blocks in pages:
+            for index, block in enumerate(blocks):
+                score = _score(field, value, block)
+                if score < _MIN_OVERLAP:
+                    continue
+                role = roles[(number, index)]
+                key = (score, -_PREFERENCE.index(role))
+                if best is None or key > best[:2]:
+                    best = (*key, Provenance(number, index, role, block.confidence))
+        if best is not None:
+            found[field] = best[2]
+    return found
