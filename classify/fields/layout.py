@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classify.fields.patterns import DATE_LINE, LETTER_CLOSING
+from classify.fields.patterns import DATE_LINE, LETTER_CLOSING, ocr_edges_cut
+from classify.fields.postcodes import find_postcodes
 
-POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
 _SALUTATION = re.compile(
     r"^\s*(?:dear\b|to\s+whom\s+it\s+may\s+concern|to\s+[A-Z][\w ]{1,40},\s*$|"
     r"(?:hello|hi|good\s+(?:morning|afternoon))\b)",
@@ -43,13 +43,16 @@ class LetterLayout:
     closing: str | None = None
     signed_name: str | None = None
     text_for_fields: str = ""
+    # The line under the signed name, where a writer for an organisation gives their role
+    # ("Business Development Manager", "Coordinator, Homes Not Mould Coalition").
+    signed_role: str | None = None
 
     @property
     def sender_postcode(self) -> str | None:
         for line in self.sender_block:
-            match = POSTCODE.search(line)
-            if match:
-                return f"{match.group(1).upper()} {match.group(2).upper()}"
+            found = find_postcodes(line)
+            if found:
+                return found[0][1]
         return None
 
     @property
@@ -58,7 +61,7 @@ class LetterLayout:
         if not self.sender_block:
             return None
         line = self.sender_block[0].strip(" ,.")
-        if _STREETISH.search(line) or POSTCODE.search(line) or not _NAME.match(line):
+        if _STREETISH.search(line) or find_postcodes(line) or not _NAME.match(line):
             return None
         return line
 
@@ -86,9 +89,8 @@ class OwnIdentity:
             return False
         if any(_fold(name) and _fold(name) in folded for name in self.names):
             return True
-        for match in POSTCODE.finditer(line):
-            code = f"{match.group(1)}{match.group(2)}".upper()
-            if any(code == _fold(p).upper() for p in self.postcodes):
+        for _match, code in find_postcodes(line):
+            if any(_fold(code) == _fold(p) for p in self.postcodes):
                 return True
         for address in self.addresses:
             for part in re.split(r"[,\n]", address):
@@ -134,7 +136,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         elif not sender and _looks_like_address(texts) and not any(
                 _LETTERHEAD.search(line) for line in texts):
             sender = [lines[i].strip() for i in address_lines]
-    closing_at, closing, signed = _closing(lines, own)
+    closing_at, closing, signed, role = _closing(lines, own)
     body_start = (salutation_at + 1) if salutation_at is not None else header_end
     body_end = closing_at if closing_at is not None else len(lines)
     kept = [line for i, line in enumerate(lines) if i not in recipient_lines]
@@ -146,6 +148,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         body="\n".join(lines[body_start:body_end]).strip(),
         closing=closing,
         signed_name=signed,
+        signed_role=role,
         text_for_fields="\n".join(kept) if recipient_lines else text,
     )
 
@@ -174,21 +177,27 @@ def _blocks(lines: list[str]) -> list[list[int]]:
 
 
 def _looks_like_address(lines: list[str]) -> bool:
-    with_postcode = any(POSTCODE.search(line) for line in lines)
+    with_postcode = any(find_postcodes(line) for line in lines)
     streetish = sum(1 for line in lines if _STREETISH.search(line))
     return with_postcode or (len(lines) >= 2 and streetish >= 1)
 
 
-def _closing(lines: list[str], own: OwnIdentity) -> tuple[int | None, str | None, str | None]:
-    """The last sign-off line and the name signed under it (or on the same line)."""
+def _closing(lines: list[str], own: OwnIdentity
+             ) -> tuple[int | None, str | None, str | None, str | None]:
+    """The last sign-off line, the name signed under it (or on the same line) and the line
+    under that name."""
     for index in range(len(lines) - 1, max(-1, len(lines) - 25), -1):
         match = LETTER_CLOSING.match(lines[index])
         if not match:
             continue
         candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 5]]
-        for candidate in candidates:
-            name = re.split(r"[,(|]| - ", candidate.strip())[0].strip(" .")
+        for offset, candidate in enumerate(candidates):
+            name = re.split(r"[,(|]| - |\s[—–_|~=]", ocr_edges_cut(candidate))[0].strip(" .")
             if name and _NAME.match(name) and not own.marks(name):
-                return index, lines[index].strip(), name
-        return index, lines[index].strip(), None
-    return None, None, None
+                after = [line.strip() for line in lines[index + offset + 1 : index + offset + 3]
+                         if line.strip()]
+                role = ocr_edges_cut(after[0]) if after else None
+                return index, lines[index].strip(), name, role or None
+        return index, lines[index].strip(), None, None
+    return None, None, None, None
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from classify.fields.patterns import FULL_NAME, NAME_WORD, SIGN_OFF, TITLES
+from classify.fields.patterns import FULL_NAME, NAME_WORD, SIGN_OFF, TITLES, ocr_edges_cut
 from classify.fields.types import Landlord
 
 _TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
@@ -91,6 +91,9 @@ def _couple(name: str) -> str:
 
 
 def _name_in_line(line: str, landlord: Landlord) -> str | None:
+    # OCR's specks at the edges, and a colon read between a typed name's words ("Dorothy:
+    # Pickles (Mrs)").
+    line = re.sub(r"(?<=[a-z])[:;](?= [A-Z][a-z])", "", ocr_edges_cut(line))
     line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
     line = re.sub(rf"^(?:{TITLES}\s+)+", "", line)
     initial = re.fullmatch(rf"((?:[A-Z]\.?[ \t]?){{1,2}}[ \t]?{NAME_WORD})[\s,.]*", line)
