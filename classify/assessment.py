@@ -19,6 +19,7 @@ from classify.fields import (
 from classify.fields.form import FormAnswers, read_form
 from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
+from classify.fields.letters import block_name, fuller_of, organisation_letter
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
@@ -43,7 +44,7 @@ def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: 
         )
         for item, layout, day in zip(items, layouts, reference_days, strict=True)
     ], landlord=landlord)
-    extractions = [fill_from_letter(extraction, layout, item) if layout else extraction
+    extractions = [fill_from_letter(extraction, layout, item, landlord) if layout else extraction
                    for extraction, layout, item in zip(extractions, layouts, items, strict=True)]
     extractions = [
         Extraction() if unreadable(item, min_ocr_confidence) else replace(
@@ -73,13 +74,13 @@ def unreadable(item: IntakeItem, min_ocr_confidence: float) -> bool:
     return item.handwritten or (confidence is not None and confidence < min_ocr_confidence)
 
 
-def fill_from_letter(extraction: Extraction, layout: LetterLayout,
-                     item: IntakeItem) -> Extraction:
+def fill_from_letter(extraction: Extraction, layout: LetterLayout, item: IntakeItem,
+                     landlord: Landlord | None = None) -> Extraction:
     """The landlord's own form's boxes where the letter is one, then the layout's blocks."""
     form = read_form(item.text)
     if form is not None:
         extraction = fill_from_form(extraction, form)
-    return fill_from_layout(extraction, layout)
+    return fill_from_layout(extraction, layout, landlord, item.text)
 
 
 def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
@@ -104,31 +105,23 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     return replace(extraction, **changes) if changes else extraction
 
 
-def _fuller_name(name: str | None, block_name: str | None) -> str | None:
-    """The sender block's "Mrs Edna Holt" for a signed "E. Holt": the same surname, written
-    out in full (None when it adds nothing)."""
-    block = clean_name(block_name) if block_name else None
-    if not name or not block or _representative_like(name):
-        return None
-    given, *_rest = name.split()
-    same_surname = block.split()[-1].lower() == name.split()[-1].lower()
-    initial = len(given.strip(".")) == 1 or len(name.split()) == 1
-    full = len(block.split()) >= 2 and len(block.split()[0].strip(".")) > 1
-    return block if same_surname and initial and full else None
-
-
-def _representative_like(name: str) -> bool:
-    return any(word in {"MP", "Cllr", "Councillor"} for word in name.split())
-
-
-def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:
-    """The resident's name and address from the letter's layout where the rules found none."""
+def fill_from_layout(extraction: Extraction, layout: LetterLayout,
+                     landlord: Landlord | None = None, text: str = "") -> Extraction:
+    """The resident's name and address from the letter's layout where the rules found none;
+    the name at the head of the sender's block over a signature that is not theirs or is
+    written less fully; nothing at all from an organisation's letter that names no one."""
+    landlord = landlord or Landlord()
+    if extraction.representative is None and organisation_letter(layout, text):
+        return Extraction()
     changes: dict[str, object] = {}
-    if extraction.name is None and layout.signed_name:
-        changes["name"] = clean_name(layout.signed_name)
-    fuller = _fuller_name(changes.get("name") or extraction.name, layout.sender_name)  # type: ignore[arg-type]
-    if fuller:
-        changes["name"] = fuller
+    name = extraction.name
+    if name is None and layout.signed_name:
+        name = clean_name(layout.signed_name)
+    block = block_name(layout, landlord) if extraction.representative is None else None
+    if block:
+        name = fuller_of(name, block) or block if name else block
+    if name != extraction.name:
+        changes["name"] = name
     if extraction.postcode is None and layout.sender_postcode:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address

@@ -3,11 +3,16 @@ and the rules that take a letter's own layout for the resident's fields."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from classify.fields import CANONICAL_POSTCODE, find_postcodes
+from classify.assessment import fill_from_letter, letter_layout
+from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fields, find_postcodes
+from classify.fields.letters import fuller_of
+from ingest.items import IntakeItem
 
 _DIGIT_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
 # What OCR prints for an inward code's letter: Q as 0 or O, S as 5, B as 8, Z as 2.
@@ -68,3 +73,108 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
 )
 def test_slips_are_read_only_where_an_address_line_ends(text: str) -> None:
     assert find_postcodes(text) == []
+
+
+# --- the resident of a letter, from its layout ------------------------------------------------
+
+_LANDLORD = Landlord(names=("Northbrook Homes", "Northbrook"), postcodes=("PR1 2AB",),
+                     addresses=("Complaints Team, 1 Fishergate, Preston PR1 2AB",))
+_RECEIVED = date(2026, 6, 1)
+_INSIDE_ADDRESS = "Complaints Team\nNorthbrook Homes\nCivic House\n1 Fishergate\nPreston\nPRI 2AB\n"
+
+
+def _letter_fields(text: str) -> Extraction:
+    """A letter's fields as triage gives them: the rules over the layout's text, then the layout."""
+    item = IntakeItem(source="letter", text=text, received_at=datetime(2026, 6, 1, tzinfo=UTC))
+    layout = letter_layout(item, _LANDLORD)
+    assert layout is not None
+    found = extract_fields(layout.text_for_fields, received=_RECEIVED, landlord=_LANDLORD)
+    return fill_from_letter(found, layout, item, _LANDLORD)
+
+
+def test_a_signature_written_less_fully_gives_way_to_the_sender_blocks_name() -> None:
+    text = ("Kevin Doyle.\n17 Utting Close\nWalton, Liverpool L4 6TW\n\n16/2/26\n\n"
+            "To Northbrook,\n\nBack door lock has snapped, key just spins. Need someone asap "
+            "please.\n\nCheers\n\nKev Doyle\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Kevin Doyle", "L4 6TW")
+
+
+def test_a_scrawl_read_as_a_word_is_not_the_residents_name() -> None:
+    text = (f"Ms Ifeoma Nwosu\nFlat 14, Cossall House\nConsort Road\nLondon\nSE15 2PH\n\n"
+            f"{_INSIDE_ADDRESS}\n2 March 2026\n\nDear Complaints Team,\n\nI am writing to make a "
+            "formal complaint about the leak from the flat above, which has come through my "
+            "bathroom ceiling every evening since December.\n\nYours faithfully,\n\nSry\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Ifeoma Nwosu", "SE15 2PH")
+
+
+def test_a_signed_name_among_ocr_specks_is_read() -> None:
+    text = ("2 Albert Terrace\nHalifax\n_ HX3 6QU\n23rd of March 2026 —\n\nDear Sirs,\n"
+            "just a short note to say thank you to the young man Ryan who came about my leak "
+            "and my kitchen light.\n~ Yours sincerely,\nDorothy: Pickles (Mrs)\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Dorothy Pickles", "HX3 6QU")
+    assert fields.address is not None and "_" not in fields.address
+
+
+@pytest.mark.parametrize(
+    ("signature", "opening"),
+    [("Kind regards,\n\nINV\nLee Sutcliffe\nBusiness Development Manager",
+      "Is damp costing you tenants? 20% off damp-proofing surveys this month"),
+     ("Best wishes,\n\nBrian Heap\nSecretary",
+      "The Annual General Meeting of the Moorfield Estate association will be held on 15 "
+      "October at 7pm"),
+     ("Yours sincerely,\n\nDr Naomi Fairweather\nCoordinator, Homes Not Mould Coalition",
+      "We would love Northbrook Homes to sign our pledge on damp and mould")],
+)
+def test_an_organisations_letter_names_no_resident(signature: str, opening: str) -> None:
+    text = (f"Apex House\nUnit 12, Red Scar Business Park\nLongridge Road\nPreston\nPR2 5NQ\n\n"
+            f"{_INSIDE_ADDRESS}\n2nd February 2026\n\nDear Property Manager,\n\n{opening}. "
+            f"Please call our team on 01632 860744 to find out more.\n\n{signature}\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode, fields.address, fields.phone) == (None,) * 4
+
+
+def test_an_open_letter_names_no_resident() -> None:
+    text = ("A. J. Whitworth MBE\nMoorside House\n7 Heaton Grange Drive\nBolton\nBL1 5QE\n\n"
+            "3rd August 2026\n\nDear Minister,\n\nOpen letter: funding for the repair of post-war "
+            "council housing\n\nI write as a former chairman of housing to urge the Government "
+            "to establish a fund for structural repair.\n\nYours sincerely,\n\nAlan Whitworth\n")
+    assert _letter_fields(text).name is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "resident", "postcode"),
+    [("Re: Mr Derek and Mrs Pauline Danson, Flat 12, Mariners Court, Fleetwood FY7 6JW",
+      "Derek Danson", "FY7 6JW"),
+     ("Ms Karen Duckworth, 29 Brownedge Close, Bamber Bridge, Preston PR5 6QN - review",
+      "Karen Duckworth", "PR5 6QN")],
+)
+def test_a_representatives_subject_line_names_the_resident_and_their_home(
+        subject: str, resident: str, postcode: str) -> None:
+    text = ("Ribble Vale Community Advice\nUnit 4, Guildhall Arcade, Preston PR1 1HR\n"
+            f"Advice line 01632 960330\n\n24 August 2026\n\n{_INSIDE_ADDRESS}\n"
+            f"Dear Sir or Madam,\n\n{subject}\n\nWe are helping our client with a complaint "
+            "about the windows, which let in water whenever it rains.\n\nYours faithfully,\n\n"
+            "Kerry Whiteside\nHousing Adviser\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative, fields.postcode) == (
+        resident, "Kerry Whiteside", postcode)
+
+
+def test_we_are_helping_names_the_resident() -> None:
+    text = ("Dear Sir or Madam,\n\nWe are helping Mrs Bernice Agyeman, who has asked us to "
+            "complain on her behalf about how her rent account has been handled.\n\n"
+            "Yours faithfully,\n\nKerry Whiteside\nHousing Adviser\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Bernice Agyeman", "Kerry Whiteside")
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "fuller"),
+    [("Kev Doyle", "Kevin Doyle", "Kevin Doyle"), ("A. Okafor", "Amara Okafor", "Amara Okafor"),
+     ("Stuart Mellor", "S. Mellor", "Stuart Mellor"), ("Ann Lee", "Tom Price", None)],
+)
+def test_the_fuller_form_of_the_same_surname(one: str, other: str, fuller: str | None) -> None:
+    assert fuller_of(one, other) == fuller

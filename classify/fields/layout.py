@@ -71,7 +71,8 @@ class LetterLayout:
         lines = list(self.sender_block)
         while lines and not _STREETISH.search(lines[0]) and len(lines) > 1:
             lines.pop(0)  # a name line above the address
-        return ", ".join(line.strip(" ,") for line in lines) if lines else None
+        pieces = [ocr_edges_cut(line) for line in lines]
+        return ", ".join(piece for piece in pieces if piece) if lines else None
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,9 @@ def _closing(lines: list[str], own: OwnIdentity
         candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 5]]
         for offset, candidate in enumerate(candidates):
             name = re.split(r"[,(|]| - |\s[—–_|~=]", ocr_edges_cut(candidate))[0].strip(" .")
-            if name and _NAME.match(name) and not own.marks(name):
+            # One word in capitals ("INV", "WW") is OCR's reading of a scrawled signature.
+            scrawl = len(name.split()) == 1 and name.isupper()
+            if name and _NAME.match(name) and not scrawl and not own.marks(name):
                 after = [line.strip() for line in lines[index + offset + 1 : index + offset + 3]
                          if line.strip()]
                 role = ocr_edges_cut(after[0]) if after else None

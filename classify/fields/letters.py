@@ -1,0 +1,59 @@
+"""What a letter's own layout says about its resident: the name at the head of the sender's
+block, and whether the letter is an organisation's (a circular, an open letter, an offer of
+services) that speaks for no resident at all."""
+
+from __future__ import annotations
+
+import re
+
+from classify.fields.layout import LetterLayout
+from classify.fields.patterns import ocr_edges_cut
+from classify.fields.people import clean_name, looks_like_name
+from classify.fields.types import Landlord
+
+# The line under a signed name that gives the signer's post in an organisation.
+_ROLE_LINE = re.compile(
+    r"^(?:[A-Z][\w'’&-]*[ \t]+){0,3}(?:Manager|Secretary|Co-?ordinator|Director|Officer|"
+    r"Chair(?:man|person|woman)?|Treasurer|Clerk|Administrator|Executive|Organi[sz]er|"
+    r"Editor|President|Vicar|Minister|Member of Parliament|Partner|Founder|Trustee)\b"
+)
+# A letter that says it is written to many, or to the public.
+_CIRCULAR = re.compile(
+    r"\bopen letter\b|\b(?:this|the) (?:notice|letter|invitation|update|newsletter) is being "
+    r"sent to\b|\bsent to all (?:the )?(?:residents|organisations|partners|members)\b",
+    re.I,
+)
+
+
+def organisation_letter(layout: LetterLayout, text: str) -> bool:
+    """An organisation's letter that names no resident: signed by someone over their post
+    ("Lee Sutcliffe / Business Development Manager"), or a circular or open letter."""
+    role = layout.signed_role or ""
+    return bool(_ROLE_LINE.match(role)) or bool(_CIRCULAR.search(text))
+
+
+def block_name(layout: LetterLayout, landlord: Landlord) -> str | None:
+    """The person named at the head of the sender's block ("Ms Ifeoma Nwosu", "Kevin Doyle.",
+    "MRS EILEEN FAIRCLOUGH" in title case), where it is a person's name."""
+    if not layout.sender_name:
+        return None
+    raw = ocr_edges_cut(layout.sender_name)
+    name = clean_name(raw.title() if raw.isupper() else raw)
+    if not name or len(name.split()) < 2 or not looks_like_name(name, landlord):
+        return None
+    return name
+
+
+def fuller_of(one: str, other: str) -> str | None:
+    """Of two forms of the same surname ("Kev Doyle", "Kevin Doyle"; "A. Okafor", "Amara
+    Okafor"), the one written out more fully; None when the surnames differ."""
+    if _folded(one.split()[-1]) != _folded(other.split()[-1]):
+        return None
+    given_one, given_other = one.split()[0].strip("."), other.split()[0].strip(".")
+    if len(one.split()) == 1 or len(given_other) > len(given_one):
+        return other
+    return one
+
+
+def _folded(word: str) -> str:
+    return re.sub(r"[^a-z]", "", word.lower())
