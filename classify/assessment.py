@@ -19,7 +19,7 @@ from classify.fields import (
 from classify.fields.form import FormAnswers, read_form
 from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
-from classify.fields.letters import block_name, fuller_of, organisation_letter
+from classify.fields.letters import block_name, fuller_of, mend_misread_i, organisation_letter
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
@@ -63,7 +63,7 @@ def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
     # Council") would mark a resident's town too, so they count only when nothing longer is set.
     names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
     own = OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
-    return parse_letter(item.text, own)
+    return parse_letter(mend_misread_i(item.text), own)
 
 
 def unreadable(item: IntakeItem, min_ocr_confidence: float) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from classify.assessment import fill_from_letter, letter_layout
 from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fields, find_postcodes
-from classify.fields.letters import fuller_of
+from classify.fields.letters import fuller_of, mend_misread_i
 from ingest.items import IntakeItem
 
 _DIGIT_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
@@ -178,3 +178,47 @@ def test_we_are_helping_names_the_resident() -> None:
 )
 def test_the_fuller_form_of_the_same_surname(one: str, other: str, fuller: str | None) -> None:
     assert fuller_of(one, other) == fuller
+
+
+@pytest.mark.parametrize(
+    ("ocr", "mended"),
+    [("| would like an apology, and | would like to know", "I would like an apology, and I "
+      "would like to know"), ("! rang on 28 April. {know it", "I rang on 28 April. {know it"),
+     ("j have been a pain. |'m sure", "I have been a pain. I'm sure"),
+     ("| the table | tackling damp", "| the table | tackling damp"),
+     ("see item 1 reported", "see item 1 reported")],
+)
+def test_ocrs_misreadings_of_the_word_i_are_mended(ocr: str, mended: str) -> None:
+    assert mend_misread_i(ocr) == mended
+
+
+def test_a_letter_whose_is_were_misread_still_gives_its_ask() -> None:
+    text = ("Ms Beverley Crane\n41 Kirkstone Avenue\nBlackpool\nFY1 6BX\n\n5 May 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Northbrook Homes,\n\n{{rang your repairs line on 28 April "
+            "about my bathroom tap. The call handler laughed when ! gave my name.\n\n"
+            "| am sure | have been a pain. But | should not be a joke in your office. | would "
+            "like an apology, and | would like my record corrected.\n\nYours sincerely,\n\n"
+            "Beverley Crane —\n")
+    fields = _letter_fields(text)
+    assert fields.name == "Beverley Crane"
+    assert fields.desired_outcome == ("I would like an apology, and I would like my record "
+                                      "corrected.")
+
+
+@pytest.mark.parametrize(
+    "courtesy",
+    ["We should be grateful if you would let us know if this is acceptable.",
+     "Please treat this as a formal complaint.",
+     "We would be grateful if you would acknowledge this complaint and respond in accordance "
+     "with the timescales in your policy."],
+)
+def test_a_request_about_handling_the_letter_is_not_the_ask(courtesy: str) -> None:
+    text = ("Dear Sir or Madam,\n\nWe act for Mr Dariusz Zielinski, who is in arrears of about "
+            "£380 after a change in his benefit.\n\nMr Zielinski would like to agree an "
+            f"affordable repayment plan for his arrears. {courtesy}\n\nYours faithfully,\n\n"
+            "Kerry Whiteside\n")
+    found = extract_fields(text, received=_RECEIVED, landlord=_LANDLORD).desired_outcome
+    assert found is not None and found.startswith("Mr Zielinski would like to agree")
+    # Alone, it is still what the letter asks.
+    alone = f"Dear Sir or Madam,\n\nThe roof leaks again. {courtesy}\n\nYours faithfully,\n\nAnn\n"
+    assert extract_fields(alone, received=_RECEIVED).desired_outcome is not None

@@ -57,3 +57,22 @@ def fuller_of(one: str, other: str) -> str | None:
 
 def _folded(word: str) -> str:
     return re.sub(r"[^a-z]", "", word.lower())
+
+
+# What follows "I" in a letter; OCR prints a typed capital I as "|", "!", "{", "[", "j" or
+# "1" ("| would like", "! rang", "{ know"), which no rule reads as the writer.
+_AFTER_I = (
+    r"am|was|have|had|would|should|will|shall|can|could|must|may|might|do|did|want|wanted|"
+    r"wish|need|hope|think|thought|know|knew|feel|felt|believe|understand|expect|trust|"
+    r"ask|request|require|accept|agree|disagree|appreciate|enclose|write|wrote|rang|went|"
+    r"came|took|gave|got|paid|pay|sat|said|told|saw|spoke|lost|bought|made|read|keep|live|"
+    r"look|work|regard|mention|cannot|also|still|just|now|then|really|never|honestly|"
+    r"therefore|[a-z]+ed"
+)
+_MISREAD_I = re.compile(
+    rf"(?<![^\s(\"“‘'])[|!{{}}\[\]j](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))")
+
+
+def mend_misread_i(text: str) -> str:
+    """A letter's text with OCR's misreadings of the word "I" put right."""
+    return _MISREAD_I.sub("I", text)

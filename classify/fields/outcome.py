@@ -76,6 +76,18 @@ _CONTACT_REQUEST = re.compile(
     re.I,
 )
 
+# Requests about the handling of the letter, not the outcome sought: "we should be grateful if
+# you would let us know if this is acceptable", "please treat this as a formal complaint".
+_COURTESY = re.compile(
+    r"\btreat\s+(?:this|my|our|the)\s+(?:letter\s+|e-?mail\s+)?as\s+an?\s+(?:formal\s+|"
+    r"stage\s+\w+\s+)?complaint\b|\backnowledge\s+(?:this|receipt|my|our)\b|"
+    r"\brespond\s+(?:in\s+accordance|within)\b|\blet\s+(?:me|us)\s+know\s+(?:if|whether)\b|"
+    r"\bkeep\s+(?:me|us)\s+(?:informed|updated|posted)\b|\bcopy\s+(?:any|all|us|me)\b|"
+    r"\bconfirm\s+(?:that\s+this\s+has|receipt)\b|\b(?:your|a)\s+(?:response|reply)\s+"
+    r"(?:within|to\s+this)\b",
+    re.I,
+)
+
 
 def desired_outcome(text: str) -> str | None:
     """The resident's own words for what they want: the strongest run of asking sentences."""
@@ -125,7 +137,8 @@ def _ask_score(sentence: str) -> tuple[int, int]:
     for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
         match = pattern.search(cleaned)
         if match:
-            return score, match.start()
+            # A request about the handling of the letter is an ask only when nothing else is.
+            return (1 if _COURTESY.search(cleaned) else score), match.start()
     if _IMPERATIVE.match(cleaned.strip()):
         return 2, 0
     return 0, 0
