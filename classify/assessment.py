@@ -125,4 +125,7 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
     if extraction.postcode is None and layout.sender_postcode:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address
+    elif extraction.postcode and extraction.postcode == layout.sender_postcode:
+        # The same postcode: the sender's block gives the whole address, house name and all.
+        changes["address"] = layout.sender_address
     return replace(extraction, **changes) if changes else extraction

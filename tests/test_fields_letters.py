@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from classify.assessment import fill_from_letter, letter_layout
 from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fields, find_postcodes
+from classify.fields.layout import parse_letter
 from classify.fields.letters import fuller_of, mend_misread_i
 from ingest.items import IntakeItem
 
@@ -222,3 +223,26 @@ def test_a_request_about_handling_the_letter_is_not_the_ask(courtesy: str) -> No
     # Alone, it is still what the letter asks.
     alone = f"Dear Sir or Madam,\n\nThe roof leaks again. {courtesy}\n\nYours faithfully,\n\nAnn\n"
     assert extract_fields(alone, received=_RECEIVED).desired_outcome is not None
+
+
+def test_the_sender_blocks_whole_address_is_taken_house_name_and_all() -> None:
+    text = ("D. F. Huxley FCA (retd)\nOrchard View\n17 Battenhall Rise\nWorcester\nWR5 2DE\n\n"
+            f"20 April 2026\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam\n\nMy late mother's final "
+            "account charged rent four weeks beyond the return of the keys. I request a refund "
+            "of the four weeks' rent.\n\nYours faithfully\n\nDerek Huxley\n")
+    fields = _letter_fields(text)
+    assert fields.address == "Orchard View, 17 Battenhall Rise, Worcester, WR5 2DE"
+    assert fields.name == "Derek Huxley"
+
+
+@pytest.mark.parametrize(
+    ("block", "address"),
+    [("Kevin Doyle.\n17 Utting Close\nWalton, Liverpool L4 6TW",
+      "17 Utting Close, Walton, Liverpool, L4 6TW"),
+     ("Ms Ifeoma Nwosu\nFiat 14, Cossall House\nConsort Road\nLondon\nSE15 2PH",
+      "Flat 14, Cossall House, Consort Road, London, SE15 2PH"),
+     ("Halifax\n_ HX3 6QU", "Halifax, HX3 6QU")],
+)
+def test_a_sender_blocks_address_without_names_or_specks(block: str, address: str) -> None:
+    layout = parse_letter(f"{block}\n\n3 May 2026\n\nDear Sir,\n\nThe roof leaks.\n")
+    assert layout.sender_address == address

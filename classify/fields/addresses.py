@@ -85,7 +85,7 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
             parts.pop(0)  # a name line above the address block
     # Each piece without OCR's specks ("_ HX3", "| _ 22 Birkett Street", "—").
     pieces = [ocr_edges_cut(p) for part in parts for p in part.split(",")]
-    pieces = [p for p in pieces if p]
+    pieces = [re.sub(r"^Fiat(?=\s+\d)", "Flat", p) for p in pieces if p]  # OCR's "Fiat 14"
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
     starts = [i for i, piece in enumerate(pieces)
               if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I)]

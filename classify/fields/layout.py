@@ -68,11 +68,32 @@ class LetterLayout:
     @property
     def sender_address(self) -> str | None:
         """The resident's address as one line: the block from its first street line."""
-        lines = list(self.sender_block)
-        while lines and not _STREETISH.search(lines[0]) and len(lines) > 1:
-            lines.pop(0)  # a name line above the address
-        pieces = [ocr_edges_cut(line) for line in lines]
-        return ", ".join(piece for piece in pieces if piece) if lines else None
+        pieces: list[str] = []
+        for line in self.sender_block:
+            found = find_postcodes(line)
+            if found:  # the postcode as Royal Mail writes it, a piece of its own
+                match, code = found[-1]
+                pieces.extend([*line[: match.start()].split(","), code])
+            else:
+                pieces.extend(line.split(","))
+        pieces = [_FIAT.sub("Flat", ocr_edges_cut(piece)) for piece in pieces]
+        pieces = [piece for piece in pieces if piece]
+        while len(pieces) > 1 and _names_a_person(pieces[0]):
+            pieces.pop(0)  # "Re: Miss Chloe Sumner", "Kevin Doyle." above the address
+        return ", ".join(pieces) if pieces else None
+
+
+# OCR's "Fiat 14" for "Flat 14".
+_FIAT = re.compile(r"^Fiat(?=\s+\d)")
+
+
+def _names_a_person(piece: str) -> bool:
+    """A piece of a block above the address: a heading ("Re: ..."), a titled name, or a name
+    of two words or more that is no street's; a one-word town is kept."""
+    if _STREETISH.search(piece):
+        return False
+    return (":" in piece or bool(re.match(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b", piece))
+            or len(piece.split()) >= 2)
 
 
 @dataclass(frozen=True)
