@@ -8,6 +8,7 @@ import re
 import phonenumbers
 
 from classify.fields.patterns import start_of_body
+from classify.fields.postcodes import find_postcodes
 from classify.fields.types import Landlord
 
 EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -61,17 +62,36 @@ def resident_email(
     return None
 
 
-def phone_number(text: str) -> str | None:
-    """The first UK number in the writer's words, past any letterhead's switchboard line."""
+def phone_number(text: str, landlord: Landlord | None = None,
+                 is_representative: bool = False) -> str | None:
+    """The first UK number in the writer's words, past any letterhead's switchboard line;
+    never one on a line with the landlord's own postcode, and from a representative never
+    their letterhead's (a firm's or an MP's office's number is not the resident's)."""
     body_start = start_of_body(text)
     numbers = [(m.start, m.raw_string) for m in phonenumbers.PhoneNumberMatcher(
         text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
     # A UK number has ten or eleven digits with its trunk 0 (or +44): not a year or a price.
     numbers = [(start, raw) for start, raw in numbers
                if re.fullmatch(r"(?:\+?44|0)\d{9,10}", re.sub(r"[\s()-]", "", raw))
-               and not re.search(r"[./]", raw)]
+               and not re.search(r"[./]", raw) and not _on_landlords_line(text, start, landlord)]
     if not numbers:
         fallback = PHONE.search(text)
-        return fallback.group(0).strip() if fallback else None
+        if fallback is None or _on_landlords_line(text, fallback.start(), landlord) or (
+                is_representative and fallback.start() < body_start):
+            return None
+        return fallback.group(0).strip()
     after = [raw for start, raw in numbers if start >= body_start]
+    if is_representative:
+        return after[0].strip() if after else None
     return (after or [raw for _start, raw in numbers])[0].strip()
+
+
+def _on_landlords_line(text: str, at: int, landlord: Landlord | None) -> bool:
+    """The number sits on a line that gives the landlord's own postcode ("Civic House, 1
+    Fishergate, Preston PR1 2AB - Tel 01632 960000")."""
+    if landlord is None:
+        return False
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : end if end >= 0 else len(text)]
+    return any(code in landlord.postcodes for _match, code in find_postcodes(line))

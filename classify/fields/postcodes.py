@@ -118,7 +118,9 @@ def _postcodes_ending_lines(text: str) -> list[tuple[re.Match[str], str]]:
         # The area is letters and the district's digit may be misread, but two letters
         # alone ("IS 2ND") are a word; capitals, bar OCR's lower-case l, o and i.
         capitals = re.sub(r"[loi]", "", outward + inward)
+        # At least one digit as printed: a word in capitals ("HIGSON") is no postcode.
         if (not outward[0].isalpha() or capitals.upper() != capitals
+                or not re.search(r"\d", outward + inward)
                 or (not re.search(r"\d", outward) and len(outward) < 3
                     and not re.search(r"[loi]", outward))):
             continue
