@@ -99,6 +99,8 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
             changes["address"] = f"{form.address.strip(' ,')}, {postcode}"
     if form.desired_outcome:
         changes["desired_outcome"] = form.desired_outcome
+    if form.contact_method:
+        changes["contact_method"] = form.contact_method
     if form.staff:
         changes["staff"] = tuple(n.strip() for n in re.split(r",|\band\b|&", form.staff)
                                  if n.strip() and n.strip()[0].isupper())

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from classify.assessment import fill_from_letter, letter_layout
 from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fields, find_postcodes
+from classify.fields.contacts import contact_method
+from classify.fields.form import read_form
 from classify.fields.layout import parse_letter
 from classify.fields.letters import fuller_of, mend_misread_i
 from ingest.items import IntakeItem
@@ -270,3 +272,29 @@ def test_a_representatives_letterhead_number_is_not_the_residents() -> None:
     assert (fields.name, fields.phone) == ("Dariusz Zielinski", None)
     called = text.replace("arrears.", "arrears. He can be reached on 07700 900512.")
     assert extract_fields(called, received=_RECEIVED, landlord=_LANDLORD).phone == "07700 900512"
+
+
+@pytest.mark.parametrize(
+    ("boxes", "method"),
+    [("How would you like us to contact you?\nWA Phone\n[] Email\n\n[_] Letter\n", "phone"),
+     ("(J Letter\n\nHow would you like us to contact you?\nfd Phone\nCJ Email\n", "phone"),
+     ("How would you like us to contact you?\n{_] Phone\n{_] Letter\nEmail\n", "email"),
+     ("How would you like us to contact you?\n[] Phone\n[_] Email\n[] Letter\n", None),
+     ("How would you like us to contact you?\nX Phone\nX Email\n[] Letter\n", None)],
+)
+def test_the_one_ticked_box_on_the_landlords_form(boxes: str, method: str | None) -> None:
+    form = ("Northbrook Homes\nComplaint form\n\nYour name\nAisha Begum\n\nPostcode\nB12 90L\n\n"
+            f"Phone number\n07700 900205\n\n{boxes}\nWhat happened?\nBoth lifts broken.\n")
+    answers = read_form(form)
+    assert answers is not None and answers.contact_method == method
+
+
+@pytest.mark.parametrize(
+    ("sentence", "method"),
+    [("Email is still best: helen.marchant@example.org.", "email"),
+     ("Email remains my preferred method of contact.", "email"),
+     ("Can you send an electrician. Best number 07700 900964, text is fine.", "phone"),
+     ("I would ask that somebody telephones me before writing.", "phone")],
+)
+def test_how_a_letter_asks_to_be_answered(sentence: str, method: str) -> None:
+    assert contact_method(f"The lock is broken. {sentence}") == method

@@ -20,7 +20,9 @@ _CONTACT_METHODS = [
     ("email", re.compile(r"\b(?:e-?mail me|(?<!confirmed )(?<!told )(?<!informed )(?<!sent )"
                          r"(?<!received )by e-?mail|reply by e-?mail|prefer e-?mail|"
                          r"to this e-?mail(?: address)?|"
-                         r"e-?mail (?:is|would be) (?:best|better|easiest|preferred)|"
+                         r"e-?mail (?:is|ts|remains|would be) (?:still |also |my |the )?"
+                         r"(?:best|better|easiest|preferred)|"
+                         r"(?:preferred|best) (?:method|means|way) of contact(?: is)?:? e-?mail|"
                          r"(?:please\s+)?e-?mail (?:rather than|not|instead of)|"
                          r"email me back|contact me (?:by|via|on) (?:e-?mail|this address)|"
                          r"confirm[^.]{0,30} by e-?mail|"
@@ -28,7 +30,10 @@ _CONTACT_METHODS = [
                          r"e-?mail,? which I (?:would )?prefer)", re.I)),
     ("phone", re.compile(r"\b(?:call|ring|phone|telephone|text)\s+me\b|\bby (?:phone|telephone)\b|"
                          r"\bprefer (?:a )?(?:call|phone)|\bcontacted by (?:phone|telephone)|"
-                         r"\bplease telephone\b|\bring me\b|\breached on\b", re.I)),
+                         r"\bplease telephone\b|\bring me\b|\breached on\b|"
+                         r"\btelephones? me\b|\bbest (?:phone )?number\b|\btext is fine\b|"
+                         r"(?:phone|telephone|mobile) (?:is|would be) (?:best|easiest|preferred)",
+                         re.I)),
     ("letter", re.compile(r"\b(?:write to me|(?<!told )(?<!informed )(?<!sent )(?<!received )"
                           r"(?<!confirmed )by (?:letter|post)|reply in writing|"
                           r"(?:contact|reply to) me in writing|prefer[^.]{0,20}in writing|"
