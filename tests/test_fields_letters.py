@@ -298,3 +298,16 @@ def test_the_one_ticked_box_on_the_landlords_form(boxes: str, method: str | None
 )
 def test_how_a_letter_asks_to_be_answered(sentence: str, method: str) -> None:
     assert contact_method(f"The lock is broken. {sentence}") == method
+
+
+@pytest.mark.parametrize(
+    ("body", "day"),
+    [("I have had no heating in January. The boiler stopped working on Friday 16th January.",
+      date(2026, 1, 16)),
+     ("Since December a patch of mould has grown. On 8 December 2025 water began coming "
+      "through my ceiling.", date(2025, 12, 8)),
+     ("The fence blew down in November. I rang about it on 3 December.", date(2025, 11, 1))],
+)
+def test_a_day_given_in_the_month_named_is_the_incidents_day(body: str, day: date) -> None:
+    text = f"Dear Sir,\n\n{body}\n\nYours faithfully,\n\nAnn Lowe\n"
+    assert extract_fields(text, received=date(2026, 2, 2)).incident_date == day
