@@ -311,3 +311,14 @@ def test_how_a_letter_asks_to_be_answered(sentence: str, method: str) -> None:
 def test_a_day_given_in_the_month_named_is_the_incidents_day(body: str, day: date) -> None:
     text = f"Dear Sir,\n\n{body}\n\nYours faithfully,\n\nAnn Lowe\n"
     assert extract_fields(text, received=date(2026, 2, 2)).incident_date == day
+
+
+def test_a_clipped_ask_and_a_one_read_for_i_are_still_asks() -> None:
+    clipped = ("Hi,\n\nReported the sparking socket on 18 Feb. Nobody came twice.\n\n"
+               "Need it fixed this week and want to know why nobody turned up twice.\n\n"
+               "Thanks\n\nJack Pemberton\n")
+    assert extract_fields(clipped, received=_RECEIVED).desired_outcome == (
+        "Need it fixed this week and want to know why nobody turned up twice.")
+    assert mend_misread_i("we pay for it. 1 would like a treatment") == (
+        "we pay for it. I would like a treatment")
+    assert mend_misread_i("at 1 am, item 1 reported") == "at 1 am, item 1 reported"

@@ -70,7 +70,9 @@ _AFTER_I = (
     r"therefore|[a-z]+ed"
 )
 _MISREAD_I = re.compile(
-    rf"(?<![^\s(\"“‘'])[|!{{}}\[\]j](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))")
+    rf"(?<![^\s(\"“‘'])(?:[|!{{}}\[\]j](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))"
+    # A "1" only before a modal verb ("1 would like"): "item 1 reported" is a number.
+    r"|1(?=\s+(?:would|should)\s+(?:like|be|ask|prefer)\b))")
 
 
 def mend_misread_i(text: str) -> str:

@@ -46,7 +46,7 @@ _ASK = re.compile(
     r"\bis\s+there\s+any\s+(?:chance|way)\b|"
     # Phone shorthand and clipped asks: "pls send sum1", "Want the window looked at",
     # "can it be knocked back down".
-    r"\bpl[sz]e?\b|^\W*want\s+(?:it|them|this|that|the|an?|my|our|some(?:one|body)|sum1)\b|"
+    r"\bpl[sz]e?\b|^\W*(?:want|need)\s+(?:it|them|this|that|the|an?|my|our|some(?:one|body)|sum1)\b|"
     r"\b(?:can|could)\s+(?:it|this|that|they)\s+be\b",
     re.I,
 )
