@@ -265,11 +265,12 @@ def test_the_landlords_number_on_its_own_forms_header_is_not_the_residents() -> 
 
 def test_a_representatives_letterhead_number_is_not_the_residents() -> None:
     text = ("Ribble Vale Community Advice\nUnit 4, Guildhall Arcade, Preston PR1 1HR\n"
-            "Advice line 01632 960330\n\n26 May 2026\n\nDear Sir or Madam,\n\nWe act for Mr "
+            "Advice line 01632 960330 | advice@example.org\n\n26 May 2026\n\n"
+            "Dear Sir or Madam,\n\nWe act for Mr "
             "Dariusz Zielinski, who would like to agree a repayment plan for his arrears.\n\n"
             "Yours faithfully,\n\nKerry Whiteside\nHousing Adviser\n")
     fields = extract_fields(text, received=_RECEIVED, landlord=_LANDLORD)
-    assert (fields.name, fields.phone) == ("Dariusz Zielinski", None)
+    assert (fields.name, fields.phone, fields.email) == ("Dariusz Zielinski", None, None)
     called = text.replace("arrears.", "arrears. He can be reached on 07700 900512.")
     assert extract_fields(called, received=_RECEIVED, landlord=_LANDLORD).phone == "07700 900512"
 

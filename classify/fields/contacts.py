@@ -54,11 +54,13 @@ def resident_email(
     text: str, sender_address: str | None, landlord: Landlord, is_representative: bool
 ) -> str | None:
     """The first address in the text that is not the landlord's (nor, from a representative,
-    their own); else the sender's, when the resident writes."""
+    their own or their letterhead's); else the sender's, when the resident writes."""
     def ours(address: str) -> bool:
         return address.split("@")[-1] in landlord.email_domains
 
-    in_text = [e.lower() for e in EMAIL.findall(text) if not ours(e.lower())]
+    start = start_of_body(text) if is_representative else 0
+    in_text = [m.group(0).lower() for m in EMAIL.finditer(text, start)
+               if not ours(m.group(0).lower())]
     for address in in_text:
         if not is_representative or address != (sender_address or "").lower():
             return address
