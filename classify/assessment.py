@@ -122,6 +122,8 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
     block = block_name(layout, landlord) if extraction.representative is None else None
     if block:
         name = fuller_of(name, block) or block if name else block
+    if name and name.isupper():  # "EILEEN FAIRCLOUGH" as a name is written
+        name = name.title()
     if name != extraction.name:
         changes["name"] = name
     if extraction.postcode is None and layout.sender_postcode:

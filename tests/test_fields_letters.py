@@ -323,3 +323,20 @@ def test_a_clipped_ask_and_a_one_read_for_i_are_still_asks() -> None:
     assert mend_misread_i("we pay for it. 1 would like a treatment") == (
         "we pay for it. I would like a treatment")
     assert mend_misread_i("at 1 am, item 1 reported") == "at 1 am, item 1 reported"
+
+
+def test_a_writer_signing_over_a_post_about_their_own_home_is_the_resident() -> None:
+    text = ("Maureen Ashworth\n12 Clough Street\nBurnley\nBB12 6PL\n\n3 March 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe damp in my bedroom has come back "
+            "for the third winter running and I would like a survey.\n\nYours faithfully,\n\n"
+            "Maureen Ashworth\nChair, Moorfield Estate Tenants' Association\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Maureen Ashworth", "BB12 6PL")
+
+
+def test_a_name_in_capitals_is_given_in_title_case() -> None:
+    text = ("TERRY WOLSTENHOLME\n71 Smallthorne Bank\nStoke-on-Trent ST6 1QR\n\n30/3/26\n\n"
+            "GOT YOUR LETTER ABOUT THE RENT GOING UP AGAIN. KNOCK IT BACK DOWN.\n\n"
+            "T WOLSTENHOLME\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Terry Wolstenholme", "ST6 1QR")

@@ -25,11 +25,22 @@ _CIRCULAR = re.compile(
 )
 
 
+# The writer's own home: someone who signs over a post but writes about where they live
+# (a tenants' association's chair about their own flat) is a resident.
+_OWN_HOME = re.compile(
+    r"\b(?:my|our) (?:home|flat|house|bungalow|maisonette|tenancy|rent|kitchen|bathroom|"
+    r"bedroom|boiler|heating|ceiling|windows?|garden)\b|\bI live\b",
+    re.I,
+)
+
+
 def organisation_letter(layout: LetterLayout, text: str) -> bool:
     """An organisation's letter that names no resident: signed by someone over their post
-    ("Lee Sutcliffe / Business Development Manager"), or a circular or open letter."""
+    ("Lee Sutcliffe / Business Development Manager") and not about their own home, or a
+    circular or open letter."""
     role = layout.signed_role or ""
-    return bool(_ROLE_LINE.match(role)) or bool(_CIRCULAR.search(text))
+    signed_for_an_organisation = bool(_ROLE_LINE.match(role)) and not _OWN_HOME.search(text)
+    return signed_for_an_organisation or bool(_CIRCULAR.search(text))
 
 
 def block_name(layout: LetterLayout, landlord: Landlord) -> str | None:
