@@ -19,7 +19,13 @@ from classify.fields import (
 from classify.fields.form import FormAnswers, read_form
 from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
-from classify.fields.letters import block_name, fuller_of, mend_misread_i, organisation_letter
+from classify.fields.letters import (
+    block_name,
+    fuller_of,
+    mend_misread_i,
+    only_above_the_date,
+    organisation_letter,
+)
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
@@ -132,4 +138,7 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
     elif extraction.postcode and extraction.postcode == layout.sender_postcode:
         # The same postcode: the sender's block gives the whole address, house name and all.
         changes["address"] = layout.sender_address
+    elif (extraction.representative and extraction.postcode
+          and only_above_the_date(text, extraction.postcode, layout)):
+        changes["postcode"] = changes["address"] = None  # the representative's letterhead
     return replace(extraction, **changes) if changes else extraction

@@ -340,3 +340,15 @@ def test_a_name_in_capitals_is_given_in_title_case() -> None:
             "T WOLSTENHOLME\n")
     fields = _letter_fields(text)
     assert (fields.name, fields.postcode) == ("Terry Wolstenholme", "ST6 1QR")
+
+
+def test_a_representatives_office_is_never_the_residents_address() -> None:
+    text = ("Office of Sir Malcolm Pryce MP\nMember of Parliament for Tyne Riverside\n"
+            "Constituency Office, 4 Swinburne Street, Gateshead NE8 1AX\n\n19 January 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nConstituent: Ms Kerry-Ann Blythe, Flat 41, "
+            "Redheugh House\n\nSir Malcolm has been contacted by his constituent Ms Kerry-Ann "
+            "Blythe about rats in the chute room. She would like the chute cleared.\n\n"
+            "Yours faithfully,\n\nHannah Iqbal\nCaseworker\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Kerry-Ann Blythe", "Hannah Iqbal")
+    assert (fields.postcode, fields.address) == (None, None)

@@ -9,6 +9,7 @@ import re
 from classify.fields.layout import LetterLayout
 from classify.fields.patterns import ocr_edges_cut
 from classify.fields.people import clean_name, looks_like_name
+from classify.fields.postcodes import find_postcodes
 from classify.fields.types import Landlord
 
 # The line under a signed name that gives the signer's post in an organisation.
@@ -89,3 +90,13 @@ _MISREAD_I = re.compile(
 def mend_misread_i(text: str) -> str:
     """A letter's text with OCR's misreadings of the word "I" put right."""
     return _MISREAD_I.sub("I", text)
+
+
+def only_above_the_date(text: str, postcode: str, layout: LetterLayout) -> bool:
+    """The postcode is written only above the letter's date line: in a representative's
+    letter that is their letterhead, their office's address and not the resident's."""
+    if not layout.date_line or layout.date_line not in text:
+        return False
+    dated_at = text.index(layout.date_line)
+    places = [match.start() for match, code in find_postcodes(text) if code == postcode]
+    return bool(places) and all(at < dated_at for at in places)
