@@ -352,3 +352,16 @@ def test_a_representatives_office_is_never_the_residents_address() -> None:
     fields = _letter_fields(text)
     assert (fields.name, fields.representative) == ("Kerry-Ann Blythe", "Hannah Iqbal")
     assert (fields.postcode, fields.address) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Name: Sandra Bairstow\nFlat 3, Peel Court\n\nThe lift has been broken a week. Please "
+      "fix it.\n\nYours sincerely,\n\nS. Bairstow\n", "Sandra Bairstow"),
+     ("Dear Sir,\n\nMy husband and I (Helen M Entwistle) have had no hot water since Monday. "
+      "Please send someone.\n\nRegards,\nH. Entwistle\n", "Helen Entwistle"),
+     ("Dear Sir,\n\nMr Bairstow next door has the same leak. Please send someone.\n\n"
+      "Yours sincerely,\n\nS. Bairstow\n", "S. Bairstow")],
+)
+def test_an_initial_signed_is_the_name_written_in_full_elsewhere(text: str, name: str) -> None:
+    assert extract_fields(text, received=_RECEIVED).name == name

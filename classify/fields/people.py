@@ -168,3 +168,15 @@ def name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
         name = f"{first} {last}"
     name = clean_name(name)
     return name if name and looks_like_name(name, landlord) else None
+
+
+def written_in_full(name: str | None, text: str) -> str | None:
+    """"S. Bairstow" signed where the text also writes "Sandra Bairstow" (a sender's block, a
+    "Name:" line, the body): the fullest form of the same surname with the same initial."""
+    if not name or len(name.split()) < 2 or len(name.split()[0].strip(".")) != 1:
+        return name
+    initial, surname = name.split()[0].strip(".").upper(), name.split()[-1]
+    pattern = re.compile(rf"\b({initial}[a-z][a-z'’-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
+                         rf"{re.escape(surname)}\b")
+    full = pattern.search(text)
+    return f"{full.group(1)} {surname}" if full else name
