@@ -365,3 +365,13 @@ def test_a_representatives_office_is_never_the_residents_address() -> None:
 )
 def test_an_initial_signed_is_the_name_written_in_full_elsewhere(text: str, name: str) -> None:
     assert extract_fields(text, received=_RECEIVED).name == name
+
+
+def test_a_writer_telling_of_an_automatic_reply_is_not_one() -> None:
+    told = ("I finally emailed repairs on 10 June and got an automatic reply saying they'd "
+            "respond in 5 working days.\n\nI would like someone to call me to book the repair.\n\n"
+            "Lorna Gedling (Mrs)\n07700 900498\n")
+    fields = extract_fields(told, received=_RECEIVED)
+    assert (fields.name, fields.phone) == ("Lorna Gedling", "07700 900498")
+    robot = "Automatic reply: I am out of the office until Monday.\n\nLorna Gedling\n07700 900498\n"
+    assert extract_fields(robot, received=_RECEIVED).name is None
