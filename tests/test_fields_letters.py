@@ -16,6 +16,7 @@ from classify.fields.contacts import contact_method
 from classify.fields.form import read_form
 from classify.fields.layout import parse_letter
 from classify.fields.letters import fuller_of, mend_misread_i
+from classify.fields.outcome import desired_outcome
 from ingest.items import IntakeItem
 
 _DIGIT_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
@@ -375,3 +376,14 @@ def test_a_writer_telling_of_an_automatic_reply_is_not_one() -> None:
     assert (fields.name, fields.phone) == ("Lorna Gedling", "07700 900498")
     robot = "Automatic reply: I am out of the office until Monday.\n\nLorna Gedling\n07700 900498\n"
     assert extract_fields(robot, received=_RECEIVED).name is None
+
+
+def test_from_a_representative_the_residents_own_wish_is_the_outcome() -> None:
+    text = ("Dear Sir or Madam,\n\nWe act for Mr Alan Liddle, who is 78 and on a fixed income. "
+            "He would like the level of the increase to be reconsidered for pensioners.\n\n"
+            "I should be grateful if you could send us an explanation of how the increase has "
+            "been calculated.\n\nYours faithfully,\n\nKerry Whiteside\nHousing Adviser\n")
+    found = extract_fields(text, received=_RECEIVED).desired_outcome
+    assert found == "He would like the level of the increase to be reconsidered for pensioners."
+    # Read as nobody's representative, the last of the equal asks stands.
+    assert (desired_outcome(text) or "").startswith("I should be grateful if you could send")

@@ -117,7 +117,7 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
         address=address,
         postcode=postcode,
         staff=staff_named(text, person_entities, people, address, landlord),
-        desired_outcome=desired_outcome(text),
+        desired_outcome=desired_outcome(text, for_someone=is_representative),
         contact_method=contact_method(text),
         phone=phone_number(text, landlord, is_representative),
         email=contact_email,

@@ -89,8 +89,17 @@ _COURTESY = re.compile(
 )
 
 
-def desired_outcome(text: str) -> str | None:
-    """The resident's own words for what they want: the strongest run of asking sentences."""
+# In a letter written for someone else, what the resident wants, told in the third person.
+_THEIR_WISH = re.compile(
+    rf"(?-i:\b(?:[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+{NAME_WORD}|{NAME_WORD}|"
+    r"[Oo]ur client|[Mm]y client|[Mm]y constituent|[Tt]he family)(?:,[^,]{1,40},)?\s+"
+    r"(?:would\s+(?:simply\s+|also\s+|now\s+)?(?:like|prefer)|wants|asks|is\s+asking)\b)"
+)
+
+
+def desired_outcome(text: str, for_someone: bool = False) -> str | None:
+    """The resident's own words for what they want: the strongest run of asking sentences
+    (from a representative, the resident's wish told in the third person before all)."""
     sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
     for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
@@ -103,6 +112,9 @@ def desired_outcome(text: str) -> str | None:
     scored = []
     for paragraph, index, sentence in sentences:
         score, cue_at = _ask_score(sentence)
+        wish = _THEIR_WISH.search(sentence) if for_someone and score > 1 else None
+        if wish:
+            score, cue_at = 4, wish.start()
         if score:
             scored.append((paragraph, index, _from_clause(sentence, cue_at), score))
     if not scored:
