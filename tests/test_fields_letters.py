@@ -387,3 +387,13 @@ def test_from_a_representative_the_residents_own_wish_is_the_outcome() -> None:
     assert found == "He would like the level of the increase to be reconsidered for pensioners."
     # Read as nobody's representative, the last of the equal asks stands.
     assert (desired_outcome(text) or "").startswith("I should be grateful if you could send")
+
+
+def test_a_name_read_as_a_block_of_its_own_heads_the_sender_block() -> None:
+    text = ("Mrs Edna Holt\n\n22 Larch Grove\nSkerton\nLancaster LA1 2PN\n\n14 May 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir,\n\nThe roof leaks into the back bedroom again. Please "
+            "send a roofer.\n\nYours faithfully,\n\nE. Holt\n")
+    layout = parse_letter(text)
+    assert layout.sender_name == "Mrs Edna Holt"
+    assert layout.sender_address == "22 Larch Grove, Skerton, Lancaster, LA1 2PN"
+    assert _letter_fields(text).name == "Edna Holt"

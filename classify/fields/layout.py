@@ -144,7 +144,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
     sender: list[str] = []
     recipient: list[str] = []
     recipient_lines: set[int] = set()
-    for block in blocks:
+    for number, block in enumerate(blocks):
         texts = [lines[i] for i in block]
         for index in block:
             if date_line is None and DATE_LINE.match(lines[index].strip()):
@@ -158,6 +158,10 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         elif not sender and _looks_like_address(texts) and not any(
                 _LETTERHEAD.search(line) for line in texts):
             sender = [lines[i].strip() for i in address_lines]
+            # A name OCR read as a block of its own, just above the address ("Mrs Edna Holt").
+            above = [lines[i].strip() for i in blocks[number - 1]] if number else []
+            if len(above) == 1 and _lone_name(above[0], own):
+                sender.insert(0, above[0])
     closing_at, closing, signed, role = _closing(lines, own)
     body_start = (salutation_at + 1) if salutation_at is not None else header_end
     body_end = closing_at if closing_at is not None else len(lines)
@@ -173,6 +177,15 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         signed_role=role,
         text_for_fields="\n".join(kept) if recipient_lines else text,
     )
+
+
+def _lone_name(line: str, own: OwnIdentity) -> bool:
+    """A line that is only a person's name: two to four words, or a title and a name."""
+    words = line.strip(" ,.").split()
+    titled = bool(re.match(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s", line))
+    return (bool(_NAME.match(line.strip(" ,."))) and (titled or 2 <= len(words) <= 4)
+            and not _STREETISH.search(line) and not DATE_LINE.match(line)
+            and not _LETTERHEAD.search(line) and not own.marks(line))
 
 
 def _prose_start(lines: list[str]) -> int:
