@@ -26,6 +26,7 @@ from classify.fields.letters import (
     only_above_the_date,
     organisation_letter,
 )
+from classify.fields.people import looks_like_name
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
@@ -123,8 +124,9 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
         return Extraction()
     changes: dict[str, object] = {}
     name = extraction.name
-    if name is None and layout.signed_name:
-        name = clean_name(layout.signed_name)
+    signed = clean_name(layout.signed_name) if layout.signed_name else None
+    if name is None and signed and looks_like_name(signed, landlord):  # not "Accounts Team"
+        name = signed
     block = block_name(layout, landlord) if extraction.representative is None else None
     if block:
         name = fuller_of(name, block) or block if name else block

@@ -397,3 +397,10 @@ def test_a_name_read_as_a_block_of_its_own_heads_the_sender_block() -> None:
     assert layout.sender_name == "Mrs Edna Holt"
     assert layout.sender_address == "22 Larch Grove, Skerton, Lancaster, LA1 2PN"
     assert _letter_fields(text).name == "Edna Holt"
+
+
+def test_a_team_signing_a_statement_is_no_residents_name() -> None:
+    text = (f"{_INSIDE_ADDRESS}\n2 March 2026\n\nRent statement\n\nDear Tenant,\n\nYour rent "
+            "account is shown below for the quarter. The balance is brought forward.\n\n"
+            "Yours sincerely,\n\nCustomer Accounts Team\n")
+    assert _letter_fields(text).name is None
