@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.fields_eval              # the tuning part and the held-out part
     .venv/bin/python -m bench.fields_eval --show name  # also list the tuning part's misses
+    .venv/bin/python -m bench.fields_eval --outside    # and data/outside, its oa- and ob- files
 
 The tuning part (dev.jsonl, dev-mine*.jsonl) is what rules are written against; the held-out
 part (dev-h5.jsonl) is only ever scored, so its figure says how well the rules generalise.
@@ -19,14 +20,15 @@ from classify.fields import ExtractionRequest, extract_fields_many
 from pipeline.evaluation import FIELD_METRICS, FIELD_NAMES, FieldScores, normalise, token_f1
 
 DEV = Path(__file__).resolve().parents[1] / "data" / "dev"
+OUTSIDE = DEV.parent / "outside"
 PARTS = {"tune": ["dev.jsonl", "dev-mine.jsonl", "dev-mine-2.jsonl"], "held-out": ["dev-h5.jsonl"]}
 BATCH = 64
 
 
-def load(names: list[str]) -> list[Example]:
+def load(names: list[str], folder: Path = DEV) -> list[Example]:
     examples = []
     for name in names:
-        path = DEV / name
+        path = folder / name
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 example = parse_example(line, f"{path}:{number}")
@@ -58,10 +60,17 @@ def main() -> None:
     parser.add_argument("--show", action="append", default=[], choices=FIELD_NAMES,
                         help="list the tuning part's misses for this field")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--outside", action="store_true",
+                        help="also score data/outside (never tuned on), by writing session")
     args = parser.parse_args()
     results = {}
-    for part, names in PARTS.items():
-        examples = load(names)
+    parts = {part: (names, DEV) for part, names in PARTS.items()}
+    if args.outside:
+        for prefix in ("oa", "ob"):
+            parts[f"outside-{prefix}"] = (
+                sorted(p.name for p in OUTSIDE.glob(f"{prefix}*.jsonl")), OUTSIDE)
+    for part, (names, folder) in parts.items():
+        examples = load(names, folder)
         started = time.perf_counter()
         found = extract(examples)
         seconds = time.perf_counter() - started
@@ -79,9 +88,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{'field':<16}" + "".join(f"{part:>10}" for part in results))
+    print(f"{'field':<16}" + "".join(f"{part:>12}" for part in results))
     for field in FIELD_NAMES:
-        print(f"{field:<16}" + "".join(f"{results[p][field]:>10.3f}" for p in results))
+        print(f"{field:<16}" + "".join(f"{results[p][field]:>12.3f}" for p in results))
 
 
 if __name__ == "__main__":

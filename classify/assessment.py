@@ -19,6 +19,14 @@ from classify.fields import (
 from classify.fields.form import FormAnswers, read_form
 from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
+from classify.fields.letters import (
+    block_name,
+    fuller_of,
+    mend_misread_i,
+    only_above_the_date,
+    organisation_letter,
+)
+from classify.fields.people import looks_like_name
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
@@ -43,7 +51,7 @@ def assess_items(items: list[IntakeItem], reference_days: list[date], *, model: 
         )
         for item, layout, day in zip(items, layouts, reference_days, strict=True)
     ], landlord=landlord)
-    extractions = [fill_from_letter(extraction, layout, item) if layout else extraction
+    extractions = [fill_from_letter(extraction, layout, item, landlord) if layout else extraction
                    for extraction, layout, item in zip(extractions, layouts, items, strict=True)]
     extractions = [
         Extraction() if unreadable(item, min_ocr_confidence) else replace(
@@ -62,7 +70,7 @@ def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
     # Council") would mark a resident's town too, so they count only when nothing longer is set.
     names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
     own = OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
-    return parse_letter(item.text, own)
+    return parse_letter(mend_misread_i(item.text), own)
 
 
 def unreadable(item: IntakeItem, min_ocr_confidence: float) -> bool:
@@ -73,13 +81,13 @@ def unreadable(item: IntakeItem, min_ocr_confidence: float) -> bool:
     return item.handwritten or (confidence is not None and confidence < min_ocr_confidence)
 
 
-def fill_from_letter(extraction: Extraction, layout: LetterLayout,
-                     item: IntakeItem) -> Extraction:
+def fill_from_letter(extraction: Extraction, layout: LetterLayout, item: IntakeItem,
+                     landlord: Landlord | None = None) -> Extraction:
     """The landlord's own form's boxes where the letter is one, then the layout's blocks."""
     form = read_form(item.text)
     if form is not None:
         extraction = fill_from_form(extraction, form)
-    return fill_from_layout(extraction, layout)
+    return fill_from_layout(extraction, layout, landlord, item.text)
 
 
 def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
@@ -98,38 +106,41 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
             changes["address"] = f"{form.address.strip(' ,')}, {postcode}"
     if form.desired_outcome:
         changes["desired_outcome"] = form.desired_outcome
+    if form.contact_method:
+        changes["contact_method"] = form.contact_method
     if form.staff:
         changes["staff"] = tuple(n.strip() for n in re.split(r",|\band\b|&", form.staff)
                                  if n.strip() and n.strip()[0].isupper())
     return replace(extraction, **changes) if changes else extraction
 
 
-def _fuller_name(name: str | None, block_name: str | None) -> str | None:
-    """The sender block's "Mrs Edna Holt" for a signed "E. Holt": the same surname, written
-    out in full (None when it adds nothing)."""
-    block = clean_name(block_name) if block_name else None
-    if not name or not block or _representative_like(name):
-        return None
-    given, *_rest = name.split()
-    same_surname = block.split()[-1].lower() == name.split()[-1].lower()
-    initial = len(given.strip(".")) == 1 or len(name.split()) == 1
-    full = len(block.split()) >= 2 and len(block.split()[0].strip(".")) > 1
-    return block if same_surname and initial and full else None
-
-
-def _representative_like(name: str) -> bool:
-    return any(word in {"MP", "Cllr", "Councillor"} for word in name.split())
-
-
-def fill_from_layout(extraction: Extraction, layout: LetterLayout) -> Extraction:
-    """The resident's name and address from the letter's layout where the rules found none."""
+def fill_from_layout(extraction: Extraction, layout: LetterLayout,
+                     landlord: Landlord | None = None, text: str = "") -> Extraction:
+    """The resident's name and address from the letter's layout where the rules found none;
+    the name at the head of the sender's block over a signature that is not theirs or is
+    written less fully; nothing at all from an organisation's letter that names no one."""
+    landlord = landlord or Landlord()
+    if extraction.representative is None and organisation_letter(layout, text):
+        return Extraction()
     changes: dict[str, object] = {}
-    if extraction.name is None and layout.signed_name:
-        changes["name"] = clean_name(layout.signed_name)
-    fuller = _fuller_name(changes.get("name") or extraction.name, layout.sender_name)  # type: ignore[arg-type]
-    if fuller:
-        changes["name"] = fuller
+    name = extraction.name
+    signed = clean_name(layout.signed_name) if layout.signed_name else None
+    if name is None and signed and looks_like_name(signed, landlord):  # not "Accounts Team"
+        name = signed
+    block = block_name(layout, landlord) if extraction.representative is None else None
+    if block:
+        name = fuller_of(name, block) or block if name else block
+    if name and name.isupper():  # "EILEEN FAIRCLOUGH" as a name is written
+        name = name.title()
+    if name != extraction.name:
+        changes["name"] = name
     if extraction.postcode is None and layout.sender_postcode:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address
+    elif extraction.postcode and extraction.postcode == layout.sender_postcode:
+        # The same postcode: the sender's block gives the whole address, house name and all.
+        changes["address"] = layout.sender_address
+    elif (extraction.representative and extraction.postcode
+          and only_above_the_date(text, extraction.postcode, layout)):
+        changes["postcode"] = changes["address"] = None  # the representative's letterhead
     return replace(extraction, **changes) if changes else extraction

@@ -48,7 +48,7 @@ def test_the_residents_block_is_found_and_the_landlords_is_not_taken() -> None:
     assert layout.sender_block == ("22 Larch Grove", "Skerton", "Lancaster LA1 2PN")
     assert layout.recipient_block[0] == "Northbrook Homes"
     assert layout.sender_postcode == "LA1 2PN"
-    assert layout.sender_address == "22 Larch Grove, Skerton, Lancaster LA1 2PN"
+    assert layout.sender_address == "22 Larch Grove, Skerton, Lancaster, LA1 2PN"
     assert layout.date_line == "14 September 2026"
     assert layout.salutation == "Dear Sir or Madam,"
     assert layout.body.startswith("I am writing") and layout.body.endswith("finish the job.")

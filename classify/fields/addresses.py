@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classify.dates import DATE_PATTERN
-from classify.fields.patterns import DISCLAIMER, NAME_WORD, SIGN_OFF
+from classify.fields.patterns import DISCLAIMER, NAME_WORD, SIGN_OFF, ocr_edges_cut
 from classify.fields.postcodes import find_postcodes
 from classify.fields.types import Landlord
 
@@ -83,7 +83,9 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
             parts.insert(0, previous)
         while parts and not re.search(r"\d", parts[0]) and len(parts) > 2:
             parts.pop(0)  # a name line above the address block
-    pieces = [p.strip() for part in parts for p in part.split(",") if p.strip()]
+    # Each piece without OCR's specks ("_ HX3", "| _ 22 Birkett Street", "—").
+    pieces = [ocr_edges_cut(p) for part in parts for p in part.split(",")]
+    pieces = [re.sub(r"^Fiat(?=\s+\d)", "Flat", p) for p in pieces if p]  # OCR's "Fiat 14"
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
     starts = [i for i, piece in enumerate(pieces)
               if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I)]

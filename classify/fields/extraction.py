@@ -18,6 +18,7 @@ from classify.fields.people import (
     name_from_sender,
     same_person,
     signed_name,
+    written_in_full,
 )
 from classify.fields.representatives import (
     RELATION_IN_BRACKETS,
@@ -107,6 +108,7 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
         postcode, address = postcode_and_address(text, landlord)
     if address is None:
         address = address_without_postcode(text)
+    name = written_in_full(name, text)
     people = {p for p in (name, representative, signer, writer) if p}
     contact_email = resident_email(text, sender_address, landlord, is_representative)
     return Extraction(
@@ -115,9 +117,9 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
         address=address,
         postcode=postcode,
         staff=staff_named(text, person_entities, people, address, landlord),
-        desired_outcome=desired_outcome(text),
+        desired_outcome=desired_outcome(text, for_someone=is_representative),
         contact_method=contact_method(text),
-        phone=phone_number(text),
+        phone=phone_number(text, landlord, is_representative),
         email=contact_email,
         incident_date=incident_date(text, received),
     )

@@ -32,13 +32,36 @@ class FormAnswers:
     what_happened: str | None = None
     desired_outcome: str | None = None
     staff: str | None = None
+    contact_method: str | None = None
 
 
 @lru_cache(maxsize=1)
+def _form_data() -> dict[str, dict[str, list[str]]]:
+    return json.loads(FORM_LABELS.read_text(encoding="utf-8"))
+
+
 def form_labels() -> dict[str, tuple[str, ...]]:
     """Each answer's printed label(s), from the data file."""
-    data = json.loads(FORM_LABELS.read_text(encoding="utf-8"))
-    return {field: tuple(labels) for field, labels in data["labels"].items()}
+    return {field: tuple(labels) for field, labels in _form_data()["labels"].items()}
+
+
+# An empty box as OCR reads it: "[]", "[_]", "{_]", "(J", "CJ", "[}".
+_EMPTY_BOX = re.compile(r"^[\[{(C|][_ ]?[\]})J|]?$")
+
+
+def ticked_contact(text: str) -> str | None:
+    """The contact method whose box is ticked: of the option lines ("WA Phone", "[_] Letter"),
+    the one line whose box is not read as empty (a tick OCR drops leaves no box at all)."""
+    options = _form_data().get("contact_options", {})
+    ticked: set[str] = set()
+    for line in text.splitlines():
+        for method, words in options.items():
+            for word in words:
+                found = re.fullmatch(rf"\W*?(\S{{0,3}}?)\s*{re.escape(word)}\s*", line.strip(" '"),
+                                     re.I)
+                if found and not _EMPTY_BOX.match(found.group(1)):
+                    ticked.add(method)
+    return ticked.pop() if len(ticked) == 1 else None
 
 
 def _fold(text: str) -> str:
@@ -75,4 +98,5 @@ def read_form(text: str) -> FormAnswers | None:
         return None
     values = {field: " ".join(lines).strip() or None for field, lines in answers.items()
               if field in FormAnswers.__dataclass_fields__}
+    values["contact_method"] = ticked_contact(text)
     return FormAnswers(**values)

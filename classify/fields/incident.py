@@ -39,6 +39,10 @@ def incident_date(text: str, received: date) -> date | None:
         if _FUTURE.search(lead[-60:]) and not re.search(r"\d{4}", text[phrase.start:phrase.end]):
             continue
         candidates.append(phrase)
+    # "In January ... on 16 January": the day given is the month's more precise telling.
+    months_with_a_day = {(c.day.year, c.day.month) for c in candidates if c.precision == "day"}
+    candidates = [c for c in candidates if c.precision != "month"
+                  or (c.day.year, c.day.month) not in months_with_a_day]
     return min((c.day for c in candidates), default=None)
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classify.fields.patterns import DATE_LINE, LETTER_CLOSING
+from classify.fields.patterns import DATE_LINE, LETTER_CLOSING, ocr_edges_cut
+from classify.fields.postcodes import find_postcodes
 
-POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.I)
 _SALUTATION = re.compile(
     r"^\s*(?:dear\b|to\s+whom\s+it\s+may\s+concern|to\s+[A-Z][\w ]{1,40},\s*$|"
     r"(?:hello|hi|good\s+(?:morning|afternoon))\b)",
@@ -43,13 +43,16 @@ class LetterLayout:
     closing: str | None = None
     signed_name: str | None = None
     text_for_fields: str = ""
+    # The line under the signed name, where a writer for an organisation gives their role
+    # ("Business Development Manager", "Coordinator, Homes Not Mould Coalition").
+    signed_role: str | None = None
 
     @property
     def sender_postcode(self) -> str | None:
         for line in self.sender_block:
-            match = POSTCODE.search(line)
-            if match:
-                return f"{match.group(1).upper()} {match.group(2).upper()}"
+            found = find_postcodes(line)
+            if found:
+                return found[0][1]
         return None
 
     @property
@@ -58,17 +61,39 @@ class LetterLayout:
         if not self.sender_block:
             return None
         line = self.sender_block[0].strip(" ,.")
-        if _STREETISH.search(line) or POSTCODE.search(line) or not _NAME.match(line):
+        if _STREETISH.search(line) or find_postcodes(line) or not _NAME.match(line):
             return None
         return line
 
     @property
     def sender_address(self) -> str | None:
         """The resident's address as one line: the block from its first street line."""
-        lines = list(self.sender_block)
-        while lines and not _STREETISH.search(lines[0]) and len(lines) > 1:
-            lines.pop(0)  # a name line above the address
-        return ", ".join(line.strip(" ,") for line in lines) if lines else None
+        pieces: list[str] = []
+        for line in self.sender_block:
+            found = find_postcodes(line)
+            if found:  # the postcode as Royal Mail writes it, a piece of its own
+                match, code = found[-1]
+                pieces.extend([*line[: match.start()].split(","), code])
+            else:
+                pieces.extend(line.split(","))
+        pieces = [_FIAT.sub("Flat", ocr_edges_cut(piece)) for piece in pieces]
+        pieces = [piece for piece in pieces if piece]
+        while len(pieces) > 1 and _names_a_person(pieces[0]):
+            pieces.pop(0)  # "Re: Miss Chloe Sumner", "Kevin Doyle." above the address
+        return ", ".join(pieces) if pieces else None
+
+
+# OCR's "Fiat 14" for "Flat 14".
+_FIAT = re.compile(r"^Fiat(?=\s+\d)")
+
+
+def _names_a_person(piece: str) -> bool:
+    """A piece of a block above the address: a heading ("Re: ..."), a titled name, or a name
+    of two words or more that is no street's; a one-word town is kept."""
+    if _STREETISH.search(piece):
+        return False
+    return (":" in piece or bool(re.match(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b", piece))
+            or len(piece.split()) >= 2)
 
 
 @dataclass(frozen=True)
@@ -86,9 +111,8 @@ class OwnIdentity:
             return False
         if any(_fold(name) and _fold(name) in folded for name in self.names):
             return True
-        for match in POSTCODE.finditer(line):
-            code = f"{match.group(1)}{match.group(2)}".upper()
-            if any(code == _fold(p).upper() for p in self.postcodes):
+        for _match, code in find_postcodes(line):
+            if any(_fold(code) == _fold(p) for p in self.postcodes):
                 return True
         for address in self.addresses:
             for part in re.split(r"[,\n]", address):
@@ -120,7 +144,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
     sender: list[str] = []
     recipient: list[str] = []
     recipient_lines: set[int] = set()
-    for block in blocks:
+    for number, block in enumerate(blocks):
         texts = [lines[i] for i in block]
         for index in block:
             if date_line is None and DATE_LINE.match(lines[index].strip()):
@@ -134,7 +158,11 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         elif not sender and _looks_like_address(texts) and not any(
                 _LETTERHEAD.search(line) for line in texts):
             sender = [lines[i].strip() for i in address_lines]
-    closing_at, closing, signed = _closing(lines, own)
+            # A name OCR read as a block of its own, just above the address ("Mrs Edna Holt").
+            above = [lines[i].strip() for i in blocks[number - 1]] if number else []
+            if len(above) == 1 and _lone_name(above[0], own):
+                sender.insert(0, above[0])
+    closing_at, closing, signed, role = _closing(lines, own)
     body_start = (salutation_at + 1) if salutation_at is not None else header_end
     body_end = closing_at if closing_at is not None else len(lines)
     kept = [line for i, line in enumerate(lines) if i not in recipient_lines]
@@ -146,8 +174,18 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         body="\n".join(lines[body_start:body_end]).strip(),
         closing=closing,
         signed_name=signed,
+        signed_role=role,
         text_for_fields="\n".join(kept) if recipient_lines else text,
     )
+
+
+def _lone_name(line: str, own: OwnIdentity) -> bool:
+    """A line that is only a person's name: two to four words, or a title and a name."""
+    words = line.strip(" ,.").split()
+    titled = bool(re.match(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s", line))
+    return (bool(_NAME.match(line.strip(" ,."))) and (titled or 2 <= len(words) <= 4)
+            and not _STREETISH.search(line) and not DATE_LINE.match(line)
+            and not _LETTERHEAD.search(line) and not own.marks(line))
 
 
 def _prose_start(lines: list[str]) -> int:
@@ -174,21 +212,29 @@ def _blocks(lines: list[str]) -> list[list[int]]:
 
 
 def _looks_like_address(lines: list[str]) -> bool:
-    with_postcode = any(POSTCODE.search(line) for line in lines)
+    with_postcode = any(find_postcodes(line) for line in lines)
     streetish = sum(1 for line in lines if _STREETISH.search(line))
     return with_postcode or (len(lines) >= 2 and streetish >= 1)
 
 
-def _closing(lines: list[str], own: OwnIdentity) -> tuple[int | None, str | None, str | None]:
-    """The last sign-off line and the name signed under it (or on the same line)."""
+def _closing(lines: list[str], own: OwnIdentity
+             ) -> tuple[int | None, str | None, str | None, str | None]:
+    """The last sign-off line, the name signed under it (or on the same line) and the line
+    under that name."""
     for index in range(len(lines) - 1, max(-1, len(lines) - 25), -1):
         match = LETTER_CLOSING.match(lines[index])
         if not match:
             continue
         candidates = [match.group("rest")] + [line for line in lines[index + 1 : index + 5]]
-        for candidate in candidates:
-            name = re.split(r"[,(|]| - ", candidate.strip())[0].strip(" .")
-            if name and _NAME.match(name) and not own.marks(name):
-                return index, lines[index].strip(), name
-        return index, lines[index].strip(), None
-    return None, None, None
+        for offset, candidate in enumerate(candidates):
+            name = re.split(r"[,(|]| - |\s[—–_|~=]", ocr_edges_cut(candidate))[0].strip(" .")
+            # One word in capitals ("INV", "WW") is OCR's reading of a scrawled signature.
+            scrawl = len(name.split()) == 1 and name.isupper()
+            if name and _NAME.match(name) and not scrawl and not own.marks(name):
+                after = [line.strip() for line in lines[index + offset + 1 : index + offset + 3]
+                         if line.strip()]
+                role = ocr_edges_cut(after[0]) if after else None
+                return index, lines[index].strip(), name, role or None
+        return index, lines[index].strip(), None, None
+    return None, None, None, None
+

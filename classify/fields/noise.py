@@ -31,9 +31,15 @@ _AUTOMATIC = re.compile(
 )
 
 
+# "I ... got an automatic reply saying ...": a writer telling of a reply they had is no robot.
+_TOLD_OF = re.compile(r"\b(?:got|get|received|receive|had|have|sent me|just)\s+(?:an?\s+|the\s+)?"
+                      r"(?:\w+\s+)?$", re.I)
+
+
 def is_automatic(text: str) -> bool:
     """Out-of-office, delivery reports and bulletins: nobody's complaint, no fields to take."""
-    return bool(_AUTOMATIC.search(text))
+    return any(not _TOLD_OF.search(text[max(0, m.start() - 30) : m.start()])
+               for m in _AUTOMATIC.finditer(text))
 
 
 _BUSINESS_SIGNATURE = re.compile(

@@ -46,7 +46,7 @@ _ASK = re.compile(
     r"\bis\s+there\s+any\s+(?:chance|way)\b|"
     # Phone shorthand and clipped asks: "pls send sum1", "Want the window looked at",
     # "can it be knocked back down".
-    r"\bpl[sz]e?\b|^\W*want\s+(?:it|them|this|that|the|an?|my|our|some(?:one|body)|sum1)\b|"
+    r"\bpl[sz]e?\b|^\W*(?:want|need)\s+(?:it|them|this|that|the|an?|my|our|some(?:one|body)|sum1)\b|"
     r"\b(?:can|could)\s+(?:it|this|that|they)\s+be\b",
     re.I,
 )
@@ -76,9 +76,30 @@ _CONTACT_REQUEST = re.compile(
     re.I,
 )
 
+# Requests about the handling of the letter, not the outcome sought: "we should be grateful if
+# you would let us know if this is acceptable", "please treat this as a formal complaint".
+_COURTESY = re.compile(
+    r"\btreat\s+(?:this|my|our|the)\s+(?:letter\s+|e-?mail\s+)?as\s+an?\s+(?:formal\s+|"
+    r"stage\s+\w+\s+)?complaint\b|\backnowledge\s+(?:this|receipt|my|our)\b|"
+    r"\brespond\s+(?:in\s+accordance|within)\b|\blet\s+(?:me|us)\s+know\s+(?:if|whether)\b|"
+    r"\bkeep\s+(?:me|us)\s+(?:informed|updated|posted)\b|\bcopy\s+(?:any|all|us|me)\b|"
+    r"\bconfirm\s+(?:that\s+this\s+has|receipt)\b|\b(?:your|a)\s+(?:response|reply)\s+"
+    r"(?:within|to\s+this)\b",
+    re.I,
+)
 
-def desired_outcome(text: str) -> str | None:
-    """The resident's own words for what they want: the strongest run of asking sentences."""
+
+# In a letter written for someone else, what the resident wants, told in the third person.
+_THEIR_WISH = re.compile(
+    rf"(?-i:\b(?:[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+{NAME_WORD}|{NAME_WORD}|"
+    r"[Oo]ur client|[Mm]y client|[Mm]y constituent|[Tt]he family)(?:,[^,]{1,40},)?\s+"
+    r"(?:would\s+(?:simply\s+|also\s+|now\s+)?(?:like|prefer)|wants|asks|is\s+asking)\b)"
+)
+
+
+def desired_outcome(text: str, for_someone: bool = False) -> str | None:
+    """The resident's own words for what they want: the strongest run of asking sentences
+    (from a representative, the resident's wish told in the third person before all)."""
     sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
     for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
@@ -91,6 +112,9 @@ def desired_outcome(text: str) -> str | None:
     scored = []
     for paragraph, index, sentence in sentences:
         score, cue_at = _ask_score(sentence)
+        wish = _THEIR_WISH.search(sentence) if for_someone and score > 1 else None
+        if wish:
+            score, cue_at = 4, wish.start()
         if score:
             scored.append((paragraph, index, _from_clause(sentence, cue_at), score))
     if not scored:
@@ -125,7 +149,8 @@ def _ask_score(sentence: str) -> tuple[int, int]:
     for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
         match = pattern.search(cleaned)
         if match:
-            return score, match.start()
+            # A request about the handling of the letter is an ask only when nothing else is.
+            return (1 if _COURTESY.search(cleaned) else score), match.start()
     if _IMPERATIVE.match(cleaned.strip()):
         return 2, 0
     return 0, 0

@@ -78,3 +78,11 @@ def start_of_body(text: str) -> int:
     salutation = re.search(r"^\s*(?:dear|to whom|to\s+\w+|hi|hello|good\s+\w+)\b", text,
                            re.I | re.M)
     return salutation.start() if salutation else 0
+
+
+def ocr_edges_cut(line: str) -> str:
+    """A short line without the specks OCR leaves at its edges: ". Jack Pemberton — ; se"
+    is "Jack Pemberton", "_ HX3 6QU" is "HX3 6QU"."""
+    line = re.sub(r"^(?:[^\w(\[]|_)+", "", line.strip())
+    line = re.split(r"\s+[—–_|~=]+(?:\s|$)", line)[0]
+    return re.sub(r"(?:[^\w).]|_)+$", "", line).strip()

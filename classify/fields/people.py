@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from classify.fields.patterns import FULL_NAME, NAME_WORD, SIGN_OFF, TITLES
+from classify.fields.patterns import FULL_NAME, NAME_WORD, SIGN_OFF, TITLES, ocr_edges_cut
 from classify.fields.types import Landlord
 
 _TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
@@ -91,6 +91,9 @@ def _couple(name: str) -> str:
 
 
 def _name_in_line(line: str, landlord: Landlord) -> str | None:
+    # OCR's specks at the edges, and a colon read between a typed name's words ("Dorothy:
+    # Pickles (Mrs)").
+    line = re.sub(r"(?<=[a-z])[:;](?= [A-Z][a-z])", "", ocr_edges_cut(line))
     line = re.sub(r"^\((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\)\s*", "", line.strip(), flags=re.I)
     line = re.sub(rf"^(?:{TITLES}\s+)+", "", line)
     initial = re.fullmatch(rf"((?:[A-Z]\.?[ \t]?){{1,2}}[ \t]?{NAME_WORD})[\s,.]*", line)
@@ -165,3 +168,15 @@ def name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
         name = f"{first} {last}"
     name = clean_name(name)
     return name if name and looks_like_name(name, landlord) else None
+
+
+def written_in_full(name: str | None, text: str) -> str | None:
+    """"S. Bairstow" signed where the text also writes "Sandra Bairstow" (a sender's block, a
+    "Name:" line, the body): the fullest form of the same surname with the same initial."""
+    if not name or len(name.split()) < 2 or len(name.split()[0].strip(".")) != 1:
+        return name
+    initial, surname = name.split()[0].strip(".").upper(), name.split()[-1]
+    pattern = re.compile(rf"\b({initial}[a-z][a-z'’-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
+                         rf"{re.escape(surname)}\b")
+    full = pattern.search(text)
+    return f"{full.group(1)} {surname}" if full else name

@@ -15,8 +15,21 @@ CANONICAL_POSTCODE = re.compile(
 POSTCODE = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSs][A-Za-z]{2})(?![A-Za-z0-9])"
 )
-_AS_DIGIT = {"O": "0", "I": "1", "L": "1", "S": "5"}
-_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B"}
+# The same, looser, for a postcode that ends a line shaped like an address ("Preston PRI 2AB",
+# "Birmingham B12 90L"): there OCR's slips in the inward code's letters are read too.
+_POSTCODE_AT_LINE_END = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSsBZ][A-Za-z0-9]{2})"
+    r"(?P<tail>[\W_]*(?:[ \t]+[a-z]{1,2}[\W_]*)?)$"
+)
+# Position-aware readings of OCR's slips: a letter where a digit must be, a digit where a
+# letter must be. The inward code's letters never include C I K M O V, so an O or 0 there
+# is a Q ("PR2 10T" is PR2 1QT).
+_AS_DIGIT = {"O": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"}
+_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
+_AS_INWARD_LETTER = {**_AS_LETTER, "0": "Q", "O": "Q"}
+# Words that say a line is prose, not an address block's line.
+_PROSE_WORD = re.compile(r"(?<![\w-])(?:the|and|is|are|was|to|of|my|at|in|on|for|it|we|i|you|"
+                         r"this|that|with|from|have|has|be)(?![\w-])", re.I)
 
 
 def normalise_postcode(raw: str) -> str:
@@ -40,7 +53,7 @@ def _decode_postcode(written: str) -> str | None:
     compact = written.upper()
     outward, inward = compact[:-3], compact[-3:]
     inward = _AS_DIGIT.get(inward[0], inward[0]) + "".join(
-        _AS_LETTER.get(ch, ch) for ch in inward[1:])
+        _AS_INWARD_LETTER.get(ch, ch) for ch in inward[1:])
     options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch)}, key=lambda c: c != ch)
                for ch in outward]
     best: tuple[float, str] | None = None
@@ -55,12 +68,17 @@ def _decode_postcode(written: str) -> str | None:
     return best[1] if best else None
 
 
+def _mend_symbols(text: str) -> str:
+    """OCR reads a scanned S as "$" ("$72 7BN") and a J as "]" or ")" ("6]W", "6)W"); the
+    same length, so positions hold."""
+    text = re.sub(r"(?<=\b[0-9])[\])](?=[A-Z]\b)", "J", text)
+    return re.sub(r"\$(?=[0-9])", "S", text)
+
+
 def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
     """Every postcode in the text with its canonical form; none inside a longer token."""
     found = []
-    # OCR reads a scanned S as "$" ("$72 7BN") and a J as "]" ("6]W"); the same length, so
-    # positions hold.
-    mended = re.sub(r"(?<=\b[0-9])\](?=[A-Z]\b)", "J", re.sub(r"\$(?=[0-9])", "S", text))
+    mended = _mend_symbols(text)
     for match in POSTCODE.finditer(mended):
         raw = match.group(1) + match.group(2)
         outward = match.group(1)
@@ -79,4 +97,42 @@ def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
         decoded = _decode_postcode(raw)
         if decoded:
             found.append((match, decoded))
-    return found
+    spans = [match.span() for match, _code in found]
+    more = [(match, code) for match, code in _postcodes_ending_lines(mended)
+            if not any(match.start() < end and start < match.end() for start, end in spans)]
+    return sorted(found + more, key=lambda pair: pair[0].start())
+
+
+def _postcodes_ending_lines(text: str) -> list[tuple[re.Match[str], str]]:
+    """Postcodes that end an address-shaped line, read with every positional slip mended:
+    "Preston PRI 2AB", "Manchester Mi 6LT", "Birmingham B12 90L"."""
+    found = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        match = _POSTCODE_AT_LINE_END.search(body)
+        offset_here, offset = offset, offset + len(line)
+        if match is None or not _address_shaped(body[: match.start()]):
+            continue
+        outward, inward = match.group(1), match.group(2)
+        # The area is letters and the district's digit may be misread, but two letters
+        # alone ("IS 2ND") are a word; capitals, bar OCR's lower-case l, o and i.
+        capitals = re.sub(r"[loi]", "", outward + inward)
+        # At least one digit as printed: a word in capitals ("HIGSON") is no postcode.
+        if (not outward[0].isalpha() or capitals.upper() != capitals
+                or not re.search(r"\d", outward + inward)
+                or (not re.search(r"\d", outward) and len(outward) < 3
+                    and not re.search(r"[loi]", outward))):
+            continue
+        decoded = _decode_postcode((outward + inward).replace("i", "I"))
+        if decoded:
+            whole = re.compile(re.escape(match.group(1)) + r"[ \t]?" + re.escape(match.group(2)))
+            found.append((whole.search(text, offset_here + match.start()), decoded))
+    return [(m, code) for m, code in found if m is not None]
+
+
+def _address_shaped(before: str) -> bool:
+    """What precedes a postcode on its line is a town or a short address, not prose."""
+    words = re.findall(r"[A-Za-z0-9'’-]+", before)
+    return len(words) <= 8 and not _PROSE_WORD.search(before) and not re.search(
+        r"[.!?:]\s", before)

@@ -11,7 +11,7 @@ from classify.fields.types import Landlord
 
 ON_BEHALF = re.compile(
     rf"\b(?:on behalf of|behalf of|representing|writing for|emailing for|writing about|"
-    rf"I support|working with|we act for|I act for|acting for)\s+"
+    rf"I support|working with|we act for|I act for|acting for|(?:are|am|'m|'re) helping)\s+"
     rf"(?:(?:my|our)\s+{RELATIONS},?\s+)?"
     rf"(?:{TITLES}\s+)?({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})"
 )
@@ -47,7 +47,7 @@ _REPRESENTING = re.compile(
     r"asked me to (?:send|write|email)|"
     r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
     r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
-    r"one resident|"
+    r"one resident|(?:are|am|'m|'re) helping (?:Mr|Mrs|Ms|Miss|Mx)\b|"
     r"(?:contacted|approached) by (?:my|a|one of my|the above) (?:ward )?(?:resident|constituent)|"
     r"(?:my|our) (?:mother|father|mum|dad|nan|gran|grandmother|grandfather|elderly|neighbour)\b|"
     r"\bconstituent\b|\b(?:a|our|the) patient\b|the family (?:at|in|of)\b|"
@@ -105,8 +105,32 @@ def firm_signature(text: str) -> str | None:
     return None
 
 
+# "Re: Mr Derek and Mrs Pauline Danson, Flat 12 ...": a couple in a heading; the first named.
+_HEADING_COUPLE = re.compile(
+    rf"^[ \t]*(?:Re|RE|Our clients?|Clients?|Constituents?|Residents?|Tenants?)[ \t]*:[ \t]*"
+    rf"(?:{TITLES}[ \t]+)?({NAME_WORD})[ \t]+(?:and|&)[ \t]+(?:{TITLES}[ \t]+)?"
+    rf"{NAME_WORD}[ \t]+({NAME_WORD})\b",
+    re.M,
+)
+
+# A letter's subject line naming a person and their home: "Ms Karen Duckworth, 29 Brownedge
+# Close, Bamber Bridge, Preston PR5 6QN - request for review".
+_TITLED_ADDRESS_LINE = re.compile(
+    rf"^[ \t]*(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}}),[ \t]*"
+    rf"(?:Flat|Fiat|Apartment|\d)",
+    re.M,
+)
+
+
 def represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, bool]:
     """The person a representative writes for, where the text names them, and how surely."""
+    couple = _HEADING_COUPLE.search(text)
+    if couple and looks_like_name(f"{couple.group(1)} {couple.group(2)}", landlord):
+        return f"{couple.group(1)} {couple.group(2)}", couple.start(), True
+    for match in _TITLED_ADDRESS_LINE.finditer(text):
+        name = clean_name(match.group(1))
+        if name and looks_like_name(name, landlord):
+            return name, match.start(), False
     for match in HEADING_PERSON.finditer(text):
         name = clean_name(match.group(2))
         if name and looks_like_name(name, landlord) and (

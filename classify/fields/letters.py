@@ -1,0 +1,102 @@
+"""What a letter's own layout says about its resident: the name at the head of the sender's
+block, and whether the letter is an organisation's (a circular, an open letter, an offer of
+services) that speaks for no resident at all."""
+
+from __future__ import annotations
+
+import re
+
+from classify.fields.layout import LetterLayout
+from classify.fields.patterns import ocr_edges_cut
+from classify.fields.people import clean_name, looks_like_name
+from classify.fields.postcodes import find_postcodes
+from classify.fields.types import Landlord
+
+# The line under a signed name that gives the signer's post in an organisation.
+_ROLE_LINE = re.compile(
+    r"^(?:[A-Z][\w'’&-]*[ \t]+){0,3}(?:Manager|Secretary|Co-?ordinator|Director|Officer|"
+    r"Chair(?:man|person|woman)?|Treasurer|Clerk|Administrator|Executive|Organi[sz]er|"
+    r"Editor|President|Vicar|Minister|Member of Parliament|Partner|Founder|Trustee)\b"
+)
+# A letter that says it is written to many, or to the public.
+_CIRCULAR = re.compile(
+    r"\bopen letter\b|\b(?:this|the) (?:notice|letter|invitation|update|newsletter) is being "
+    r"sent to\b|\bsent to all (?:the )?(?:residents|organisations|partners|members)\b",
+    re.I,
+)
+
+
+# The writer's own home: someone who signs over a post but writes about where they live
+# (a tenants' association's chair about their own flat) is a resident.
+_OWN_HOME = re.compile(
+    r"\b(?:my|our) (?:home|flat|house|bungalow|maisonette|tenancy|rent|kitchen|bathroom|"
+    r"bedroom|boiler|heating|ceiling|windows?|garden)\b|\bI live\b",
+    re.I,
+)
+
+
+def organisation_letter(layout: LetterLayout, text: str) -> bool:
+    """An organisation's letter that names no resident: signed by someone over their post
+    ("Lee Sutcliffe / Business Development Manager") and not about their own home, or a
+    circular or open letter."""
+    role = layout.signed_role or ""
+    signed_for_an_organisation = bool(_ROLE_LINE.match(role)) and not _OWN_HOME.search(text)
+    return signed_for_an_organisation or bool(_CIRCULAR.search(text))
+
+
+def block_name(layout: LetterLayout, landlord: Landlord) -> str | None:
+    """The person named at the head of the sender's block ("Ms Ifeoma Nwosu", "Kevin Doyle.",
+    "MRS EILEEN FAIRCLOUGH" in title case), where it is a person's name."""
+    if not layout.sender_name:
+        return None
+    raw = ocr_edges_cut(layout.sender_name)
+    name = clean_name(raw.title() if raw.isupper() else raw)
+    if not name or len(name.split()) < 2 or not looks_like_name(name, landlord):
+        return None
+    return name
+
+
+def fuller_of(one: str, other: str) -> str | None:
+    """Of two forms of the same surname ("Kev Doyle", "Kevin Doyle"; "A. Okafor", "Amara
+    Okafor"), the one written out more fully; None when the surnames differ."""
+    if _folded(one.split()[-1]) != _folded(other.split()[-1]):
+        return None
+    given_one, given_other = one.split()[0].strip("."), other.split()[0].strip(".")
+    if len(one.split()) == 1 or len(given_other) > len(given_one):
+        return other
+    return one
+
+
+def _folded(word: str) -> str:
+    return re.sub(r"[^a-z]", "", word.lower())
+
+
+# What follows "I" in a letter; OCR prints a typed capital I as "|", "!", "{", "[", "j" or
+# "1" ("| would like", "! rang", "{ know"), which no rule reads as the writer.
+_AFTER_I = (
+    r"am|was|have|had|would|should|will|shall|can|could|must|may|might|do|did|want|wanted|"
+    r"wish|need|hope|think|thought|know|knew|feel|felt|believe|understand|expect|trust|"
+    r"ask|request|require|accept|agree|disagree|appreciate|enclose|write|wrote|rang|went|"
+    r"came|took|gave|got|paid|pay|sat|said|told|saw|spoke|lost|bought|made|read|keep|live|"
+    r"look|work|regard|mention|cannot|also|still|just|now|then|really|never|honestly|"
+    r"therefore|[a-z]+ed"
+)
+_MISREAD_I = re.compile(
+    rf"(?<![^\s(\"“‘'])(?:[|!{{}}\[\]j](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))"
+    # A "1" only before a modal verb ("1 would like"): "item 1 reported" is a number.
+    r"|1(?=\s+(?:would|should)\s+(?:like|be|ask|prefer)\b))")
+
+
+def mend_misread_i(text: str) -> str:
+    """A letter's text with OCR's misreadings of the word "I" put right."""
+    return _MISREAD_I.sub("I", text)
+
+
+def only_above_the_date(text: str, postcode: str, layout: LetterLayout) -> bool:
+    """The postcode is written only above the letter's date line: in a representative's
+    letter that is their letterhead, their office's address and not the resident's."""
+    if not layout.date_line or layout.date_line not in text:
+        return False
+    dated_at = text.index(layout.date_line)
+    places = [match.start() for match, code in find_postcodes(text) if code == postcode]
+    return bool(places) and all(at < dated_at for at in places)

@@ -1,0 +1,406 @@
+"""Letters as OCR reads them: postcodes with OCR's positional slips, names with OCR's specks,
+and the rules that take a letter's own layout for the resident's fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from classify.assessment import fill_from_letter, letter_layout
+from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fields, find_postcodes
+from classify.fields.contacts import contact_method
+from classify.fields.form import read_form
+from classify.fields.layout import parse_letter
+from classify.fields.letters import fuller_of, mend_misread_i
+from classify.fields.outcome import desired_outcome
+from ingest.items import IntakeItem
+
+_DIGIT_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
+# What OCR prints for an inward code's letter: Q as 0 or O, S as 5, B as 8, Z as 2.
+_LETTER_AS_DIGIT = {"Q": ["0", "O"], "S": ["5"], "B": ["8"], "Z": ["2"]}
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+@st.composite
+def long_outward_postcodes(draw: st.DrawFn) -> tuple[str, int]:
+    """A valid postcode whose area has two letters ("PR2 1QT"), and its district digit's index."""
+    area = draw(st.sampled_from(["PR", "BB", "OL", "LA", "WN", "SE", "NE", "HX", "FY", "BL"]))
+    district = str(draw(st.integers(0, 99)))
+    inward = str(draw(st.integers(0, 9))) + "".join(
+        draw(st.sampled_from(_INWARD_LETTERS)) for _ in range(2))
+    return f"{area}{district} {inward}", 2
+
+
+@settings(deadline=None, max_examples=200)
+@given(long_outward_postcodes(), st.booleans(), st.booleans(), st.data(),
+       st.sampled_from(["Preston ", "Ashton-on-Ribble, Preston ", "", "_ ", "Walton, "]),
+       st.sampled_from(["", " —", " |", " oe"]))
+def test_an_address_lines_postcode_is_read_through_positional_slips(
+        drawn: tuple[str, int], slip_district: bool, slip_inward_digit: bool,
+        data: st.DataObject, before: str, after: str) -> None:
+    canonical, district = drawn
+    assert CANONICAL_POSTCODE.match(canonical)
+    outward, inward = canonical.split(" ")
+    if slip_district:  # "PR1" printed "PRI": a letter where the district's digit is
+        digit = outward[district]
+        outward = outward[:district] + _DIGIT_AS_LETTER.get(digit, digit) + outward[district + 1:]
+    assume(outward == canonical.split(" ")[0]
+           or not CANONICAL_POSTCODE.match(f"{outward} {canonical.split(' ')[1]}"))
+    digit = inward[0]
+    if slip_inward_digit:
+        digit = {"0": "O", "1": "I", "5": "S"}.get(digit, digit)
+    letters = "".join(data.draw(st.sampled_from([ch, *_LETTER_AS_DIGIT.get(ch, [])]))
+                      for ch in inward[1:])
+    written = f"{outward} {digit}{letters}"
+    # With no digit left as printed it reads as a word in capitals ("HIGSON"): not sought.
+    assume(re.search(r"\d", written))
+    line = f"{before}{written}{after}"
+    text = f"Mrs Edna Holt\n14 Ribble Close\n{line}\n\n12 May 2026\n\nDear Sir,"
+    assert [found for _match, found in find_postcodes(text)] == [canonical]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("Leyland PR2 10T", "PR2 1QT"), ("Preston PRI 2AB", "PR1 2AB"),
+     ("Birmingham B12 90L", "B12 9QL"), ("OL8 20S", "OL8 2QS"), ("Mi 6LT", "M1 6LT"),
+     ("Ml 6LT oe", "M1 6LT"), ("Huddersfield HDS 8TL", "HD5 8TL"),
+     ("Fleetwood FY7 6)W", "FY7 6JW")],
+)
+def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> None:
+    assert [found for _match, found in find_postcodes(f"3 Chapel Walk\n{line}\n")] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["IS 2ND", "THIS IS 2ND", "BRANDON HIGSON", "Mrs Joan LEIGHTON",
+     "We paid the bill on ref B12 900", "I waited for the PR2 10T", "Your ref: AB12 300"],
+)
+def test_slips_are_read_only_where_an_address_line_ends(text: str) -> None:
+    assert find_postcodes(text) == []
+
+
+# --- the resident of a letter, from its layout ------------------------------------------------
+
+_LANDLORD = Landlord(names=("Northbrook Homes", "Northbrook"), postcodes=("PR1 2AB",),
+                     addresses=("Complaints Team, 1 Fishergate, Preston PR1 2AB",))
+_RECEIVED = date(2026, 6, 1)
+_INSIDE_ADDRESS = "Complaints Team\nNorthbrook Homes\nCivic House\n1 Fishergate\nPreston\nPRI 2AB\n"
+
+
+def _letter_fields(text: str) -> Extraction:
+    """A letter's fields as triage gives them: the rules over the layout's text, then the layout."""
+    item = IntakeItem(source="letter", text=text, received_at=datetime(2026, 6, 1, tzinfo=UTC))
+    layout = letter_layout(item, _LANDLORD)
+    assert layout is not None
+    found = extract_fields(layout.text_for_fields, received=_RECEIVED, landlord=_LANDLORD)
+    return fill_from_letter(found, layout, item, _LANDLORD)
+
+
+def test_a_signature_written_less_fully_gives_way_to_the_sender_blocks_name() -> None:
+    text = ("Kevin Doyle.\n17 Utting Close\nWalton, Liverpool L4 6TW\n\n16/2/26\n\n"
+            "To Northbrook,\n\nBack door lock has snapped, key just spins. Need someone asap "
+            "please.\n\nCheers\n\nKev Doyle\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Kevin Doyle", "L4 6TW")
+
+
+def test_a_scrawl_read_as_a_word_is_not_the_residents_name() -> None:
+    text = (f"Ms Ifeoma Nwosu\nFlat 14, Cossall House\nConsort Road\nLondon\nSE15 2PH\n\n"
+            f"{_INSIDE_ADDRESS}\n2 March 2026\n\nDear Complaints Team,\n\nI am writing to make a "
+            "formal complaint about the leak from the flat above, which has come through my "
+            "bathroom ceiling every evening since December.\n\nYours faithfully,\n\nSry\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Ifeoma Nwosu", "SE15 2PH")
+
+
+def test_a_signed_name_among_ocr_specks_is_read() -> None:
+    text = ("2 Albert Terrace\nHalifax\n_ HX3 6QU\n23rd of March 2026 —\n\nDear Sirs,\n"
+            "just a short note to say thank you to the young man Ryan who came about my leak "
+            "and my kitchen light.\n~ Yours sincerely,\nDorothy: Pickles (Mrs)\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Dorothy Pickles", "HX3 6QU")
+    assert fields.address is not None and "_" not in fields.address
+
+
+@pytest.mark.parametrize(
+    ("signature", "opening"),
+    [("Kind regards,\n\nINV\nLee Sutcliffe\nBusiness Development Manager",
+      "Is damp costing you tenants? 20% off damp-proofing surveys this month"),
+     ("Best wishes,\n\nBrian Heap\nSecretary",
+      "The Annual General Meeting of the Moorfield Estate association will be held on 15 "
+      "October at 7pm"),
+     ("Yours sincerely,\n\nDr Naomi Fairweather\nCoordinator, Homes Not Mould Coalition",
+      "We would love Northbrook Homes to sign our pledge on damp and mould")],
+)
+def test_an_organisations_letter_names_no_resident(signature: str, opening: str) -> None:
+    text = (f"Apex House\nUnit 12, Red Scar Business Park\nLongridge Road\nPreston\nPR2 5NQ\n\n"
+            f"{_INSIDE_ADDRESS}\n2nd February 2026\n\nDear Property Manager,\n\n{opening}. "
+            f"Please call our team on 01632 860744 to find out more.\n\n{signature}\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode, fields.address, fields.phone) == (None,) * 4
+
+
+def test_an_open_letter_names_no_resident() -> None:
+    text = ("A. J. Whitworth MBE\nMoorside House\n7 Heaton Grange Drive\nBolton\nBL1 5QE\n\n"
+            "3rd August 2026\n\nDear Minister,\n\nOpen letter: funding for the repair of post-war "
+            "council housing\n\nI write as a former chairman of housing to urge the Government "
+            "to establish a fund for structural repair.\n\nYours sincerely,\n\nAlan Whitworth\n")
+    assert _letter_fields(text).name is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "resident", "postcode"),
+    [("Re: Mr Derek and Mrs Pauline Danson, Flat 12, Mariners Court, Fleetwood FY7 6JW",
+      "Derek Danson", "FY7 6JW"),
+     ("Ms Karen Duckworth, 29 Brownedge Close, Bamber Bridge, Preston PR5 6QN - review",
+      "Karen Duckworth", "PR5 6QN")],
+)
+def test_a_representatives_subject_line_names_the_resident_and_their_home(
+        subject: str, resident: str, postcode: str) -> None:
+    text = ("Ribble Vale Community Advice\nUnit 4, Guildhall Arcade, Preston PR1 1HR\n"
+            f"Advice line 01632 960330\n\n24 August 2026\n\n{_INSIDE_ADDRESS}\n"
+            f"Dear Sir or Madam,\n\n{subject}\n\nWe are helping our client with a complaint "
+            "about the windows, which let in water whenever it rains.\n\nYours faithfully,\n\n"
+            "Kerry Whiteside\nHousing Adviser\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative, fields.postcode) == (
+        resident, "Kerry Whiteside", postcode)
+
+
+def test_we_are_helping_names_the_resident() -> None:
+    text = ("Dear Sir or Madam,\n\nWe are helping Mrs Bernice Agyeman, who has asked us to "
+            "complain on her behalf about how her rent account has been handled.\n\n"
+            "Yours faithfully,\n\nKerry Whiteside\nHousing Adviser\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Bernice Agyeman", "Kerry Whiteside")
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "fuller"),
+    [("Kev Doyle", "Kevin Doyle", "Kevin Doyle"), ("A. Okafor", "Amara Okafor", "Amara Okafor"),
+     ("Stuart Mellor", "S. Mellor", "Stuart Mellor"), ("Ann Lee", "Tom Price", None)],
+)
+def test_the_fuller_form_of_the_same_surname(one: str, other: str, fuller: str | None) -> None:
+    assert fuller_of(one, other) == fuller
+
+
+@pytest.mark.parametrize(
+    ("ocr", "mended"),
+    [("| would like an apology, and | would like to know", "I would like an apology, and I "
+      "would like to know"), ("! rang on 28 April. {know it", "I rang on 28 April. {know it"),
+     ("j have been a pain. |'m sure", "I have been a pain. I'm sure"),
+     ("| the table | tackling damp", "| the table | tackling damp"),
+     ("see item 1 reported", "see item 1 reported")],
+)
+def test_ocrs_misreadings_of_the_word_i_are_mended(ocr: str, mended: str) -> None:
+    assert mend_misread_i(ocr) == mended
+
+
+def test_a_letter_whose_is_were_misread_still_gives_its_ask() -> None:
+    text = ("Ms Beverley Crane\n41 Kirkstone Avenue\nBlackpool\nFY1 6BX\n\n5 May 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Northbrook Homes,\n\n{{rang your repairs line on 28 April "
+            "about my bathroom tap. The call handler laughed when ! gave my name.\n\n"
+            "| am sure | have been a pain. But | should not be a joke in your office. | would "
+            "like an apology, and | would like my record corrected.\n\nYours sincerely,\n\n"
+            "Beverley Crane —\n")
+    fields = _letter_fields(text)
+    assert fields.name == "Beverley Crane"
+    assert fields.desired_outcome == ("I would like an apology, and I would like my record "
+                                      "corrected.")
+
+
+@pytest.mark.parametrize(
+    "courtesy",
+    ["We should be grateful if you would let us know if this is acceptable.",
+     "Please treat this as a formal complaint.",
+     "We would be grateful if you would acknowledge this complaint and respond in accordance "
+     "with the timescales in your policy."],
+)
+def test_a_request_about_handling_the_letter_is_not_the_ask(courtesy: str) -> None:
+    text = ("Dear Sir or Madam,\n\nWe act for Mr Dariusz Zielinski, who is in arrears of about "
+            "£380 after a change in his benefit.\n\nMr Zielinski would like to agree an "
+            f"affordable repayment plan for his arrears. {courtesy}\n\nYours faithfully,\n\n"
+            "Kerry Whiteside\n")
+    found = extract_fields(text, received=_RECEIVED, landlord=_LANDLORD).desired_outcome
+    assert found is not None and found.startswith("Mr Zielinski would like to agree")
+    # Alone, it is still what the letter asks.
+    alone = f"Dear Sir or Madam,\n\nThe roof leaks again. {courtesy}\n\nYours faithfully,\n\nAnn\n"
+    assert extract_fields(alone, received=_RECEIVED).desired_outcome is not None
+
+
+def test_the_sender_blocks_whole_address_is_taken_house_name_and_all() -> None:
+    text = ("D. F. Huxley FCA (retd)\nOrchard View\n17 Battenhall Rise\nWorcester\nWR5 2DE\n\n"
+            f"20 April 2026\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam\n\nMy late mother's final "
+            "account charged rent four weeks beyond the return of the keys. I request a refund "
+            "of the four weeks' rent.\n\nYours faithfully\n\nDerek Huxley\n")
+    fields = _letter_fields(text)
+    assert fields.address == "Orchard View, 17 Battenhall Rise, Worcester, WR5 2DE"
+    assert fields.name == "Derek Huxley"
+
+
+@pytest.mark.parametrize(
+    ("block", "address"),
+    [("Kevin Doyle.\n17 Utting Close\nWalton, Liverpool L4 6TW",
+      "17 Utting Close, Walton, Liverpool, L4 6TW"),
+     ("Ms Ifeoma Nwosu\nFiat 14, Cossall House\nConsort Road\nLondon\nSE15 2PH",
+      "Flat 14, Cossall House, Consort Road, London, SE15 2PH"),
+     ("Halifax\n_ HX3 6QU", "Halifax, HX3 6QU")],
+)
+def test_a_sender_blocks_address_without_names_or_specks(block: str, address: str) -> None:
+    layout = parse_letter(f"{block}\n\n3 May 2026\n\nDear Sir,\n\nThe roof leaks.\n")
+    assert layout.sender_address == address
+
+
+def test_the_landlords_number_on_its_own_forms_header_is_not_the_residents() -> None:
+    text = ("Northbrook Homes - Complaint form\nCivic House, 1 Fishergate, Preston PR1 2AB - Tel "
+            "01632 960000\n\nName: Ann Lowe\nWhat went wrong: the boiler is broken again.\n"
+            "Phone: 07700 900248\n")
+    assert extract_fields(text, received=_RECEIVED, landlord=_LANDLORD).phone == "07700 900248"
+    alone = text.replace("Phone: 07700 900248\n", "")
+    assert extract_fields(alone, received=_RECEIVED, landlord=_LANDLORD).phone is None
+
+
+def test_a_representatives_letterhead_number_is_not_the_residents() -> None:
+    text = ("Ribble Vale Community Advice\nUnit 4, Guildhall Arcade, Preston PR1 1HR\n"
+            "Advice line 01632 960330 | advice@example.org\n\n26 May 2026\n\n"
+            "Dear Sir or Madam,\n\nWe act for Mr "
+            "Dariusz Zielinski, who would like to agree a repayment plan for his arrears.\n\n"
+            "Yours faithfully,\n\nKerry Whiteside\nHousing Adviser\n")
+    fields = extract_fields(text, received=_RECEIVED, landlord=_LANDLORD)
+    assert (fields.name, fields.phone, fields.email) == ("Dariusz Zielinski", None, None)
+    called = text.replace("arrears.", "arrears. He can be reached on 07700 900512.")
+    assert extract_fields(called, received=_RECEIVED, landlord=_LANDLORD).phone == "07700 900512"
+
+
+@pytest.mark.parametrize(
+    ("boxes", "method"),
+    [("How would you like us to contact you?\nWA Phone\n[] Email\n\n[_] Letter\n", "phone"),
+     ("(J Letter\n\nHow would you like us to contact you?\nfd Phone\nCJ Email\n", "phone"),
+     ("How would you like us to contact you?\n{_] Phone\n{_] Letter\nEmail\n", "email"),
+     ("How would you like us to contact you?\n[] Phone\n[_] Email\n[] Letter\n", None),
+     ("How would you like us to contact you?\nX Phone\nX Email\n[] Letter\n", None)],
+)
+def test_the_one_ticked_box_on_the_landlords_form(boxes: str, method: str | None) -> None:
+    form = ("Northbrook Homes\nComplaint form\n\nYour name\nAisha Begum\n\nPostcode\nB12 90L\n\n"
+            f"Phone number\n07700 900205\n\n{boxes}\nWhat happened?\nBoth lifts broken.\n")
+    answers = read_form(form)
+    assert answers is not None and answers.contact_method == method
+
+
+@pytest.mark.parametrize(
+    ("sentence", "method"),
+    [("Email is still best: helen.marchant@example.org.", "email"),
+     ("Email remains my preferred method of contact.", "email"),
+     ("Can you send an electrician. Best number 07700 900964, text is fine.", "phone"),
+     ("I would ask that somebody telephones me before writing.", "phone")],
+)
+def test_how_a_letter_asks_to_be_answered(sentence: str, method: str) -> None:
+    assert contact_method(f"The lock is broken. {sentence}") == method
+
+
+@pytest.mark.parametrize(
+    ("body", "day"),
+    [("I have had no heating in January. The boiler stopped working on Friday 16th January.",
+      date(2026, 1, 16)),
+     ("Since December a patch of mould has grown. On 8 December 2025 water began coming "
+      "through my ceiling.", date(2025, 12, 8)),
+     ("The fence blew down in November. I rang about it on 3 December.", date(2025, 11, 1))],
+)
+def test_a_day_given_in_the_month_named_is_the_incidents_day(body: str, day: date) -> None:
+    text = f"Dear Sir,\n\n{body}\n\nYours faithfully,\n\nAnn Lowe\n"
+    assert extract_fields(text, received=date(2026, 2, 2)).incident_date == day
+
+
+def test_a_clipped_ask_and_a_one_read_for_i_are_still_asks() -> None:
+    clipped = ("Hi,\n\nReported the sparking socket on 18 Feb. Nobody came twice.\n\n"
+               "Need it fixed this week and want to know why nobody turned up twice.\n\n"
+               "Thanks\n\nJack Pemberton\n")
+    assert extract_fields(clipped, received=_RECEIVED).desired_outcome == (
+        "Need it fixed this week and want to know why nobody turned up twice.")
+    assert mend_misread_i("we pay for it. 1 would like a treatment") == (
+        "we pay for it. I would like a treatment")
+    assert mend_misread_i("at 1 am, item 1 reported") == "at 1 am, item 1 reported"
+
+
+def test_a_writer_signing_over_a_post_about_their_own_home_is_the_resident() -> None:
+    text = ("Maureen Ashworth\n12 Clough Street\nBurnley\nBB12 6PL\n\n3 March 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe damp in my bedroom has come back "
+            "for the third winter running and I would like a survey.\n\nYours faithfully,\n\n"
+            "Maureen Ashworth\nChair, Moorfield Estate Tenants' Association\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Maureen Ashworth", "BB12 6PL")
+
+
+def test_a_name_in_capitals_is_given_in_title_case() -> None:
+    text = ("TERRY WOLSTENHOLME\n71 Smallthorne Bank\nStoke-on-Trent ST6 1QR\n\n30/3/26\n\n"
+            "GOT YOUR LETTER ABOUT THE RENT GOING UP AGAIN. KNOCK IT BACK DOWN.\n\n"
+            "T WOLSTENHOLME\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Terry Wolstenholme", "ST6 1QR")
+
+
+def test_a_representatives_office_is_never_the_residents_address() -> None:
+    text = ("Office of Sir Malcolm Pryce MP\nMember of Parliament for Tyne Riverside\n"
+            "Constituency Office, 4 Swinburne Street, Gateshead NE8 1AX\n\n19 January 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nConstituent: Ms Kerry-Ann Blythe, Flat 41, "
+            "Redheugh House\n\nSir Malcolm has been contacted by his constituent Ms Kerry-Ann "
+            "Blythe about rats in the chute room. She would like the chute cleared.\n\n"
+            "Yours faithfully,\n\nHannah Iqbal\nCaseworker\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Kerry-Ann Blythe", "Hannah Iqbal")
+    assert (fields.postcode, fields.address) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Name: Sandra Bairstow\nFlat 3, Peel Court\n\nThe lift has been broken a week. Please "
+      "fix it.\n\nYours sincerely,\n\nS. Bairstow\n", "Sandra Bairstow"),
+     ("Dear Sir,\n\nMy husband and I (Helen M Entwistle) have had no hot water since Monday. "
+      "Please send someone.\n\nRegards,\nH. Entwistle\n", "Helen Entwistle"),
+     ("Dear Sir,\n\nMr Bairstow next door has the same leak. Please send someone.\n\n"
+      "Yours sincerely,\n\nS. Bairstow\n", "S. Bairstow")],
+)
+def test_an_initial_signed_is_the_name_written_in_full_elsewhere(text: str, name: str) -> None:
+    assert extract_fields(text, received=_RECEIVED).name == name
+
+
+def test_a_writer_telling_of_an_automatic_reply_is_not_one() -> None:
+    told = ("I finally emailed repairs on 10 June and got an automatic reply saying they'd "
+            "respond in 5 working days.\n\nI would like someone to call me to book the repair.\n\n"
+            "Lorna Gedling (Mrs)\n07700 900498\n")
+    fields = extract_fields(told, received=_RECEIVED)
+    assert (fields.name, fields.phone) == ("Lorna Gedling", "07700 900498")
+    robot = "Automatic reply: I am out of the office until Monday.\n\nLorna Gedling\n07700 900498\n"
+    assert extract_fields(robot, received=_RECEIVED).name is None
+
+
+def test_from_a_representative_the_residents_own_wish_is_the_outcome() -> None:
+    text = ("Dear Sir or Madam,\n\nWe act for Mr Alan Liddle, who is 78 and on a fixed income. "
+            "He would like the level of the increase to be reconsidered for pensioners.\n\n"
+            "I should be grateful if you could send us an explanation of how the increase has "
+            "been calculated.\n\nYours faithfully,\n\nKerry Whiteside\nHousing Adviser\n")
+    found = extract_fields(text, received=_RECEIVED).desired_outcome
+    assert found == "He would like the level of the increase to be reconsidered for pensioners."
+    # Read as nobody's representative, the last of the equal asks stands.
+    assert (desired_outcome(text) or "").startswith("I should be grateful if you could send")
+
+
+def test_a_name_read_as_a_block_of_its_own_heads_the_sender_block() -> None:
+    text = ("Mrs Edna Holt\n\n22 Larch Grove\nSkerton\nLancaster LA1 2PN\n\n14 May 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir,\n\nThe roof leaks into the back bedroom again. Please "
+            "send a roofer.\n\nYours faithfully,\n\nE. Holt\n")
+    layout = parse_letter(text)
+    assert layout.sender_name == "Mrs Edna Holt"
+    assert layout.sender_address == "22 Larch Grove, Skerton, Lancaster, LA1 2PN"
+    assert _letter_fields(text).name == "Edna Holt"
+
+
+def test_a_team_signing_a_statement_is_no_residents_name() -> None:
+    text = (f"{_INSIDE_ADDRESS}\n2 March 2026\n\nRent statement\n\nDear Tenant,\n\nYour rent "
+            "account is shown below for the quarter. The balance is brought forward.\n\n"
+            "Yours sincerely,\n\nCustomer Accounts Team\n")
+    assert _letter_fields(text).name is None
