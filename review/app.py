@@ -129,7 +129,8 @@ def _guard_every_request(app: FastAPI, web: Web) -> None:
             response = web.render(request, "error.html", status_code=500, status=500,
                                   message="Something went wrong on the server; it has been "
                                           "logged. Try again, or tell the system's keeper.")
-        audited = _audit_target(request) if user and response.status_code < 400 else None
+        audited = (_audit_target(request) if user and response.status_code < 400
+                   and not getattr(request.state, "access_recorded", False) else None)
         if audited is not None:
             await run_in_threadpool(security.record_access, web.url, str(user), *audited,
                                     request.url.path)

@@ -12,7 +12,7 @@ from math import ceil
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.labels import CATEGORIES, EXCLUDED_REASONS, HAZARDS
 from models.casework import state_of
@@ -196,8 +196,9 @@ def _counts(session: Session) -> dict[str, int]:
 
 
 def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
-    options = [selectinload(Item.classifications), selectinload(Item.fields),
-               selectinload(Item.case), selectinload(Item.pages)]
+    # The one-to-one rows come in the item's own query; the lists in one query each.
+    options = [selectinload(Item.classifications), joinedload(Item.fields),
+               joinedload(Item.case), selectinload(Item.pages)]
     today = landlord_today()
     with session_scope(url) as session:
         item = session.get(Item, item_id, options=options)
@@ -354,9 +355,10 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
                               and_(Case.acknowledge_by < today, not_acknowledged)))
     elif due == "soon":
         conditions.append(Case.respond_by >= today)
-        conditions.append(or_(Case.respond_by <= soon,
+        # Each alternative is a range of one index (migration 0013), read as a bitmap OR.
+        conditions.append(or_(and_(Case.respond_by >= today, Case.respond_by <= soon),
                               and_(Case.acknowledge_by >= today, Case.acknowledge_by <= soon,
-                                   not_acknowledged)))
+                                   not_acknowledged, Case.status == "open")))
         conditions.append(or_(Case.acknowledge_by.is_(None), Case.acknowledge_by >= today,
                               ~not_acknowledged))
     ref = ref.strip().upper()[:20]

@@ -91,8 +91,9 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         me = officer(request)
         holder = None
         if detail["waiting"]:  # opening a waiting item holds it, unless another already does
-            holder = (casework.claim(settings, item_id, me)
+            holder = (casework.claim(settings, item_id, me, viewed=request.url.path)
                       or casework.holders(settings, [item_id]).get(item_id))
+            request.state.access_recorded = True  # with the claim, in one transaction
         residency = casework_residents.item_residency_of(settings, item_id)
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
                           residency=residency,
