@@ -115,7 +115,9 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
     page's ids in the queue's order first, then what the page shows about those few."""
     today = landlord_today()
     with session_scope(url) as session:
-        total = session.scalar(_queue_select([func.count(Item.id)], filters)) or 0
+        counts = _counts(session)  # the whole queue's count is the unfiltered total
+        total = (session.scalar(_queue_select([func.count(Item.id)], filters)) or 0
+                 if filters.query_string() else counts["review"])
         pages = max(1, ceil(total / page_size))
         page = min(max(page, 1), pages)
         ids = _queue_ids(session, filters, (page - 1) * page_size, page_size)
@@ -128,7 +130,6 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
                  .outerjoin(ExtractedFields, ExtractedFields.item_id == Item.id)
                  .where(Item.id.in_(ids)))
         found = {row.id: row for row in session.execute(shown)} if ids else {}
-        counts = _counts(session)
         rows = []
         for item_id in ids:
             row = found[item_id]

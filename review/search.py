@@ -25,7 +25,9 @@ from sqlalchemy import (
     ARRAY,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -148,17 +150,23 @@ def _other_branches(session: Session, base: Select, q: str) -> list[Select]:
     squashed = re.sub(r"\s+", "", q).upper()
     if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d?[A-Z]{0,2}", squashed):
         branches.append(base.where(_among(session, Item.id, ExtractedFields.item_id,
-                                          literal_column(POSTCODE_KEY).like(f"{squashed}%"))))
+                                          literal_column(POSTCODE_KEY).like(_inline(f"{squashed}%")))))
     if len(squashed) <= 20 and REFERENCE_FRAGMENT.fullmatch(squashed):
         branches.append(base.where(_among(session, Item.case_id, Case.id,
-                                          Case.ref.like(f"%{squashed}%"))))
+                                          Case.ref.like(_inline(f"%{squashed}%")))))
     if "@" in q and " " not in q:
         branches.append(base.where(_among(
             session, Item.id, ExtractedFields.item_id,
-            func.lower(ExtractedFields.email).like(f"%{q.lower()}%"))))
+            func.lower(ExtractedFields.email).like(_inline(f"%{q.lower()}%")))))
     if q.isdigit() and len(q) <= 18:
         branches.append(base.where(Item.id == int(q)))
     return branches
+
+
+def _inline(pattern: str) -> Any:
+    """A LIKE pattern written into the statement, not sent beside it: a prepared statement's
+    generic plan cannot use an index for a pattern it does not know."""
+    return bindparam(None, pattern, type_=String(), literal_execute=True)
 
 
 def _among(session: Session, column: Any, found: Any, condition: Any) -> Any:
