@@ -19,7 +19,15 @@ from pipeline import casework
 from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
-from review.original import PageImages, attachment_png, email_envelope, email_html
+from review.original import (
+    ATTACHMENT_PDF_PAGES,
+    PageImages,
+    attachment_pdf_pages,
+    attachment_pdf_png,
+    attachment_png,
+    email_envelope,
+    email_html,
+)
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
@@ -81,10 +89,12 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         if detail is None:
             raise StarletteHTTPException(404, f"There is no item {item_id}.")
         filters = _queue_filter(request.url.query)
-        html, pages, sent = None, 0, None
+        html, pages, sent, pdf_pages = None, 0, None, {}
         if detail["source"] == "email":
             html = email_html(settings.raw_dir, detail["raw_path"], detail["sha256"])
             sent = email_envelope(settings.raw_dir, detail["raw_path"], detail["sha256"])
+            pdf_pages = attachment_pdf_pages(settings.raw_dir, detail["raw_path"],
+                                             detail["sha256"], sent)
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
         postcode = next((f["value"] for f in detail["fields"] if f["name"] == "postcode"), "")
@@ -104,7 +114,8 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
                                            if detail["waiting"] else []),
                           contact_methods=casework.CONTACT_METHODS,
                           quoted_refs=quoted_references(detail["text"]), holder=holder,
-                          envelope=sent,
+                          envelope=sent, pdf_pages=pdf_pages,
+                          pdf_pages_shown=ATTACHMENT_PDF_PAGES,
                           held_by_another=bool(holder and holder.officer != me),
                           safety=hazard_queries.item_safety(settings, item_id))
 
@@ -212,6 +223,19 @@ def _register_page_images(app: FastAPI, web: Web) -> None:
                if detail is not None and detail["source"] == "email" else None)
         if png is None:
             raise StarletteHTTPException(404, f"Item {item_id} has no image {number}.")
+        return Response(png, media_type="image/png",
+                        headers={"Cache-Control": "private, no-store"})
+
+    @app.get("/items/{item_id}/attachments/{number}/pages/{page}.png")
+    def attachment_page(item_id: RowId, number: Annotated[int, Path(ge=1, le=1000)],
+                        page: Annotated[int, Path(ge=1, le=1000)]) -> Response:
+        detail = queries.item_detail(url, item_id)
+        png = (attachment_pdf_png(settings.raw_dir, detail["raw_path"], detail["sha256"],
+                                  number, page)
+               if detail is not None and detail["source"] == "email" else None)
+        if png is None:
+            raise StarletteHTTPException(404, f"Item {item_id} has no attached page {page} "
+                                              f"of attachment {number}.")
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, no-store"})
 
