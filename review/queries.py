@@ -148,20 +148,6 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
             "filters": filters, "query": filters.query_string()}
 
 
-def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, int | None]:
-    """The items before and after this one in the queue's order (for `j` and `k`); when this
-    one has just left the queue, the one now in its place."""
-    with session_scope(url) as session:
-        ids = _queue_ids(session, filters)
-    if item_id in ids:
-        at = ids.index(item_id)
-        return {"previous": ids[at - 1] if at > 0 else None,
-                "next": ids[at + 1] if at + 1 < len(ids) else None,
-                "position": at + 1, "total": len(ids)}
-    return {"previous": None, "next": ids[0] if ids else None, "position": None,
-            "total": len(ids)}
-
-
 def next_in_queue(url: str, after: list[int], filters: QueueFilter) -> int | None:
     """The decided item's old neighbour if it still waits (an officer works down the queue),
     else the queue's first."""

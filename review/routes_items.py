@@ -19,6 +19,7 @@ from pipeline import casework
 from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
+from review.neighbours import queue_neighbours
 from review.original import (
     ATTACHMENT_PDF_PAGES,
     PageImages,
@@ -107,7 +108,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         residency = casework_residents.item_residency_of(settings, item_id)
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
                           residency=residency,
-                          neighbours=queries.queue_neighbours(url, item_id, filters),
+                          neighbours=queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
                           allowed_reasons=_exclusions(web, detail),
                           candidate_cases=(queries.open_case_refs(url, postcode or None)
@@ -152,7 +153,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
                                excluded_reason=excluded_reason or None,
                                case_ref=case_ref or None, escalate=escalate == "yes",
                                note=note, earlier_ref=earlier_ref or None)
-        following = queries.queue_neighbours(url, item_id, filters)
+        following = queue_neighbours(url, item_id, filters)
         try:
             outcome = casework.decide(settings, item_id, officer(request), choice)
         except DecisionError as exc:
