@@ -6,12 +6,11 @@ the least confident) so they stay fast with hundreds of thousands of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.labels import CATEGORIES, EXCLUDED_REASONS, HAZARDS
@@ -28,6 +27,7 @@ from models.tables import (
     ReviewDecision,
     User,
 )
+from review.queue_order import QueueFilter, latest_of, page_ids, queue_select
 from workflow.calendar import add_working_days
 from workflow.lifecycle import next_deadline
 from workflow.officer_review import REVIEW_REASONS
@@ -42,7 +42,6 @@ FIELD_LABELS = (
     ("contact_method", "Contact method"), ("phone", "Phone"), ("email", "Email"),
     ("incident_date", "Incident date"),
 )
-SOURCES = ("email", "letter")
 
 
 def local_time(value: datetime | None) -> str:
@@ -58,57 +57,6 @@ def label_of(code: str | None) -> str:
     return (code or "").replace("_", " ")
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    category: str = ""
-    source: str = ""
-    reason: str = ""
-
-    def cleaned(self) -> QueueFilter:
-        """Unknown values are dropped rather than matched: the query stays one of the few."""
-        return QueueFilter(self.category if self.category in CATEGORIES else "",
-                           self.source if self.source in SOURCES else "",
-                           self.reason if self.reason in REVIEW_REASONS or
-                           self.reason == "other" else "")
-
-    def query_string(self) -> str:
-        from urllib.parse import urlencode
-
-        return urlencode({k: v for k, v in (("category", self.category),
-                                            ("source", self.source),
-                                            ("reason", self.reason)) if v})
-
-
-def _latest(column):
-    """The item's latest classification's `column`, as a correlated subquery: one lookup in
-    the (item_id, id) index per item in review, never a scan of every classification."""
-    return (select(column).where(Classification.item_id == Item.id)
-            .order_by(Classification.id.desc()).limit(1).correlate(Item).scalar_subquery())
-
-
-def _queue_select(columns: list[Any], filters: QueueFilter) -> Select:
-    query = select(*columns).where(Item.status == ItemStatus.NEEDS_REVIEW)
-    if filters.category:
-        query = query.where(_latest(Classification.category) == filters.category)
-    if filters.source:
-        query = query.where(Item.source == filters.source)
-    if filters.reason:
-        query = query.where(Item.review_reason == filters.reason)
-    return query
-
-
-def _queue_order() -> list[Any]:
-    """Hazards first, then the nearest deadline, then the least confident; id breaks ties."""
-    return [case((Item.hazard.is_(None), 1), else_=0), Item.review_due.asc().nulls_last(),
-            _latest(Classification.confidence).asc().nulls_last(), Item.id]
-
-
-def _queue_ids(session: Session, filters: QueueFilter, offset: int = 0,
-               limit: int | None = None) -> list[int]:
-    query = _queue_select([Item.id], filters).order_by(*_queue_order()).offset(offset)
-    return list(session.scalars(query.limit(limit) if limit else query))
-
-
 def queue_page(url: str, filters: QueueFilter, page: int = 1,
                page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of the items awaiting an officer, with the total and what to filter by: the
@@ -116,17 +64,17 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
     today = landlord_today()
     with session_scope(url) as session:
         counts = _counts(session)  # the whole queue's count is the unfiltered total
-        total = (session.scalar(_queue_select([func.count(Item.id)], filters)) or 0
+        total = (session.scalar(queue_select([func.count(Item.id)], filters)) or 0
                  if filters.query_string() else counts["review"])
         pages = max(1, ceil(total / page_size))
         page = min(max(page, 1), pages)
-        ids = _queue_ids(session, filters, (page - 1) * page_size, page_size)
+        ids = page_ids(session, filters, (page - 1) * page_size, page_size)
         shown = (select(Item.id, Item.received_at, Item.source, Item.subject, Item.hazard,
                         Item.review_due, Item.review_reason, Classification.category,
                         Classification.excluded_reason, Classification.confidence,
                         ExtractedFields.name, ExtractedFields.postcode)
                  .outerjoin(Classification, and_(Classification.item_id == Item.id,
-                                                 Classification.id == _latest(Classification.id)))
+                                                 Classification.id == latest_of(Classification.id)))
                  .outerjoin(ExtractedFields, ExtractedFields.item_id == Item.id)
                  .where(Item.id.in_(ids)))
         found = {row.id: row for row in session.execute(shown)} if ids else {}
@@ -153,10 +101,10 @@ def next_in_queue(url: str, after: list[int], filters: QueueFilter) -> int | Non
     else the queue's first."""
     with session_scope(url) as session:
         for candidate in after:
-            waiting = _queue_select([Item.id], filters).where(Item.id == candidate)
+            waiting = queue_select([Item.id], filters).where(Item.id == candidate)
             if session.scalar(waiting) is not None:
                 return candidate
-        first = _queue_ids(session, filters, 0, 1)
+        first = page_ids(session, filters, 0, 1)
     return first[0] if first else None
 
 

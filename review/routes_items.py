@@ -19,7 +19,6 @@ from pipeline import casework
 from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
-from review.neighbours import queue_neighbours
 from review.original import (
     ATTACHMENT_PDF_PAGES,
     PageImages,
@@ -29,6 +28,7 @@ from review.original import (
     email_envelope,
     email_html,
 )
+from review.queue_order import SOURCES, queue_neighbours
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
@@ -71,7 +71,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         lane = hazard_queries.lane(settings)
         return web.render(request, "queue.html", **listing, choices=queries.CHOICES,
                           lane=lane[:hazard_queries.LANE_ON_QUEUE], lane_total=len(lane),
-                          sources=queries.SOURCES, officers=active_officers(settings),
+                          sources=SOURCES, officers=active_officers(settings),
                           allowed_reasons=web.policy.exclusions)
 
     @app.get("/items", response_class=HTMLResponse)
@@ -81,7 +81,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         filters = search.ItemFilter(q, category, source, status, hazard, handled, officer,
                                     since, until).cleaned()
         return web.render(request, "items.html", **search.items_page(url, filters, page),
-                          choices=queries.CHOICES, sources=queries.SOURCES,
+                          choices=queries.CHOICES, sources=SOURCES,
                           statuses=search.STATUSES, handled_choices=search.HANDLED)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)

@@ -42,7 +42,8 @@ from sqlalchemy.orm import Session
 from core.labels import CATEGORIES, HAZARDS, ItemStatus
 from models.db import session_scope
 from models.tables import Case, Classification, ExtractedFields, Item, ReviewDecision
-from review.queries import COUNT_LIMIT, PAGE_SIZE, SOURCES, local_time
+from review.queries import COUNT_LIMIT, PAGE_SIZE, local_time
+from review.queue_order import SOURCES
 from workflow.staging import LANDLORD_TIMEZONE
 
 STATUSES = tuple(status.value for status in ItemStatus)

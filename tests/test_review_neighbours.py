@@ -1,6 +1,7 @@
-"""An item's place in the review queue, found without ranking the whole queue, is the place
-the whole queue's ranking gives it: hazards first, then the review date (none last), then the
-least confident (none last), then the id; on SQLite and PostgreSQL, filtered or not."""
+"""An item's place in the review queue, and a page of the queue, found without ranking the
+whole queue, are those the whole queue's ranking gives: hazards first, then the review date
+(none last), then the least confident (none last), then the id; on SQLite and PostgreSQL,
+filtered or not."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from core.settings import Settings
 from models.db import session_scope
 from models.tables import Classification, Item
-from review.neighbours import queue_neighbours
-from review.queries import QueueFilter, _queue_ids
+from review.queue_order import QueueFilter, page_ids, queue_neighbours, ranked_ids
 from tests.review_fixtures import add_waiting_item
 
 RECEIVED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -38,15 +38,19 @@ def _queue(settings: Settings) -> list[int]:
     return ids
 
 
-def test_each_items_neighbours_are_those_of_the_whole_ranking(
+def test_pages_and_each_items_neighbours_are_those_of_the_whole_ranking(
         database_settings: Settings) -> None:
     url = database_settings.resolved_database_url
     ids = _queue(database_settings)
     for filters in (QueueFilter(), QueueFilter(source="letter"),
                     QueueFilter(category="complaint")):
         with session_scope(url) as session:
-            ranked = _queue_ids(session, filters)
+            ranked = ranked_ids(session, filters)
+            pages = {(offset, limit): page_ids(session, filters, offset, limit)
+                     for offset in (0, 1, 7, 13, 39, 60) for limit in (1, 5, 50)}
         assert len(ranked) > 5
+        for (offset, limit), ids_there in pages.items():
+            assert ids_there == ranked[offset:offset + limit], (filters, offset, limit)
         for at, item_id in enumerate(ranked):
             assert queue_neighbours(url, item_id, filters) == {
                 "previous": ranked[at - 1] if at else None,
