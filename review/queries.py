@@ -68,7 +68,7 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
                  if filters.query_string() else counts["review"])
         pages = max(1, ceil(total / page_size))
         page = min(max(page, 1), pages)
-        ids = page_ids(session, filters, (page - 1) * page_size, page_size)
+        ids = page_ids(session, filters, (page - 1) * page_size, page_size, total)
         shown = (select(Item.id, Item.received_at, Item.source, Item.subject, Item.hazard,
                         Item.review_due, Item.review_reason, Classification.category,
                         Classification.excluded_reason, Classification.confidence,

@@ -79,6 +79,7 @@ def ranked_ids(session: Session, filters: QueueFilter, offset: int = 0,
 
 
 # Sort keys with nulls last, as the queue orders them.
+RANK_WHOLE = 1000  # items: fewer are ranked in one sort, faster than counting groups first
 NO_DATE, NO_CONFIDENCE = date(9999, 12, 31), 2.0
 
 
@@ -88,12 +89,18 @@ def _keys() -> tuple[Any, Any, Any]:
             func.coalesce(latest_of(Classification.confidence), NO_CONFIDENCE))
 
 
-def _group(session: Session, filters: QueueFilter, group: tuple[int, date]) -> list[int]:
-    """The ids of one (hazard, date) group in the queue's order."""
+def _groups(session: Session, filters: QueueFilter, first: tuple[int, date],
+            last: tuple[int, date]) -> list[int]:
+    """The ids of the (hazard, date) groups from `first` to `last`, in the queue's order: the
+    only items whose confidence is read."""
     flag, due, confidence = _keys()
-    rows = session.execute(queue_select([Item.id, confidence], filters)
-                           .where(flag == group[0], due == group[1])).all()
-    return [row.id for row in sorted(rows, key=lambda row: (row[1], row.id))]
+    rows = session.execute(queue_select([Item.id, flag, due, confidence], filters)
+                           .where(tuple_(flag, due) >= first, tuple_(flag, due) <= last)).all()
+    return [row[0] for row in sorted(rows, key=lambda row: (row[1], row[2], row[3], row[0]))]
+
+
+def _group(session: Session, filters: QueueFilter, group: tuple[int, date]) -> list[int]:
+    return _groups(session, filters, group, group)
 
 
 def _adjacent_group(session: Session, filters: QueueFilter, group: tuple[int, date] | None,
@@ -108,24 +115,30 @@ def _adjacent_group(session: Session, filters: QueueFilter, group: tuple[int, da
     return (found[0], found[1]) if found is not None else None
 
 
-def page_ids(session: Session, filters: QueueFilter, offset: int, limit: int) -> list[int]:
+def page_ids(session: Session, filters: QueueFilter, offset: int, limit: int,
+             total: int | None = None) -> list[int]:
     """The ids at places offset+1 to offset+limit of the queue, in its order: each (hazard,
-    date) group counted, then only the groups the page falls in read and ordered."""
+    date) group counted, then only the groups the page falls in read (in one query). A
+    queue of `total` at most RANK_WHOLE items (a filtered one, often) is ranked at once."""
+    if total is not None and total <= RANK_WHOLE:
+        return ranked_ids(session, filters, offset, limit)
     flag, due, _ = _keys()
     keyed = queue_select([flag.label("flag"), due.label("due")], filters).subquery()
     groups = session.execute(select(keyed.c.flag, keyed.c.due, func.count())
                              .group_by(keyed.c.flag, keyed.c.due)
                              .order_by(keyed.c.flag, keyed.c.due)).all()
-    ids: list[int] = []
-    start = 0
+    needed: list[tuple[int, date]] = []
+    start = skip = 0
     for flag_value, due_value, size in groups:
         if start + size > offset:
-            members = _group(session, filters, (flag_value, due_value))
-            ids += members[max(0, offset - start):offset + limit - start]
+            skip = skip if needed else offset - start
+            needed.append((flag_value, due_value))
         start += size
         if start >= offset + limit:
             break
-    return ids
+    if not needed:
+        return []
+    return _groups(session, filters, needed[0], needed[-1])[skip:skip + limit]
 
 
 def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, int | None]:
