@@ -186,10 +186,10 @@ def main() -> None:
                 print(f"{args.cases:,} cases (each with its item) and {args.review:,} items "
                       f"in review stored in {time.perf_counter() - started:.1f} s")
                 add_user(settings, "bench", "officer", "bench password")
-            from review.app import create_app
+            from review.app import serving_app
             from tests.review_fixtures import csrf_of
 
-            client = TestClient(create_app(settings), follow_redirects=False)
+            client = TestClient(serving_app(settings), follow_redirects=False)  # as served
             token = csrf_of(client.get("/login").text)
             client.post("/login", data={"username": "bench", "password": "bench password",
                                         "csrf_token": token})
