@@ -27,7 +27,7 @@ from models.tables import (
     ReviewDecision,
     User,
 )
-from review.queue_order import QueueFilter, latest_of, page_ids, queue_select
+from review.queue_order import QueueFilter, latest_of, page_ids, queue_select, queue_slice
 from workflow.calendar import add_working_days
 from workflow.lifecycle import next_deadline
 from workflow.officer_review import REVIEW_REASONS
@@ -61,14 +61,16 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
                page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of the items awaiting an officer, with the total and what to filter by: the
     page's ids in the queue's order first, then what the page shows about those few."""
-    today = landlord_today()
+    today, page = landlord_today(), max(page, 1)
     with session_scope(url) as session:
         counts = _counts(session)  # the whole queue's count is the unfiltered total
-        total = (session.scalar(queue_select([func.count(Item.id)], filters)) or 0
-                 if filters.query_string() else counts["review"])
+        total, ids = queue_slice(session, filters, (page - 1) * page_size, page_size,
+                                 None if filters.query_string() else counts["review"])
         pages = max(1, ceil(total / page_size))
-        page = min(max(page, 1), pages)
-        ids = page_ids(session, filters, (page - 1) * page_size, page_size, total)
+        if page > pages:  # past the end: the last page
+            page = pages
+            total, ids = queue_slice(session, filters, (page - 1) * page_size, page_size,
+                                     total)
         shown = (select(Item.id, Item.received_at, Item.source, Item.subject, Item.hazard,
                         Item.review_due, Item.review_reason, Classification.category,
                         Classification.excluded_reason, Classification.confidence,

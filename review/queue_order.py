@@ -115,13 +115,9 @@ def _adjacent_group(session: Session, filters: QueueFilter, group: tuple[int, da
     return (found[0], found[1]) if found is not None else None
 
 
-def page_ids(session: Session, filters: QueueFilter, offset: int, limit: int,
-             total: int | None = None) -> list[int]:
+def page_ids(session: Session, filters: QueueFilter, offset: int, limit: int) -> list[int]:
     """The ids at places offset+1 to offset+limit of the queue, in its order: each (hazard,
-    date) group counted, then only the groups the page falls in read (in one query). A
-    queue of `total` at most RANK_WHOLE items (a filtered one, often) is ranked at once."""
-    if total is not None and total <= RANK_WHOLE:
-        return ranked_ids(session, filters, offset, limit)
+    date) group counted, then only the groups the page falls in read (in one query)."""
     flag, due, _ = _keys()
     keyed = queue_select([flag.label("flag"), due.label("due")], filters).subquery()
     groups = session.execute(select(keyed.c.flag, keyed.c.due, func.count())
@@ -139,6 +135,21 @@ def page_ids(session: Session, filters: QueueFilter, offset: int, limit: int,
     if not needed:
         return []
     return _groups(session, filters, needed[0], needed[-1])[skip:skip + limit]
+
+
+def queue_slice(session: Session, filters: QueueFilter, offset: int, limit: int,
+                total: int | None, rank_whole: int = RANK_WHOLE) -> tuple[int, list[int]]:
+    """The queue's length (counted if not given) and the ids at places offset+1 to
+    offset+limit. A filtered queue is first ranked whole, up to `rank_whole` items: one pass
+    gives both when it is that short (as a filtered queue often is)."""
+    if total is None:
+        ranked = ranked_ids(session, filters, 0, rank_whole + 1)
+        if len(ranked) <= rank_whole:
+            return len(ranked), ranked[offset:offset + limit]
+        total = session.scalar(queue_select([func.count(Item.id)], filters)) or 0
+    if total <= rank_whole:
+        return total, ranked_ids(session, filters, offset, limit)
+    return total, page_ids(session, filters, offset, limit)
 
 
 def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, int | None]:

@@ -11,7 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from core.settings import Settings
 from models.db import session_scope
 from models.tables import Classification, Item
-from review.queue_order import QueueFilter, page_ids, queue_neighbours, ranked_ids
+from review.queue_order import (
+    QueueFilter,
+    page_ids,
+    queue_neighbours,
+    queue_slice,
+    ranked_ids,
+)
 from tests.review_fixtures import add_waiting_item
 
 RECEIVED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -48,9 +54,14 @@ def test_pages_and_each_items_neighbours_are_those_of_the_whole_ranking(
             ranked = ranked_ids(session, filters)
             pages = {(offset, limit): page_ids(session, filters, offset, limit)
                      for offset in (0, 1, 7, 13, 39, 60) for limit in (1, 5, 50)}
+            sliced = [queue_slice(session, filters, offset, 5, total, rank_whole)
+                      for offset in (0, 12) for total in (None, len(ranked))
+                      for rank_whole in (3, 1000)]
         assert len(ranked) > 5
         for (offset, limit), ids_there in pages.items():
             assert ids_there == ranked[offset:offset + limit], (filters, offset, limit)
+        assert sliced == [(len(ranked), ranked[offset:offset + 5])
+                          for offset in (0, 12) for _ in range(4)]
         for at, item_id in enumerate(ranked):
             assert queue_neighbours(url, item_id, filters) == {
                 "previous": ranked[at - 1] if at else None,
