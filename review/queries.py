@@ -125,7 +125,7 @@ def quarantined_rows(url: str) -> list[dict[str, Any]]:
 
 def _counts(session: Session) -> dict[str, int]:
     counts = {status: count for status, count in session.execute(
-        select(Item.status, func.count(Item.id))
+        select(Item.status, func.count())
         .where(Item.status.in_([ItemStatus.NEEDS_REVIEW, ItemStatus.QUARANTINED]))
         .group_by(Item.status))}
     return {"review": counts.get(ItemStatus.NEEDS_REVIEW, 0),

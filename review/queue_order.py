@@ -146,7 +146,7 @@ def queue_slice(session: Session, filters: QueueFilter, offset: int, limit: int,
         ranked = ranked_ids(session, filters, 0, rank_whole + 1)
         if len(ranked) <= rank_whole:
             return len(ranked), ranked[offset:offset + limit]
-        total = session.scalar(queue_select([func.count(Item.id)], filters)) or 0
+        total = session.scalar(queue_select([func.count()], filters)) or 0
     if total <= rank_whole:
         return total, ranked_ids(session, filters, offset, limit)
     return total, page_ids(session, filters, offset, limit)
@@ -157,7 +157,7 @@ def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, 
     one has just left the queue, the one now in its place (the queue's first)."""
     flag, due, _ = _keys()
     with session_scope(url) as session:
-        total = session.scalar(queue_select([func.count(Item.id)], filters)) or 0
+        total = session.scalar(queue_select([func.count()], filters)) or 0
         mine = session.execute(queue_select([flag, due], filters)
                                .where(Item.id == item_id)).first()
         if mine is None:
@@ -165,7 +165,7 @@ def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, 
             return {"previous": None, "next": _group(session, filters, first)[0]
                     if first is not None else None, "position": None, "total": total}
         group = (mine[0], mine[1])
-        ahead = session.scalar(queue_select([func.count(Item.id)], filters)
+        ahead = session.scalar(queue_select([func.count()], filters)
                                .where(tuple_(flag, due) < group)) or 0
         members = _group(session, filters, group)
         at = members.index(item_id)
