@@ -1,17 +1,22 @@
-"""Server time of the review app's queue, items list and search, case page and cases list
-with 100,000 cases and 5,000 items in review, on the local PostgreSQL server. Prints
-figures (p50, p95, max per page); asserts nothing. Target: p95 at most 150 ms.
+"""Server time of the review app's queue, items list and search, case page and cases list,
+and of the item page, with 100,000 cases and 5,000 items in review, on the local PostgreSQL
+server. Prints figures (p50, p95, max per page) and whether each page meets issue 17's
+target (p95 at most 50 ms; the item page, which also writes its claim and access-log row, is
+reported beside them); asserts nothing.
 
     .venv/bin/python -m bench.web [--cases 100000] [--review 5000] [--requests 60]
 
 It creates the database `triage_bench_web` on 127.0.0.1:5432 (user postgres) and drops it
 afterwards. Server time is the app's own `Server-Timing` figure (from the request reaching
-the app to the response being ready: session, database, template), requests sent in-process.
+the app to the response being ready: session, database, template, access log), requests sent
+in-process. The machine's load average is printed before and after: figures taken on a busy
+machine are not the app's.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -42,6 +47,8 @@ REASONS = ("low-confidence", "proposed-exclusion", "anonymous-complaint", "low-o
            "thread-mismatch")
 HAZARDS = ("damp_mould", "gas", "electrical", "water_leak", "no_heating")
 CHUNK = 5000
+TARGET_MS = 50.0  # issue 17: p95 of server time
+BESIDE_TARGET = {"item page (queue neighbours for j/k)"}
 
 
 def create_database() -> None:
@@ -134,6 +141,29 @@ def server_ms(client: TestClient, path: str) -> float:
     return float(timing.split("dur=")[1])
 
 
+def time_pages(client: TestClient, pages: dict[str, str], requests: int) -> None:
+    """Each page `requests` times, the pages taken in turn (round after round), so a burst of
+    other work on the machine falls on every page alike rather than on one."""
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for path in pages.values():
+        for _ in range(3):
+            server_ms(client, path)
+    times: dict[str, list[float]] = {label: [] for label in pages}
+    for _ in range(requests):
+        for label, path in pages.items():
+            times[label].append(server_ms(client, path))
+    print(f"server time over {requests} requests each (after 3 to warm up; the pages in "
+          f"turn), ms; target p95 <= {TARGET_MS:.0f}")
+    print(f"{'page':<40} {'p50':>7} {'p95':>7} {'max':>7}  target")
+    for label, taken in times.items():
+        taken.sort()
+        p95 = taken[max(0, round(0.95 * len(taken)) - 1)]
+        met = ("(beside)" if label in BESIDE_TARGET
+               else "met" if p95 <= TARGET_MS else "NOT met")
+        print(f"{label:<40} {statistics.median(taken):7.1f} {p95:7.1f} {taken[-1]:7.1f}  {met}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -156,10 +186,10 @@ def main() -> None:
                 print(f"{args.cases:,} cases (each with its item) and {args.review:,} items "
                       f"in review stored in {time.perf_counter() - started:.1f} s")
                 add_user(settings, "bench", "officer", "bench password")
-            from review.app import create_app
+            from review.app import serving_app
             from tests.review_fixtures import csrf_of
 
-            client = TestClient(create_app(settings), follow_redirects=False)
+            client = TestClient(serving_app(settings), follow_redirects=False)  # as served
             token = csrf_of(client.get("/login").text)
             client.post("/login", data={"username": "bench", "password": "bench password",
                                         "csrf_token": token})
@@ -180,17 +210,9 @@ def main() -> None:
                 "search: surname words": "/items?q=resident+4242",
                 "search: partial postcode": "/items?q=pr3+2",
                 "search: reference fragment": "/items?q=004242",
-                "search: free text": "/items?q=boiler+broken",
+                "search: free text (in every item)": "/items?q=boiler+broken",
             }
-            print(f"server time over {args.requests} requests each (after 3 to warm up), ms")
-            print(f"{'page':<40} {'p50':>7} {'p95':>7} {'max':>7}")
-            for label, path in pages.items():
-                for _ in range(3):
-                    server_ms(client, path)
-                times = sorted(server_ms(client, path) for _ in range(args.requests))
-                p95 = times[max(0, round(0.95 * len(times)) - 1)]
-                print(f"{label:<40} {statistics.median(times):7.1f} {p95:7.1f} "
-                      f"{times[-1]:7.1f}")
+            time_pages(client, pages, args.requests)
     finally:
         if not args.keep:
             drop_database()

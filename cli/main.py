@@ -131,11 +131,11 @@ def web(
     """Serve the review web app."""
     import uvicorn
 
-    from review.app import create_app
+    from review.app import serving_app
 
     settings = get_settings()
     ready(settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(serving_app(settings), host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -101,10 +101,10 @@ class WebApp(threading.Thread):
         super().__init__(name="review-web-app", daemon=True)
         import uvicorn
 
-        from review.app import create_app
+        from review.app import serving_app
 
         self.address = f"http://{host}:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port,
+        self.server = uvicorn.Server(uvicorn.Config(serving_app(settings), host=host, port=port,
                                                     log_level="warning"))
 
     def run(self) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -193,7 +194,13 @@ class Case(Base):
     # The cases list in its order, whole or by status (migration 0005).
     __table_args__ = (Index("ix_cases_status_respond_by", "status", "respond_by", "id"),
                       Index("ix_cases_respond_by_id", "respond_by", "id"),
-                      Index("ix_cases_postcode", "postcode"))
+                      Index("ix_cases_postcode", "postcode"),
+                      # An item's open cases at its postcode; acknowledgements due soon or
+                      # late (migration 0013).
+                      Index("ix_cases_status_postcode_id", "status", "postcode", "id"),
+                      Index("ix_cases_open_acknowledge_by", "acknowledge_by",
+                            postgresql_where=text("status = 'open' AND acknowledged_on IS NULL"),
+                            sqlite_where=text("status = 'open' AND acknowledged_on IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), unique=True)

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.settings import Settings
 from models.db import session_scope
 from models.hazard_tables import HazardRecord
-from models.tables import ExtractedFields, Item
+from models.tables import Item
 from pipeline.hazards import hazard_policy, hazard_view, now_utc, open_hazards, time_left_text
 
 # The queue page shows the most pressing hazards; /hazards shows them all.
@@ -45,10 +46,11 @@ def item_safety(settings: Settings, item_id: int) -> dict[str, Any]:
     with session_scope(settings.resolved_database_url) as session:
         rows = session.scalars(select(HazardRecord).where(HazardRecord.item_id == item_id)
                                .order_by(HazardRecord.priority, HazardRecord.id)).all()
-        item = session.get(Item, item_id)
+        item = session.get(Item, item_id, options=[joinedload(Item.case),
+                                                   joinedload(Item.fields)])
         case_ref = item.case.ref if item is not None and item.case else None
         hazards = [_shown(hazard_view(row, policy, now, case_ref)) for row in rows]
-        fields = session.get(ExtractedFields, item_id)
+        fields = item.fields if item is not None else None
         label = item.classification if item is not None else None
         cues = [c for c in ((label.rule_results or {}).get("vulnerability") or [] if label
                             else []) if isinstance(c, dict)]

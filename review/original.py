@@ -1,5 +1,6 @@
 """The original of an item for the review page, from its stored raw bytes: an email's HTML
-only after sanitising, a letter's pages rendered as images on demand (nothing else is kept).
+only after sanitising, a letter's pages and an email's attached images and PDFs drawn again
+as PNG on demand (nothing else is kept, nothing is served as it was sent).
 
 Email bodies are hostile: the HTML goes through `nh3` (ammonia) with an allow-list that has
 no scripts, no event handlers, no styles, no images or other remote fetches, and only http,
@@ -77,6 +78,66 @@ def attachment_png(raw_dir: Path, raw_path: str, sha256: str, number: int) -> by
             Image.DecompressionBombError):
         return None
     image.thumbnail((ATTACHMENT_MAX_SIDE, ATTACHMENT_MAX_SIDE))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+# An attached PDF is shown as its first pages, drawn by the server (pdfium) and re-encoded.
+ATTACHMENT_PDF_PAGES = 10
+
+
+def _attached_pdf(raw: bytes, number: int) -> bytes | None:
+    found = attachment_bytes(raw, number)
+    if found is None or not found[0].is_pdf or not _is_pdf(found[1]):
+        return None
+    return found[1]
+
+
+def attachment_pdf_pages(raw_dir: Path, raw_path: str, sha256: str,
+                         envelope: Envelope | None) -> dict[int, int]:
+    """For each attached PDF that can be read: how many pages it has (its attachment number
+    to its page count); one the server cannot open is listed only, never shown."""
+    if envelope is None or not any(a.is_pdf for a in envelope.attachments):
+        return {}
+    try:
+        raw = load_raw(raw_dir, raw_path, sha256)
+    except (UnreadableItem, OSError):
+        return {}
+    counts = {}
+    for attachment in envelope.attachments:
+        data = _attached_pdf(raw, attachment.number) if attachment.is_pdf else None
+        if data is None:
+            continue
+        try:
+            with _pdf(data) as pdf:
+                counts[attachment.number] = len(pdf)
+        except pypdfium2.PdfiumError:
+            continue
+    return counts
+
+
+def attachment_pdf_png(raw_dir: Path, raw_path: str, sha256: str, number: int,
+                       page: int) -> bytes | None:
+    """Page `page` of the attached PDF `number`, drawn as a fresh PNG at most 1600 px a side
+    (only its first ATTACHMENT_PDF_PAGES pages); None if there is no such page. The PDF as
+    sent is never served: its scripts, forms and links do not reach the officer's browser."""
+    if not 1 <= page <= ATTACHMENT_PDF_PAGES:
+        return None
+    try:
+        data = _attached_pdf(load_raw(raw_dir, raw_path, sha256), number)
+        if data is None:
+            return None
+        with _pdf(data) as pdf:
+            if page > len(pdf):
+                return None
+            sheet = pdf[page - 1]
+            width, height = sheet.get_size()
+            scale = min(REVIEW_DPI / 72, ATTACHMENT_MAX_SIDE / max(width, height, 1.0))
+            image = sheet.render(scale=scale).to_pil().convert("RGB")
+            sheet.close()
+    except (UnreadableItem, OSError, ValueError, pypdfium2.PdfiumError):
+        return None
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()

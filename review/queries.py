@@ -6,13 +6,12 @@ the least confident) so they stay fast with hundreds of thousands of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.labels import CATEGORIES, EXCLUDED_REASONS, HAZARDS
 from models.casework import state_of
@@ -28,6 +27,7 @@ from models.tables import (
     ReviewDecision,
     User,
 )
+from review.queue_order import QueueFilter, latest_of, page_ids, queue_select, queue_slice
 from workflow.calendar import add_working_days
 from workflow.lifecycle import next_deadline
 from workflow.officer_review import REVIEW_REASONS
@@ -42,7 +42,6 @@ FIELD_LABELS = (
     ("contact_method", "Contact method"), ("phone", "Phone"), ("email", "Email"),
     ("incident_date", "Incident date"), ("written_on", "Letter's date"),
 )
-SOURCES = ("email", "letter")
 
 
 def local_time(value: datetime | None) -> str:
@@ -58,77 +57,29 @@ def label_of(code: str | None) -> str:
     return (code or "").replace("_", " ")
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    category: str = ""
-    source: str = ""
-    reason: str = ""
-
-    def cleaned(self) -> QueueFilter:
-        """Unknown values are dropped rather than matched: the query stays one of the few."""
-        return QueueFilter(self.category if self.category in CATEGORIES else "",
-                           self.source if self.source in SOURCES else "",
-                           self.reason if self.reason in REVIEW_REASONS or
-                           self.reason == "other" else "")
-
-    def query_string(self) -> str:
-        from urllib.parse import urlencode
-
-        return urlencode({k: v for k, v in (("category", self.category),
-                                            ("source", self.source),
-                                            ("reason", self.reason)) if v})
-
-
-def _latest(column):
-    """The item's latest classification's `column`, as a correlated subquery: one lookup in
-    the (item_id, id) index per item in review, never a scan of every classification."""
-    return (select(column).where(Classification.item_id == Item.id)
-            .order_by(Classification.id.desc()).limit(1).correlate(Item).scalar_subquery())
-
-
-def _queue_select(columns: list[Any], filters: QueueFilter) -> Select:
-    query = select(*columns).where(Item.status == ItemStatus.NEEDS_REVIEW)
-    if filters.category:
-        query = query.where(_latest(Classification.category) == filters.category)
-    if filters.source:
-        query = query.where(Item.source == filters.source)
-    if filters.reason:
-        query = query.where(Item.review_reason == filters.reason)
-    return query
-
-
-def _queue_order() -> list[Any]:
-    """Hazards first, then the nearest deadline, then the least confident; id breaks ties."""
-    return [case((Item.hazard.is_(None), 1), else_=0), Item.review_due.asc().nulls_last(),
-            _latest(Classification.confidence).asc().nulls_last(), Item.id]
-
-
-def _queue_ids(session: Session, filters: QueueFilter, offset: int = 0,
-               limit: int | None = None) -> list[int]:
-    query = _queue_select([Item.id], filters).order_by(*_queue_order()).offset(offset)
-    return list(session.scalars(query.limit(limit) if limit else query))
-
-
 def queue_page(url: str, filters: QueueFilter, page: int = 1,
                page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """One page of the items awaiting an officer, with the total and what to filter by: the
     page's ids in the queue's order first, then what the page shows about those few."""
-    today = landlord_today()
+    today, page = landlord_today(), max(page, 1)
     with session_scope(url) as session:
-        total = session.scalar(_queue_select([func.count(Item.id)], filters)) or 0
+        counts = _counts(session)  # the whole queue's count is the unfiltered total
+        total, ids = queue_slice(session, filters, (page - 1) * page_size, page_size,
+                                 None if filters.query_string() else counts["review"])
         pages = max(1, ceil(total / page_size))
-        page = min(max(page, 1), pages)
-        ids = _queue_ids(session, filters, (page - 1) * page_size, page_size)
+        if page > pages:  # past the end: the last page
+            page = pages
+            total, ids = queue_slice(session, filters, (page - 1) * page_size, page_size,
+                                     total)
         shown = (select(Item.id, Item.received_at, Item.source, Item.subject, Item.hazard,
                         Item.review_due, Item.review_reason, Classification.category,
                         Classification.excluded_reason, Classification.confidence,
                         ExtractedFields.name, ExtractedFields.postcode)
                  .outerjoin(Classification, and_(Classification.item_id == Item.id,
-                                                 Classification.id == _latest(Classification.id)))
+                                                 Classification.id == latest_of(Classification.id)))
                  .outerjoin(ExtractedFields, ExtractedFields.item_id == Item.id)
                  .where(Item.id.in_(ids)))
         found = {row.id: row for row in session.execute(shown)} if ids else {}
-        counts = _counts(session)
         rows = []
         for item_id in ids:
             row = found[item_id]
@@ -147,29 +98,15 @@ def queue_page(url: str, filters: QueueFilter, page: int = 1,
             "filters": filters, "query": filters.query_string()}
 
 
-def queue_neighbours(url: str, item_id: int, filters: QueueFilter) -> dict[str, int | None]:
-    """The items before and after this one in the queue's order (for `j` and `k`); when this
-    one has just left the queue, the one now in its place."""
-    with session_scope(url) as session:
-        ids = _queue_ids(session, filters)
-    if item_id in ids:
-        at = ids.index(item_id)
-        return {"previous": ids[at - 1] if at > 0 else None,
-                "next": ids[at + 1] if at + 1 < len(ids) else None,
-                "position": at + 1, "total": len(ids)}
-    return {"previous": None, "next": ids[0] if ids else None, "position": None,
-            "total": len(ids)}
-
-
 def next_in_queue(url: str, after: list[int], filters: QueueFilter) -> int | None:
     """The decided item's old neighbour if it still waits (an officer works down the queue),
     else the queue's first."""
     with session_scope(url) as session:
         for candidate in after:
-            waiting = _queue_select([Item.id], filters).where(Item.id == candidate)
+            waiting = queue_select([Item.id], filters).where(Item.id == candidate)
             if session.scalar(waiting) is not None:
                 return candidate
-        first = _queue_ids(session, filters, 0, 1)
+        first = page_ids(session, filters, 0, 1)
     return first[0] if first else None
 
 
@@ -188,7 +125,7 @@ def quarantined_rows(url: str) -> list[dict[str, Any]]:
 
 def _counts(session: Session) -> dict[str, int]:
     counts = {status: count for status, count in session.execute(
-        select(Item.status, func.count(Item.id))
+        select(Item.status, func.count())
         .where(Item.status.in_([ItemStatus.NEEDS_REVIEW, ItemStatus.QUARANTINED]))
         .group_by(Item.status))}
     return {"review": counts.get(ItemStatus.NEEDS_REVIEW, 0),
@@ -196,8 +133,9 @@ def _counts(session: Session) -> dict[str, int]:
 
 
 def item_detail(url: str, item_id: int) -> dict[str, Any] | None:
-    options = [selectinload(Item.classifications), selectinload(Item.fields),
-               selectinload(Item.case), selectinload(Item.pages)]
+    # The one-to-one rows come in the item's own query; the lists in one query each.
+    options = [selectinload(Item.classifications), joinedload(Item.fields),
+               joinedload(Item.case), selectinload(Item.pages)]
     today = landlord_today()
     with session_scope(url) as session:
         item = session.get(Item, item_id, options=options)
@@ -354,9 +292,10 @@ def cases_page(url: str, *, status: str = "open", due: str = "", ref: str = "",
                               and_(Case.acknowledge_by < today, not_acknowledged)))
     elif due == "soon":
         conditions.append(Case.respond_by >= today)
-        conditions.append(or_(Case.respond_by <= soon,
+        # Each alternative is a range of one index (migration 0013), read as a bitmap OR.
+        conditions.append(or_(and_(Case.respond_by >= today, Case.respond_by <= soon),
                               and_(Case.acknowledge_by >= today, Case.acknowledge_by <= soon,
-                                   not_acknowledged)))
+                                   not_acknowledged, Case.status == "open")))
         conditions.append(or_(Case.acknowledge_by.is_(None), Case.acknowledge_by >= today,
                               ~not_acknowledged))
     ref = ref.strip().upper()[:20]

@@ -20,8 +20,17 @@ from pipeline.batch import landlord_of
 from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
-from review.original import PageImages, attachment_png, email_envelope, email_html
 from review.provenance_view import annotate_fields
+from review.original import (
+    ATTACHMENT_PDF_PAGES,
+    PageImages,
+    attachment_pdf_pages,
+    attachment_pdf_png,
+    attachment_png,
+    email_envelope,
+    email_html,
+)
+from review.queue_order import SOURCES, queue_neighbours
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
 
@@ -65,7 +74,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         lane = hazard_queries.lane(settings)
         return web.render(request, "queue.html", **listing, choices=queries.CHOICES,
                           lane=lane[:hazard_queries.LANE_ON_QUEUE], lane_total=len(lane),
-                          sources=queries.SOURCES, officers=active_officers(settings),
+                          sources=SOURCES, officers=active_officers(settings),
                           allowed_reasons=web.policy.exclusions)
 
     @app.get("/items", response_class=HTMLResponse)
@@ -75,7 +84,7 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         filters = search.ItemFilter(q, category, source, status, hazard, handled, officer,
                                     since, until).cleaned()
         return web.render(request, "items.html", **search.items_page(url, filters, page),
-                          choices=queries.CHOICES, sources=queries.SOURCES,
+                          choices=queries.CHOICES, sources=SOURCES,
                           statuses=search.STATUSES, handled_choices=search.HANDLED)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
@@ -84,10 +93,12 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         if detail is None:
             raise StarletteHTTPException(404, f"There is no item {item_id}.")
         filters = _queue_filter(request.url.query)
-        html, pages, sent = None, 0, None
+        html, pages, sent, pdf_pages = None, 0, None, {}
         if detail["source"] == "email":
             html = email_html(settings.raw_dir, detail["raw_path"], detail["sha256"])
             sent = email_envelope(settings.raw_dir, detail["raw_path"], detail["sha256"])
+            pdf_pages = attachment_pdf_pages(settings.raw_dir, detail["raw_path"],
+                                             detail["sha256"], sent)
         else:
             pages = page_images.count(detail["raw_path"], detail["sha256"])
             annotate_fields(detail, landlord)
@@ -95,19 +106,21 @@ def _register_item_pages(app: FastAPI, web: Web) -> None:
         me = officer(request)
         holder = None
         if detail["waiting"]:  # opening a waiting item holds it, unless another already does
-            holder = (casework.claim(settings, item_id, me)
+            holder = (casework.claim(settings, item_id, me, viewed=request.url.path)
                       or casework.holders(settings, [item_id]).get(item_id))
+            request.state.access_recorded = True  # with the claim, in one transaction
         residency = casework_residents.item_residency_of(settings, item_id)
         return web.render(request, "item.html", item=detail, html=html, pages=pages,
                           residency=residency,
-                          neighbours=queries.queue_neighbours(url, item_id, filters),
+                          neighbours=queue_neighbours(url, item_id, filters),
                           back=filters.query_string(), choices=queries.CHOICES,
                           allowed_reasons=_exclusions(web, detail),
                           candidate_cases=(queries.open_case_refs(url, postcode or None)
                                            if detail["waiting"] else []),
                           contact_methods=casework.CONTACT_METHODS,
                           quoted_refs=quoted_references(detail["text"]), holder=holder,
-                          envelope=sent,
+                          envelope=sent, pdf_pages=pdf_pages,
+                          pdf_pages_shown=ATTACHMENT_PDF_PAGES,
                           held_by_another=bool(holder and holder.officer != me),
                           safety=hazard_queries.item_safety(settings, item_id))
 
@@ -144,7 +157,7 @@ def _register_item_forms(app: FastAPI, web: Web) -> None:
                                excluded_reason=excluded_reason or None,
                                case_ref=case_ref or None, escalate=escalate == "yes",
                                note=note, earlier_ref=earlier_ref or None)
-        following = queries.queue_neighbours(url, item_id, filters)
+        following = queue_neighbours(url, item_id, filters)
         try:
             outcome = casework.decide(settings, item_id, officer(request), choice)
         except DecisionError as exc:
@@ -215,6 +228,19 @@ def _register_page_images(app: FastAPI, web: Web) -> None:
                if detail is not None and detail["source"] == "email" else None)
         if png is None:
             raise StarletteHTTPException(404, f"Item {item_id} has no image {number}.")
+        return Response(png, media_type="image/png",
+                        headers={"Cache-Control": "private, no-store"})
+
+    @app.get("/items/{item_id}/attachments/{number}/pages/{page}.png")
+    def attachment_page(item_id: RowId, number: Annotated[int, Path(ge=1, le=1000)],
+                        page: Annotated[int, Path(ge=1, le=1000)]) -> Response:
+        detail = queries.item_detail(url, item_id)
+        png = (attachment_pdf_png(settings.raw_dir, detail["raw_path"], detail["sha256"],
+                                  number, page)
+               if detail is not None and detail["source"] == "email" else None)
+        if png is None:
+            raise StarletteHTTPException(404, f"Item {item_id} has no attached page {page} "
+                                              f"of attachment {number}.")
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, no-store"})
 

@@ -296,6 +296,52 @@ def test_item_commands_decide_through_the_casework_service(command_env) -> None:
     assert actions == ["accept", "confirm_exclusion", "mark_hazard"]
 
 
+def test_item_commands_claim_release_and_reopen_as_the_web_does(command_env) -> None:
+    """`triage item claim/release/reopen` go through the casework service the web uses: a
+    second officer is refused a held item until it is released or taken over, and a decided
+    item goes back to the queue with the reason kept."""
+    from datetime import UTC, datetime
+
+    from core.settings import Settings
+    from models.db import migrate, session_scope
+    from models.tables import Item, ReviewDecision
+    from tests.review_fixtures import add_waiting_item
+
+    settings = Settings(data_dir=Path(command_env["TRIAGE_DATA_DIR"]), _env_file=None)
+    migrate(settings.resolved_database_url)
+    item = add_waiting_item(settings, subject="Gate", text="The gate is broken again.",
+                            category="service_request", confidence=0.4,
+                            received=datetime(2026, 11, 2, 10, tzinfo=UTC))
+
+    def officer(*args: str):
+        return triage_in_process("item", *args, env=command_env)
+
+    held = officer("claim", str(item), "--officer", "amina")
+    assert held.returncode == 0, held.stderr
+    assert f"amina holds item {item} until" in held.stdout
+    refused = officer("claim", str(item), "--officer", "bob")
+    assert refused.returncode == 1 and "amina holds item" in refused.stderr
+    not_his = officer("release", str(item), "--officer", "bob")
+    assert not_his.returncode == 1 and "amina does" in not_his.stderr
+    assert officer("release", str(item), "--officer", "amina").returncode == 0
+    assert officer("claim", str(item), "--officer", "bob").returncode == 0
+    taken = officer("claim", str(item), "--officer", "amina", "--take-over")
+    assert taken.returncode == 0 and "amina holds" in taken.stdout
+    waiting = officer("reopen", str(item), "--officer", "amina", "--reason", "slip")
+    assert waiting.returncode == 1 and "only a decided item" in waiting.stderr
+    assert officer("decide", str(item), "--officer", "amina", "--action",
+                   "accept").returncode == 0
+    reopened = officer("reopen", str(item), "--officer", "bob", "--reason",
+                       "It is a complaint about the repairs service.")
+    assert reopened.returncode == 0, reopened.stderr
+    assert f"Item {item} is back in the queue" in reopened.stdout
+    with session_scope(settings.resolved_database_url) as session:
+        assert session.get(Item, item).status == "needs_review"
+        last = session.query(ReviewDecision).order_by(ReviewDecision.id.desc()).first()
+        assert (last.action, last.officer, last.note) == (
+            "reopen", "bob", "It is a complaint about the repairs service.")
+
+
 def test_nonsense_arguments_are_refused_with_what_to_do(cli_env, command_env) -> None:
     """Retrying an item that does not exist, or an unknown kind of record, is an error."""
     retried = triage_command("retry", "999", env=cli_env)

@@ -339,6 +339,50 @@ def test_layout_decision_above_the_fold_and_no_sideways_scroll_on_a_phone(browse
     phone.close()
 
 
+def _scanned_letter(pages: int) -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595, 842))
+    for number in range(1, pages + 1):
+        pdf.drawString(72, 720, f"Page {number}: the damp in the back bedroom is back.")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_scanned_page_enlarges_to_full_width_in_place(browser, site) -> None:
+    """At 1280 by 800 a letter's pages sit beside the text read from them; ticking a page's
+    "Full width" box (by keyboard, no script) widens that page to the whole content width on
+    the same page, and unticking it puts it back."""
+    url, settings = site["url"], site["settings"]
+    item_id = add_waiting_item(
+        settings, subject="Letter: damp", text="The damp in the back bedroom is back.",
+        category="complaint", confidence=0.5, received=BASE, source="letter",
+        raw=_scanned_letter(2))
+    desk = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = desk.new_page()
+    _sign_in(page, url)
+    page.goto(f"{url}/items/{item_id}")
+    first = page.locator(".scan-images img").first
+    first.evaluate("img => img.decode()")
+    content = page.evaluate("document.querySelector('.item-layout').clientWidth")
+    before = first.bounding_box()["width"]
+    assert before < content / 2, (before, content)
+    page.locator("#enlarge-page-1").focus()
+    page.keyboard.press("Space")
+    assert page.url == f"{url}/items/{item_id}"  # in place: no navigation
+    after = first.bounding_box()["width"]
+    assert after >= content - 4, (after, content)  # the whole width, less its border
+    assert page.locator(".scan-images img").nth(1).bounding_box()["width"] < content / 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.keyboard.press("Space")
+    assert first.bounding_box()["width"] == pytest.approx(before, abs=1)
+    desk.close()
+
+
 def test_two_officers_open_the_same_item_at_once(browser, site) -> None:
     """The first to open an item holds it; the second sees who, and `a` is refused with the
     holder's name until they take it over."""

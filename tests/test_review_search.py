@@ -79,3 +79,24 @@ def test_filters_and_fields_edited_later_are_searched(database_settings: Setting
     with session_scope(settings.resolved_database_url) as session:
         session.get(ExtractedFields, ids["auto"]).name = "Eve Okonkwo"
     assert _found(settings, q="okonkwo") == {ids["auto"]}
+
+
+def test_a_common_word_gives_its_newest_matches_either_way_it_is_found(
+        database_settings: Settings) -> None:
+    """A word in every item: its newest matches up to the bound, then "or more", whether
+    found row by row among the newest items (PostgreSQL, when they hold enough matches) or
+    through the index; the other filters apply before the bound."""
+    settings = database_settings
+    ids = _seed(settings)
+    url = settings.resolved_database_url
+    for window in (50, 1):  # row by row among the newest; too few there: the index
+        page = items_page(url, ItemFilter(q="the").cleaned(), words_limit=2, window=window)
+        assert [row["id"] for row in page["rows"]] == [ids["auto"], ids["mould"]], window
+        assert (page["total"], page["more"], page["pages"]) == (2, True, 1)
+        staged = items_page(url, ItemFilter(q="the", status="staged").cleaned(),
+                            words_limit=2, window=window)
+        assert [row["id"] for row in staged["rows"]] == [ids["auto"]]
+        assert (staged["total"], staged["more"]) == (1, False)
+    listing = items_page(url, ItemFilter().cleaned(), page=2, page_size=2)
+    assert [row["id"] for row in listing["rows"]] == [ids["boiler"]]
+    assert (listing["total"], listing["more"], listing["pages"]) == (3, False, 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -128,7 +129,7 @@ def load_hazard_policy(name_or_path: str) -> HazardPolicy:
                               f"{', '.join(BUILT_IN_HAZARD_POLICIES)} or a path to a TOML file")
         text, where, folder = path.read_text(encoding="utf-8"), str(path), path.resolve().parent
     try:
-        policy = HazardPolicy.model_validate(tomllib.loads(text))
+        policy = _parsed_hazard_policy(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{where}: not valid TOML: {exc}") from exc
     except ValidationError as exc:
@@ -143,3 +144,10 @@ def load_hazard_policy(name_or_path: str) -> HazardPolicy:
             raise PolicyError(f"{where}: templates: no folder {templates}")
         policy = policy.model_copy(update={"templates": str(templates)})
     return policy
+
+
+@lru_cache(maxsize=16)
+def _parsed_hazard_policy(text: str) -> HazardPolicy:
+    """The file's policy, parsed once per process for each text it has had (pages read the
+    policy on every request; an edited file is a new text, parsed afresh)."""
+    return HazardPolicy.model_validate(tomllib.loads(text))

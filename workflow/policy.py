@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, time
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -171,7 +172,7 @@ def load_policy(name_or_path: str) -> Policy:
     """A built-in policy by name, or a landlord's own TOML file by path."""
     text, where, folder = _policy_source(name_or_path)
     try:
-        policy = Policy.model_validate(tomllib.loads(text))
+        policy = _parsed_policy(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{where}: not valid TOML: {exc}") from exc
     except ValidationError as exc:
@@ -190,3 +191,10 @@ def load_policy(name_or_path: str) -> Policy:
 
 def _is_template_set(name: str) -> bool:
     return (resources.files("workflow") / "templates" / name).is_dir()
+
+
+@lru_cache(maxsize=16)
+def _parsed_policy(text: str) -> Policy:
+    """The file's policy, parsed once per process for each text it has had (pages read the
+    policy on every request; an edited file is a new text, parsed afresh)."""
+    return Policy.model_validate(tomllib.loads(text))

@@ -16,6 +16,7 @@ from core.settings import Settings
 from models.db import session_scope
 from models.tables import Item, User
 from models.web_tables import ItemClaim
+from models.websessions import record_access
 from pipeline.casework.cases import CaseworkError
 from workflow.staging import LANDLORD_TIMEZONE
 
@@ -48,12 +49,15 @@ def check_not_held_by_another(session: Session, item_id: int, officer: str) -> N
                             f"{holder.until_text()}; ask them, or take it over")
 
 
-def claim(settings: Settings, item_id: int, officer: str, *, take_over: bool = False
-          ) -> Holder | None:
+def claim(settings: Settings, item_id: int, officer: str, *, take_over: bool = False,
+          viewed: str | None = None) -> Holder | None:
     """Hold a waiting item for `officer` (renewed on each opening); None when another holds
-    it and `take_over` is not asked (the page then says who)."""
+    it and `take_over` is not asked (the page then says who). `viewed`, the page's path,
+    records in the access log that the officer opened the item, in the same transaction."""
     now = datetime.now(UTC)
     with session_scope(settings.resolved_database_url) as session:
+        if viewed is not None:
+            record_access(session, officer, "viewed", "item", str(item_id), viewed)
         item = session.get(Item, item_id)
         if item is None or item.status != ItemStatus.NEEDS_REVIEW:
             return None

@@ -2,8 +2,8 @@
 and an officer's later decision must not lose it), and each scanned page's OCR blocks (text,
 side, confidence, box), so the item page can say which block each field came from.
 
-Revision ID: 0013_letter_provenance
-Revises: 0012_workspace
+Revision ID: 0014_letter_provenance
+Revises: 0013_web_speed
 
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from typing import Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0013_letter_provenance'
-down_revision: Union[str, Sequence[str], None] = '0012_workspace'
+revision: str = '0014_letter_provenance'
+down_revision: Union[str, Sequence[str], None] = '0013_web_speed'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
