@@ -20,7 +20,6 @@ from pipeline.batch import landlord_of
 from pipeline.casework import residents as casework_residents
 from pipeline.users import active_officers
 from review import hazard_queries, queries, search
-from review.provenance_view import annotate_fields
 from review.original import (
     ATTACHMENT_PDF_PAGES,
     PageImages,
@@ -30,6 +29,7 @@ from review.original import (
     email_envelope,
     email_html,
 )
+from review.provenance_view import annotate_fields
 from review.queue_order import SOURCES, queue_neighbours
 from review.web import PageNumber, RowId, Web, officer
 from workflow.officer_review import DecisionError, OfficerChoice, quoted_references
