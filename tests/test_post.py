@@ -102,7 +102,7 @@ def test_the_landlords_complaint_form_is_read_box_by_box(trained_model) -> None:
 def test_a_received_stamp_across_the_body_leaves_the_letter_readable(trained_model) -> None:
     letter = first(lambda x: x.sender_side == "right" and x.kind == "letter"
                    and x.letterhead is None and x.word_count < 300, skip=2)
-    result = triage_rendered(letter, trained_model, stamp=True, stamp_over_text=True,
+    result = triage_rendered(letter, trained_model, stamp=True, stamp_place="body",
                              holes=True, staple=True)
     assert_resident_found(letter, result)
     assert result.item.ocr_confidence is not None and result.item.ocr_confidence > 0.8
