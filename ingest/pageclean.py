@@ -13,11 +13,15 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from ingest.stamps import drop_stamps
+
 # Skew searched, in degrees either way: scanners and post-room staff rarely do worse.
 MAX_SKEW = 5.0
 # Below this the page is left as it is: rotating costs sharpness for nothing.
 MIN_SKEW = 0.15
 _SAMPLE_POINTS = 40_000
+# Pages are A4 (or Letter, near enough): the resolution is judged from the page's width.
+A4_WIDTH_INCHES = 8.27
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def clean_page(image: Image.Image) -> CleanPage:
     histogram = np.asarray(grey.histogram(), dtype=np.float64)
     values = np.asarray(grey)
     ink = values < otsu_threshold(histogram)
+    ink = drop_stamps(values, ink, grey.size[0] / A4_WIDTH_INCHES)
     dark, _ = three_class_thresholds(histogram)
     if dark < DARK_TEXT_BELOW and histogram[:dark].sum() >= DARK_CORE_SHARE * max(
             1, np.count_nonzero(ink)):
