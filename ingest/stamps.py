@@ -14,13 +14,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from ingest.masks import block_counts, dilate
+
 _SCALE = 4  # the page is searched at a quarter of its resolution: a stamp is large
 # A stamp's frame, in inches: as wide and as tall as post-room stamps come (turned a little).
 FRAME_WIDTH = (1.0, 3.2)
 FRAME_HEIGHT = (0.4, 1.8)
 FRAME_MAX_FILL = 0.35  # a frame holds little ink; a block of text is denser
 # The stamp's ink must be this much lighter than the type's for the two to be told apart.
-STAMP_LIGHTER_BY = 40
+STAMP_LIGHTER_BY = 25
 # Kept as type: ink this much darker than the stamp's own line at its darkest.
 STAMP_MARGIN = 12
 
@@ -28,10 +30,7 @@ STAMP_MARGIN = 12
 def stamp_frames(ink: np.ndarray, dpi: float) -> list[tuple[slice, slice, np.ndarray]]:
     """Each stamp-shaped component of the ink: its rows, columns (page pixels) and its mask
     over that rectangle."""
-    height, width = ink.shape
-    small_h, small_w = height // _SCALE, width // _SCALE
-    small = ink[: small_h * _SCALE, : small_w * _SCALE].reshape(
-        small_h, _SCALE, small_w, _SCALE).any(axis=(1, 3))
+    small = block_counts(ink, _SCALE) > 0
     labels, _count = ndimage.label(small)
     inch = dpi / _SCALE
     found = []
@@ -84,5 +83,6 @@ def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
         # Type under or beside the stamp is darker than the stamp's darkest; the stamp's own
         # line and letters are not (their edges go where no type is near).
         core = grey < stamp_core - STAMP_MARGIN
-        out[rows, cols] = region & ndimage.binary_dilation(core, iterations=2)
+        out[rows, cols] = region & dilate(core, 2)
     return out
+
