@@ -35,6 +35,7 @@ OSD_BELOW_CONFIDENCE = 0.70
 # OSD's own orientation confidence below which its answer is ignored (it guesses on pages
 # with little text); Tesseract's documentation treats values above ~2 as meaningful.
 OSD_MIN_CONFIDENCE = 2.0
+OSD_MIN_DPI = 150
 _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.M)
 _ORIENTATION_CONFIDENCE = re.compile(r"^Orientation confidence:\s*([\d.]+)", re.M)
 
@@ -202,7 +203,11 @@ def _tsv(page: PageImage, psm: str) -> str:
 
 
 def detect_rotation(page: PageImage) -> int:
-    """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's OSD."""
+    """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's OSD,
+    run on the page at half its resolution when that stays at 150 dpi or more: orientation
+    shows in the shapes of letters as well at 150 dpi, for a quarter of the pixels."""
+    if page.dpi and page.dpi >= 2 * OSD_MIN_DPI:
+        page = PageImage(page.image.reduce(2), page.dpi // 2)
     done = _tesseract(page, ["-l", "osd", "--psm", "0"])
     # OSD fails on a page with too few characters; the page is then left as it is.
     return parse_osd(done.stdout.decode("utf-8", "replace")) if done.returncode == 0 else 0

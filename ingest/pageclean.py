@@ -175,6 +175,26 @@ def unread_ink(image: Image.Image, words: list[Box], *, scale: int = 4) -> list[
             continue
         if w < 3 * h and pixels > 0.5 * h * w:
             continue  # a solid blob (hole, blot), not letters
-        regions.append(Box(cols.start * scale, rows.start * scale,
-                           min(width, cols.stop * scale), min(height, rows.stop * scale)))
+        box = Box(cols.start * scale, rows.start * scale, min(width, cols.stop * scale),
+                  min(height, rows.stop * scale))
+        if plausibly_text(values[box.top : box.bottom, box.left : box.right] < 128,
+                          width / A4_WIDTH_INCHES):
+            regions.append(box)
     return regions
+
+
+# Text at 300 dpi: a line is at least this tall (inches), its letters fill this share of
+# their line's rectangle at least, and a letter is on average at least this square in area.
+# A fax streak, a band of grain or a staple fails one of them; a Tesseract run saved.
+TEXT_MIN_HEIGHT = 0.07
+TEXT_MIN_FILL = 0.06
+TEXT_MIN_PIECE = 0.02
+
+
+def plausibly_text(ink: np.ndarray, dpi: float) -> bool:
+    """True when a region's ink could be text: tall enough for a line, dense enough, in
+    two or more pieces of a letter's size (not grain, not one pen stroke or blot)."""
+    if ink.shape[0] < TEXT_MIN_HEIGHT * dpi or ink.mean() < TEXT_MIN_FILL:
+        return False
+    _labels, pieces = ndimage.label(ink)
+    return pieces >= 2 and np.count_nonzero(ink) / pieces >= (TEXT_MIN_PIECE * dpi) ** 2
