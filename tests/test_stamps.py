@@ -9,10 +9,10 @@ from functools import cache
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from ingest.ocr import read_page, tesseract_available
-from ingest.pageclean import clean_page
+from ingest.pageclean import clean_page, plausibly_text
 from ingest.scanfile import OCR_DPI, ScanFile
 from postroom.compose import draw_letter
 from postroom.fonts import font
@@ -88,3 +88,22 @@ def test_the_senders_postcode_is_read_under_a_received_stamp() -> None:
     # Read plainly, the stamp's letters swallow the box number and the postcode.
     assert "PO Box 2210" in text
     assert "BD98" in text
+
+
+def test_only_ink_that_could_be_text_is_read_again() -> None:
+    """A line of type is re-read; a fax streak, a band of grain and one pen stroke are not
+    (each would cost a Tesseract run for nothing)."""
+    dpi = 300
+    line = Image.new("L", (700, 70), 255)
+    ImageDraw.Draw(line).text((10, 10), "1 Fishergate", fill=0, font=font("serif", 48))
+    left, top, right, bottom = ImageOps.invert(line).getbbox()  # the region fits its ink
+    assert plausibly_text(np.asarray(line)[top - 4 : bottom + 4, left - 4 : right + 4] < 128, dpi)
+    rng = np.random.default_rng(3)
+    grain = rng.random((100, 2400)) < 0.01  # a fax streak's scattered dots
+    assert not plausibly_text(grain, dpi)
+    thin = np.zeros((16, 400), dtype=bool)
+    thin[6:9, :] = True  # a line the height of no text
+    assert not plausibly_text(thin, dpi)
+    stroke = Image.new("L", (400, 120), 255)
+    ImageDraw.Draw(stroke).line([(10, 100), (120, 15), (200, 90), (390, 20)], fill=0, width=6)
+    assert not plausibly_text(np.asarray(stroke) < 128, dpi)
