@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from ingest.checkboxes import mark_ticks
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.items import PageText, TextBlock
-from ingest.pageclean import Box, clean_page, unread_ink
+from ingest.pageclean import A4_WIDTH_INCHES, Box, clean_page, unread_ink
 from ingest.pagelayout import Block, Word, build_blocks, mean_confidence, page_text, parse_words
 
 OCR_TIMEOUT_SECONDS = 120
@@ -132,6 +133,7 @@ def recognise(page: PageImage) -> PageRead:
     clean = PageImage(clean_page(page.image).image, page.dpi)
     words = parse_words(_tsv(clean, "3"))
     words += reread_unread_ink(clean, words)
+    words = mark_ticks(clean.image, words, clean.dpi or clean.image.size[0] / A4_WIDTH_INCHES)
     blocks = build_blocks(words, clean.image.size[0])
     confidence = mean_confidence(words)
     return PageRead(page_text(blocks), confidence, blocks=tuple(blocks),
