@@ -17,7 +17,7 @@ from ingest.scanfile import OCR_DPI, ScanFile
 from postroom.compose import draw_letter
 from postroom.fonts import font
 from postroom.letter import PostLetter, load_letters
-from postroom.render import letter_seed, render_pdf
+from postroom.render import letter_seed, render_letter, render_pdf
 from postroom.style import choose_style
 
 from .conftest import REPO
@@ -107,3 +107,18 @@ def test_only_ink_that_could_be_text_is_read_again() -> None:
     stroke = Image.new("L", (400, 120), 255)
     ImageDraw.Draw(stroke).line([(10, 100), (120, 15), (200, 90), (390, 20)], fill=0, width=6)
     assert not plausibly_text(np.asarray(stroke) < 128, dpi)
+
+
+@pytest.mark.parametrize(("place", "rows"), [("sender", (0.4, 2.4)), ("body", (2.9, 5.6))])
+def test_the_stamp_lands_where_its_style_says(place: str, rows: tuple[float, float]) -> None:
+    letter = letters()["let-0001"]  # the resident's block top right, no letterhead
+    plain = dict(holes=False, staple=False, grade="office", skew=0.0)
+    stamped, style = render_letter(letter, stamp=True, stamp_place=place, **plain)
+    clean, _ = render_letter(letter, stamp=False, **plain)
+    changed = np.abs(np.asarray(stamped[0], dtype=np.int16)
+                     - np.asarray(clean[0], dtype=np.int16)) > 40
+    ys, xs = np.nonzero(changed)
+    assert len(ys) > 1000
+    top, bottom = ys.min() / style.dpi, ys.max() / style.dpi
+    assert rows[0] <= top and bottom <= rows[1]
+    assert xs.min() > stamped[0].size[0] / 2  # at the right, where the sender's block is
