@@ -58,6 +58,9 @@ class PageImage:
 
     image: Image.Image
     dpi: int | None = 300
+    # Black and white only (a cleaned page): handed to Tesseract as one bit a pixel, which it
+    # reads as it is instead of thresholding again (the same words, about an eighth less CPU).
+    binary: bool = False
 
 
 def tesseract_available() -> bool:
@@ -130,7 +133,7 @@ def read_page(page: PageImage) -> PageRead:
 def recognise(page: PageImage) -> PageRead:
     """Every block of a page: cleaned, read once with word boxes, ink that gave no words read
     again on its own, the page rebuilt from the words' positions."""
-    clean = PageImage(clean_page(page.image).image, page.dpi)
+    clean = PageImage(clean_page(page.image).image, page.dpi, binary=True)
     words = parse_words(_tsv(clean, "3"))
     words += reread_unread_ink(clean, words)
     words = mark_ticks(clean.image, words, clean.dpi or clean.image.size[0] / A4_WIDTH_INCHES)
@@ -162,7 +165,7 @@ than --psm 4 or 11), so a page costs one extra run at most."""
                     (_STRIP_GAP, y))
         placed.append((y, region))
         y += region.height + _STRIP_GAP
-    found = parse_words(_tsv(PageImage(strip, page.dpi), "6"), key_offset=10_000)
+    found = parse_words(_tsv(PageImage(strip, page.dpi, page.binary), "6"), key_offset=10_000)
     moved: list[Word] = []
     for word in found:
         for top, region in placed:
@@ -225,12 +228,16 @@ def parse_osd(output: str) -> int:
 
 
 def _tesseract(page: PageImage, args: list[str]) -> subprocess.CompletedProcess[bytes]:
-    """One Tesseract run on the page, written as an uncompressed PGM to a private temporary
-    file (on tmpfs where there is one): PNG encoding would cost a tenth of the OCR, and
-    Tesseract reads stdin a byte at a time, which costs a fifth."""
-    image = page.image if page.image.mode == "L" else page.image.convert("L")
+    """One Tesseract run on the page, written as an uncompressed PGM (a PBM when black and
+    white) to a private temporary file (on tmpfs where there is one): PNG encoding would
+    cost a tenth of the OCR, and Tesseract reads stdin a byte at a time, which costs a fifth."""
+    if page.binary:
+        image = page.image.convert("1", dither=Image.Dither.NONE)  # written as a PBM
+    else:
+        image = page.image if page.image.mode == "L" else page.image.convert("L")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    with tempfile.NamedTemporaryFile(prefix="triage-ocr-", suffix=".pgm",
+    with tempfile.NamedTemporaryFile(prefix="triage-ocr-",
+                                     suffix=".pbm" if page.binary else ".pgm",
                                      dir=_scratch_dir()) as scratch:
         image.save(scratch, format="PPM")
         scratch.flush()
