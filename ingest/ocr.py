@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from ingest.checkboxes import mark_ticks
 from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.items import PageText, TextBlock
-from ingest.pageclean import Box, clean_page, unread_ink
+from ingest.pageclean import A4_WIDTH_INCHES, Box, clean_page, unread_ink
 from ingest.pagelayout import Block, Word, build_blocks, mean_confidence, page_text, parse_words
 
 OCR_TIMEOUT_SECONDS = 120
@@ -35,6 +36,7 @@ OSD_BELOW_CONFIDENCE = 0.70
 # OSD's own orientation confidence below which its answer is ignored (it guesses on pages
 # with little text); Tesseract's documentation treats values above ~2 as meaningful.
 OSD_MIN_CONFIDENCE = 2.0
+OSD_MIN_DPI = 150
 _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.M)
 _ORIENTATION_CONFIDENCE = re.compile(r"^Orientation confidence:\s*([\d.]+)", re.M)
 
@@ -56,6 +58,9 @@ class PageImage:
 
     image: Image.Image
     dpi: int | None = 300
+    # Black and white only (a cleaned page): handed to Tesseract as one bit a pixel, which it
+    # reads as it is instead of thresholding again (the same words, about an eighth less CPU).
+    binary: bool = False
 
 
 def tesseract_available() -> bool:
@@ -128,9 +133,10 @@ def read_page(page: PageImage) -> PageRead:
 def recognise(page: PageImage) -> PageRead:
     """Every block of a page: cleaned, read once with word boxes, ink that gave no words read
     again on its own, the page rebuilt from the words' positions."""
-    clean = PageImage(clean_page(page.image).image, page.dpi)
+    clean = PageImage(clean_page(page.image).image, page.dpi, binary=True)
     words = parse_words(_tsv(clean, "3"))
     words += reread_unread_ink(clean, words)
+    words = mark_ticks(clean.image, words, clean.dpi or clean.image.size[0] / A4_WIDTH_INCHES)
     blocks = build_blocks(words, clean.image.size[0])
     confidence = mean_confidence(words)
     return PageRead(page_text(blocks), confidence, blocks=tuple(blocks),
@@ -159,7 +165,7 @@ than --psm 4 or 11), so a page costs one extra run at most."""
                     (_STRIP_GAP, y))
         placed.append((y, region))
         y += region.height + _STRIP_GAP
-    found = parse_words(_tsv(PageImage(strip, page.dpi), "6"), key_offset=10_000)
+    found = parse_words(_tsv(PageImage(strip, page.dpi, page.binary), "6"), key_offset=10_000)
     moved: list[Word] = []
     for word in found:
         for top, region in placed:
@@ -202,7 +208,11 @@ def _tsv(page: PageImage, psm: str) -> str:
 
 
 def detect_rotation(page: PageImage) -> int:
-    """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's OSD."""
+    """Clockwise degrees (0, 90, 180, 270) that turn the page upright, by Tesseract's OSD,
+    run on the page at half its resolution when that stays at 150 dpi or more: orientation
+    shows in the shapes of letters as well at 150 dpi, for a quarter of the pixels."""
+    if page.dpi and page.dpi >= 2 * OSD_MIN_DPI:
+        page = PageImage(page.image.reduce(2), page.dpi // 2)
     done = _tesseract(page, ["-l", "osd", "--psm", "0"])
     # OSD fails on a page with too few characters; the page is then left as it is.
     return parse_osd(done.stdout.decode("utf-8", "replace")) if done.returncode == 0 else 0
@@ -218,12 +228,16 @@ def parse_osd(output: str) -> int:
 
 
 def _tesseract(page: PageImage, args: list[str]) -> subprocess.CompletedProcess[bytes]:
-    """One Tesseract run on the page, written as an uncompressed PGM to a private temporary
-    file (on tmpfs where there is one): PNG encoding would cost a tenth of the OCR, and
-    Tesseract reads stdin a byte at a time, which costs a fifth."""
-    image = page.image if page.image.mode == "L" else page.image.convert("L")
+    """One Tesseract run on the page, written as an uncompressed PGM (a PBM when black and
+    white) to a private temporary file (on tmpfs where there is one): PNG encoding would
+    cost a tenth of the OCR, and Tesseract reads stdin a byte at a time, which costs a fifth."""
+    if page.binary:
+        image = page.image.convert("1", dither=Image.Dither.NONE)  # written as a PBM
+    else:
+        image = page.image if page.image.mode == "L" else page.image.convert("L")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    with tempfile.NamedTemporaryFile(prefix="triage-ocr-", suffix=".pgm",
+    with tempfile.NamedTemporaryFile(prefix="triage-ocr-",
+                                     suffix=".pbm" if page.binary else ".pgm",
                                      dir=_scratch_dir()) as scratch:
         image.save(scratch, format="PPM")
         scratch.flush()

@@ -13,11 +13,16 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from ingest.masks import block_counts, dilate, neighbours, open_line
+from ingest.stamps import drop_stamps
+
 # Skew searched, in degrees either way: scanners and post-room staff rarely do worse.
 MAX_SKEW = 5.0
 # Below this the page is left as it is: rotating costs sharpness for nothing.
 MIN_SKEW = 0.15
 _SAMPLE_POINTS = 40_000
+# Pages are A4 (or Letter, near enough): the resolution is judged from the page's width.
+A4_WIDTH_INCHES = 8.27
 
 
 @dataclass(frozen=True)
@@ -56,14 +61,15 @@ def clean_page(image: Image.Image) -> CleanPage:
     histogram = np.asarray(grey.histogram(), dtype=np.float64)
     values = np.asarray(grey)
     ink = values < otsu_threshold(histogram)
+    ink = drop_stamps(values, ink, grey.size[0] / A4_WIDTH_INCHES)
     dark, _ = three_class_thresholds(histogram)
     if dark < DARK_TEXT_BELOW and histogram[:dark].sum() >= DARK_CORE_SHARE * max(
             1, np.count_nonzero(ink)):
         # Black type with lighter marks on the page (a stamp, a coloured letterhead, a
         # highlighter): ink counts only near a dark core, so a stamp's grey lines and letters
         # drop away while the soft edges of typed letters stay.
-        ink &= _dilate(values < dark, 3)
-    ink &= _neighbours(ink) >= SPECK_NEIGHBOURS  # a speck of a pixel or two is not ink
+        ink &= dilate(values < dark, 3)
+    ink &= neighbours(ink) >= SPECK_NEIGHBOURS  # a speck of a pixel or two is not ink
     skew = estimate_skew(ink[::2, ::2])
     binary = Image.fromarray(~ink).convert("L")
     if abs(skew) >= MIN_SKEW:
@@ -74,36 +80,6 @@ def clean_page(image: Image.Image) -> CleanPage:
 # An inked pixel with fewer inked neighbours (of eight) is part of a speck: a 2x2 speck's
 # pixels have three; a stroke's edge pixels have five or more.
 SPECK_NEIGHBOURS = 4
-
-
-def _neighbours(mask: np.ndarray) -> np.ndarray:
-    """How many of each pixel's eight neighbours are set."""
-    count = np.zeros(mask.shape, dtype=np.uint8)
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            if dy or dx:
-                count += _shift(mask, dy, dx)
-    return count
-
-
-def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    """True where the mask is true within `radius` pixels (a square)."""
-    rows = mask.copy()
-    for step in range(1, radius + 1):
-        rows |= _shift(mask, 0, step) | _shift(mask, 0, -step)
-    out = rows.copy()
-    for step in range(1, radius + 1):
-        out |= _shift(rows, step, 0) | _shift(rows, -step, 0)
-    return out
-
-
-def _shift(mask: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """The mask moved by (dy, dx), False where nothing moved in."""
-    out = np.zeros_like(mask)
-    height, width = mask.shape
-    out[max(0, dy) : height + min(0, dy), max(0, dx) : width + min(0, dx)] = \
-        mask[max(0, -dy) : height + min(0, -dy), max(0, -dx) : width + min(0, -dx)]
-    return out
 
 
 def otsu_threshold(histogram: np.ndarray) -> int:
@@ -173,9 +149,8 @@ def unread_ink(image: Image.Image, words: list[Box], *, scale: int = 4) -> list[
     segmentation skipped), in page pixels; holes, staples, rules and specks are left out."""
     values = np.asarray(image)
     height, width = values.shape
-    small_h, small_w = height // scale, width // scale
-    ink = values[: small_h * scale, : small_w * scale] < 128
-    ink = ink.reshape(small_h, scale, small_w, scale).mean(axis=(1, 3)) > 0.08
+    ink = block_counts(values < 128, scale) > 0.08 * scale * scale
+    small_w = ink.shape[1]
     covered = np.zeros_like(ink)
     for box in words:
         covered[max(0, box.top // scale - 2) : box.bottom // scale + 3,
@@ -183,10 +158,10 @@ def unread_ink(image: Image.Image, words: list[Box], *, scale: int = 4) -> list[
     margin = max(2, small_w // 40)  # the scanner's edges, punched holes and staples
     ink[:, :margin] = ink[:, -margin:] = ink[:margin, :] = ink[-margin:, :] = False
     # Printed rules and form boxes are ink no word covers, but they are not text.
-    rules = ndimage.binary_opening(ink, structure=np.ones((1, 25), dtype=bool)) | \
-        ndimage.binary_opening(ink, structure=np.ones((25, 1), dtype=bool))
-    loose = ink & ~covered & ~ndimage.binary_dilation(rules, iterations=1)
-    merged = ndimage.binary_dilation(loose, structure=np.ones((3, 9), dtype=bool))
+    rules = open_line(ink, 25, axis=1) | open_line(ink, 25, axis=0)
+    loose = ink & ~covered & ~dilate(rules, 1)
+    merged = ndimage.maximum_filter1d(loose.view(np.uint8), 9, axis=1, mode="constant")
+    merged = ndimage.maximum_filter1d(merged, 3, axis=0, mode="constant").view(bool)
     labels, _count = ndimage.label(merged)
     regions: list[Box] = []
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
@@ -200,6 +175,26 @@ def unread_ink(image: Image.Image, words: list[Box], *, scale: int = 4) -> list[
             continue
         if w < 3 * h and pixels > 0.5 * h * w:
             continue  # a solid blob (hole, blot), not letters
-        regions.append(Box(cols.start * scale, rows.start * scale,
-                           min(width, cols.stop * scale), min(height, rows.stop * scale)))
+        box = Box(cols.start * scale, rows.start * scale, min(width, cols.stop * scale),
+                  min(height, rows.stop * scale))
+        if plausibly_text(values[box.top : box.bottom, box.left : box.right] < 128,
+                          width / A4_WIDTH_INCHES):
+            regions.append(box)
     return regions
+
+
+# Text at 300 dpi: a line is at least this tall (inches), its letters fill this share of
+# their line's rectangle at least, and a letter is on average at least this square in area.
+# A fax streak, a band of grain or a staple fails one of them; a Tesseract run saved.
+TEXT_MIN_HEIGHT = 0.07
+TEXT_MIN_FILL = 0.06
+TEXT_MIN_PIECE = 0.02
+
+
+def plausibly_text(ink: np.ndarray, dpi: float) -> bool:
+    """True when a region's ink could be text: tall enough for a line, dense enough, in
+    two or more pieces of a letter's size (not grain, not one pen stroke or blot)."""
+    if ink.shape[0] < TEXT_MIN_HEIGHT * dpi or ink.mean() < TEXT_MIN_FILL:
+        return False
+    _labels, pieces = ndimage.label(ink)
+    return pieces >= 2 and np.count_nonzero(ink) / pieces >= (TEXT_MIN_PIECE * dpi) ** 2

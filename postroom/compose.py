@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from PIL import Image, ImageDraw
 
@@ -60,10 +61,19 @@ class Sheets:
 
     def text(self, text: str, *, x: int | None = None, align: str = "left", scale: float = 1.0,
              strong: bool = False, face: str | None = None, advance: bool = True) -> int:
-        """One line at the cursor; returns the x it started at."""
+        """One line at the cursor; returns the x it started at. A line wider than the room
+        left to the right margin is wrapped at spaces, as a word processor would."""
         self.room()
         fnt = self.font(scale=scale, strong=strong, face=face)
         wide = self.width(text, fnt)
+        room = self.size[0] - self.margin - (self.margin if x is None else x)
+        if wide > room and " " in text.strip():
+            parts = wrap(text, room, lambda trial: self.width(trial, fnt))
+            if len(parts) > 1:
+                starts = [self.text(part, x=x, align=align, scale=scale, strong=strong,
+                                    face=face, advance=advance or index < len(parts) - 1)
+                          for index, part in enumerate(parts)]
+                return min(starts)
         if x is None:
             x = {"left": self.margin, "right": self.size[0] - self.margin - wide,
                  "center": (self.size[0] - wide) // 2}[align]
@@ -109,6 +119,20 @@ class Sheets:
             self.text(line, x=left + (indent if first else 0), face=face, scale=scale)
 
 
+def wrap(text: str, limit: int, measure: Callable[[str], int]) -> list[str]:
+    """Text cut at spaces into lines no wider than limit (a single too-long word stays whole)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and measure(trial) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return [*lines, line] if line else lines
+
+
 def draw_letter(letter: PostLetter, style: Style, rng: random.Random) -> list[Image.Image]:
     """The typed letter: letterhead, address blocks, date, refs, body, sign-off."""
     sheets = Sheets(letter, style, rng)
@@ -150,6 +174,10 @@ def _letterhead(sheets: Sheets, lines: tuple[str, ...], align: str) -> None:
 def _block(sheets: Sheets, lines: list[str], side: str, align: str, top: int) -> tuple[int, int]:
     """Draw lines as a block at the side; returns (left x, bottom y)."""
     fnt = sheets.font()
+    if side == "right":  # a block at the right keeps to the right part of the page
+        limit = int(0.6 * (sheets.size[0] - 2 * sheets.margin))
+        lines = [part for line in lines
+                 for part in (wrap(line, limit, lambda t: sheets.width(t, fnt)) or [line])]
     widest = max((sheets.width(line, fnt) for line in lines), default=0)
     right_edge = sheets.size[0] - sheets.margin
     sheets.y = top

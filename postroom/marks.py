@@ -12,9 +12,11 @@ from postroom.fonts import font
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
-def stamp(page: Image.Image, received: str, rng: random.Random, *, over_text: bool) -> None:
+def stamp(page: Image.Image, received: str, rng: random.Random, *, place: str = "corner",
+          side: str = "right") -> None:
     """A rubber stamp, "RECEIVED 12 DEC 2026", in the lighter grey red ink scans to, at an
-    angle, over the top right corner or across the first lines of the body."""
+    angle: over the top corner, across the sender's block (at the sender's `side`: right,
+    left or center) or across the first lines of the body."""
     dpi = page.size[0] / 8.27
     day = date.fromisoformat(received) if received else date(2026, 12, 12)
     words = ("RECEIVED", f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}",
@@ -30,7 +32,17 @@ def stamp(page: Image.Image, received: str, rng: random.Random, *, over_text: bo
         draw.text(((width - wide) / 2, dpi * (0.1, 0.4, 0.72)[index]), text, fill=255, font=fnt)
     mark = mark.rotate(rng.uniform(-9, 9), expand=True, resample=Image.Resampling.BICUBIC)
     x = int(page.size[0] - mark.size[0] - dpi * rng.uniform(0.3, 0.9))
-    y = int(dpi * rng.uniform(3.0, 4.2)) if over_text else int(dpi * rng.uniform(0.2, 0.6))
+    if place == "body":
+        y = int(dpi * rng.uniform(3.0, 4.2))
+    elif place == "sender":
+        # The sender's block starts about 0.6 inch down; the stamp lands on its lines.
+        y = int(dpi * rng.uniform(0.55, 1.1))
+        if side == "left":
+            x = int(dpi * rng.uniform(0.7, 1.3))
+        elif side == "center":
+            x = int((page.size[0] - mark.size[0]) / 2 + dpi * rng.uniform(-0.8, 0.8))
+    else:
+        y = int(dpi * rng.uniform(0.2, 0.6))
     # Stamp ink is translucent: where it crosses toner the toner stays black (multiply).
     shade = rng.randint(100, 160)
     layer = Image.new("L", page.size, 255)

@@ -36,12 +36,20 @@ def render_letter(letter: PostLetter, *, seed: int | None = None,
     clean = (draw_form if letter.kind == "complaint_form" else draw_letter)(letter, style, rng)
     for index, page in enumerate(clean):
         if style.stamp and index == 0:
-            marks.stamp(page, letter.received_at, rng, over_text=style.stamp_over_text)
+            marks.stamp(page, letter.received_at, rng, place=style.stamp_place,
+                        side=_sender_side(letter))
         if style.holes:
             marks.punch_holes(page, rng)
         if style.staple and index == 0:
             marks.staple(page, rng)
     return [scan(page, style, seed + index) for index, page in enumerate(clean)], style
+
+
+def _sender_side(letter: PostLetter) -> str:
+    """Where the sender's own lines stand at the top: a letterhead's side, else the block's."""
+    if letter.kind == "complaint_form" or letter.letterhead:
+        return "center"
+    return letter.sender_side
 
 
 def render_pdf(letter: PostLetter, *, seed: int | None = None, **overrides: object) -> bytes:

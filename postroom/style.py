@@ -24,7 +24,8 @@ class Style:
     letterhead_align: str = "center"      # or "left", "right"
     page2_header: str = "Page 2"          # a format: {n}, {name}, {date}
     stamp: bool = False
-    stamp_over_text: bool = False
+    stamp_place: str = "corner"          # "corner" (above the text at the top), "sender"
+                                          # (across the sender's block) or "body"
     holes: bool = False
     staple: bool = False
     grade: str = "office"                 # office, fax (1-bit) or carbon (faint copy)
@@ -34,6 +35,14 @@ class Style:
     jpeg_quality: int = 60
     paper: int = 238
     ink: int = 30
+
+
+STAMP_PLACES = ("corner", "sender", "body")
+
+
+def _stamp_place(draw: float) -> str:
+    """Where a stamp lands, from one uniform draw: the corner, the sender's block, the body."""
+    return STAMP_PLACES[min(2, int(draw * 3))]
 
 
 def choose_style(letter: PostLetter, seed: int, **overrides: object) -> Style:
@@ -55,7 +64,7 @@ def choose_style(letter: PostLetter, seed: int, **overrides: object) -> Style:
         page2_header=rng.choice(("Page 2", "- {n} -", "{name} - page {n}", "{n}",
                                  "Page {n} of {n}", "{date} (page {n})")),
         stamp=rng.random() < 0.35,
-        stamp_over_text=rng.random() < 0.5,
+        stamp_place=_stamp_place(rng.random()),
         holes=rng.random() < 0.25,
         staple=rng.random() < 0.2,
         grade=grade,
