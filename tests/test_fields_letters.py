@@ -74,6 +74,14 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
     assert [found for _match, found in find_postcodes(f"3 Chapel Walk\n{line}\n")] == [expected]
 
 
+def test_a_postcode_split_where_a_long_line_was_wrapped_is_one_postcode() -> None:
+    text = ("Re: Mr Derek Danson, Flat 12, Mariners Court, Dock Street, Fleetwood FY7\n"
+            "6JW\n\nDear Chief Executive,\n")
+    assert [found for _match, found in find_postcodes(text)] == ["FY7 6JW"]
+    # A number ending one line and a word opening the next are no postcode.
+    assert find_postcodes("We have lived here since 2019\n4th floor, no lift.\n") == []
+
+
 @pytest.mark.parametrize(
     "text",
     ["IS 2ND", "THIS IS 2ND", "BRANDON HIGSON", "Mrs Joan LEIGHTON",

@@ -12,8 +12,11 @@ CANONICAL_POSTCODE = re.compile(
 )
 # What a postcode may look like on the page: any case, with or without its space, and with
 # the slips OCR makes (O for 0, I or l for 1, S for 5, and 0 for O in the letters).
+# A postcode may also be split where a long line was wrapped ("... Fleetwood FY7" then "6JW"
+# starting the next line): the outward code ends one line, the inward code begins the next.
 POSTCODE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSs][A-Za-z]{2})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})(?:[ \t]?|[ \t]*\n[ \t]*)([0-9OoIilSs][A-Za-z]{2})"
+    r"(?![A-Za-z0-9])"
 )
 # The same, looser, for a postcode that ends a line shaped like an address ("Preston PRI 2AB",
 # "Birmingham B12 90L"): there OCR's slips in the inward code's letters are read too.
