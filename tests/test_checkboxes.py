@@ -29,6 +29,10 @@ def test_the_ticked_contact_box_is_written_into_the_forms_text() -> None:
     assert "[x] Email" in text
     assert "[ ] Phone" in text and "[ ] Letter" in text
     assert "(_]" not in text  # Tesseract's read of an empty box is dropped
+    from classify.fields.form import read_form
+
+    answers = read_form(text)
+    assert answers is not None and answers.contact_method == "email"
 
 
 def test_a_letter_without_boxes_gets_no_tick_marks() -> None:

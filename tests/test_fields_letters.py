@@ -290,7 +290,13 @@ def test_a_representatives_letterhead_number_is_not_the_residents() -> None:
      ("(J Letter\n\nHow would you like us to contact you?\nfd Phone\nCJ Email\n", "phone"),
      ("How would you like us to contact you?\n{_] Phone\n{_] Letter\nEmail\n", "email"),
      ("How would you like us to contact you?\n[] Phone\n[_] Email\n[] Letter\n", None),
-     ("How would you like us to contact you?\nX Phone\nX Email\n[] Letter\n", None)],
+     ("How would you like us to contact you?\nX Phone\nX Email\n[] Letter\n", None),
+     # The boxes as OCR measured them on the page (ingest/checkboxes.py).
+     ("How would you like us to contact you?\n[x] Phone\n[ ] Email\n\n[ ] Letter\n", "phone"),
+     ("[_} [ ] Letter\n\nHow would you like us to contact you?\n[ ] Email\n[x] E-mail\n",
+      "email"),
+     ("How would you like us to contact you?\n[ ] Phone\n[ ] Email\n[ ] Letter\n", None),
+     ("How would you like us to contact you?\n[x] Phone\n[x] Email\n[ ] Letter\n", None)],
 )
 def test_the_one_ticked_box_on_the_landlords_form(boxes: str, method: str | None) -> None:
     form = ("Northbrook Homes\nComplaint form\n\nYour name\nAisha Begum\n\nPostcode\nB12 90L\n\n"

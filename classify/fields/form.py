@@ -49,10 +49,21 @@ def form_labels() -> dict[str, tuple[str, ...]]:
 _EMPTY_BOX = re.compile(r"^[\[{(C|][_ ]?[\]})J|]?$")
 
 
+# A box the OCR measured on the page image (ingest/checkboxes.py): "[x] Phone", "[ ] Email".
+_MEASURED_BOX = re.compile(r"^\[([x ])\]\s+(.+?)\s*$", re.M)
+
+
 def ticked_contact(text: str) -> str | None:
-    """The contact method whose box is ticked: of the option lines ("WA Phone", "[_] Letter"),
-    the one line whose box is not read as empty (a tick OCR drops leaves no box at all)."""
+    """The contact method whose box is ticked: where OCR measured the boxes on the page, the
+    one marked "[x]"; else, of the option lines as read ("WA Phone", "[_] Letter"), the one
+    line whose box is not read as empty (a tick OCR drops leaves no box at all)."""
     options = _form_data().get("contact_options", {})
+    labels = {_fold(word): method for method, words in options.items() for word in words}
+    measured = [(mark, labels[_fold(label)]) for mark, label in _MEASURED_BOX.findall(text)
+                if _fold(label) in labels]
+    if measured:
+        marked = {method for mark, method in measured if mark == "x"}
+        return marked.pop() if len(marked) == 1 else None
     ticked: set[str] = set()
     for line in text.splitlines():
         for method, words in options.items():
