@@ -68,7 +68,8 @@ def test_an_address_lines_postcode_is_read_through_positional_slips(
     [("Leyland PR2 10T", "PR2 1QT"), ("Preston PRI 2AB", "PR1 2AB"),
      ("Birmingham B12 90L", "B12 9QL"), ("OL8 20S", "OL8 2QS"), ("Mi 6LT", "M1 6LT"),
      ("Ml 6LT oe", "M1 6LT"), ("Huddersfield HDS 8TL", "HD5 8TL"),
-     ("Fleetwood FY7 6)W", "FY7 6JW")],
+     ("Fleetwood FY7 6)W", "FY7 6JW"), ("Lancaster LA! 4HT", "LA1 4HT"),
+     ("Carlisle CA2 6jQ", "CA2 6JQ"), ("- TS3_ 7QE", "TS3 7QE")],
 )
 def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> None:
     assert [found for _match, found in find_postcodes(f"3 Chapel Walk\n{line}\n")] == [expected]
@@ -84,7 +85,7 @@ def test_a_postcode_split_where_a_long_line_was_wrapped_is_one_postcode() -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["IS 2ND", "THIS IS 2ND", "BRANDON HIGSON", "Mrs Joan LEIGHTON",
+    ["IS 2ND", "THIS IS 2ND", "I was | 2ND", "BRANDON HIGSON", "Mrs Joan LEIGHTON",
      "We paid the bill on ref B12 900", "I waited for the PR2 10T", "Your ref: AB12 300"],
 )
 def test_slips_are_read_only_where_an_address_line_ends(text: str) -> None:

@@ -20,9 +20,11 @@ POSTCODE = re.compile(
 )
 # The same, looser, for a postcode that ends a line shaped like an address ("Preston PRI 2AB",
 # "Birmingham B12 90L"): there OCR's slips in the inward code's letters are read too.
+# There OCR may also read a 1 as "!" or "|" ("LA! 4HT"), a letter of the inward code in
+# lower case ("CA2 6jQ") and a speck between the halves as "_" ("TS3_ 7QE").
 _POSTCODE_AT_LINE_END = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})[ \t]?([0-9OoIilSsBZ][A-Za-z0-9]{2})"
-    r"(?P<tail>[\W_]*(?:[ \t]+[a-z]{1,2}[\W_]*)?)$"
+    r"(?<![A-Za-z0-9!|])([A-Za-z][A-Za-z0-9!|]{1,3})(?:[ \t]?|[ \t]*_[ \t]*)"
+    r"([0-9OoIilSsBZ][A-Za-z0-9]{2})(?P<tail>[\W_]*(?:[ \t]+[a-z]{1,2}[\W_]*)?)$"
 )
 # Position-aware readings of OCR's slips: a letter where a digit must be, a digit where a
 # letter must be. The inward code's letters never include C I K M O V, so an O or 0 there
@@ -117,7 +119,8 @@ def _postcodes_ending_lines(text: str) -> list[tuple[re.Match[str], str]]:
         offset_here, offset = offset, offset + len(line)
         if match is None or not _address_shaped(body[: match.start()]):
             continue
-        outward, inward = match.group(1), match.group(2)
+        outward = re.sub(r"[!|]", "1", match.group(1))
+        inward = match.group(2)[0] + match.group(2)[1:].upper()
         # The area is letters and the district's digit may be misread, but two letters
         # alone ("IS 2ND") are a word; capitals, bar OCR's lower-case l, o and i.
         capitals = re.sub(r"[loi]", "", outward + inward)
@@ -129,7 +132,8 @@ def _postcodes_ending_lines(text: str) -> list[tuple[re.Match[str], str]]:
             continue
         decoded = _decode_postcode((outward + inward).replace("i", "I"))
         if decoded:
-            whole = re.compile(re.escape(match.group(1)) + r"[ \t]?" + re.escape(match.group(2)))
+            whole = re.compile(re.escape(match.group(1)) + r"(?:[ \t]?|[ \t]*_[ \t]*)"
+                               + re.escape(match.group(2)))
             found.append((whole.search(text, offset_here + match.start()), decoded))
     return [(m, code) for m, code in found if m is not None]
 
