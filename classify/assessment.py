@@ -114,6 +114,11 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     return replace(extraction, **changes) if changes else extraction
 
 
+# A line of an address block that begins with a house number and a street's name as
+# written ("121 Wilbraham Road", "3 Moorbottom Cottages"), not a year or OCR's noise.
+_HOUSE_AND_STREET = re.compile(r"^\s*\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]{2,}")
+
+
 def fill_from_layout(extraction: Extraction, layout: LetterLayout,
                      landlord: Landlord | None = None, text: str = "") -> Extraction:
     """The resident's name and address from the letter's layout where the rules found none;
@@ -143,4 +148,11 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
     elif (extraction.representative and extraction.postcode
           and only_above_the_date(text, extraction.postcode, layout)):
         changes["postcode"] = changes["address"] = None  # the representative's letterhead
+    elif (extraction.postcode is None and extraction.address is None
+          and extraction.representative is None and len(layout.sender_block) >= 3
+          and any(_HOUSE_AND_STREET.match(line) for line in layout.sender_block)):
+        # The resident's own block with its postcode unreadable (a stamp across it, a faint
+        # copy) but a house and street read: its lines are still their address, and no
+        # postcode is guessed.
+        changes["address"] = layout.sender_address
     return replace(extraction, **changes) if changes else extraction

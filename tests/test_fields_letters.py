@@ -419,3 +419,18 @@ def test_a_team_signing_a_statement_is_no_residents_name() -> None:
             "account is shown below for the quarter. The balance is brought forward.\n\n"
             "Yours sincerely,\n\nCustomer Accounts Team\n")
     assert _letter_fields(text).name is None
+
+
+def test_a_senders_block_whose_postcode_is_unreadable_still_gives_the_address() -> None:
+    text = ("Ms A. Okafor\nFlat 9\nAshgrove House\n121 Wilbraham Road\nManchester Mt4 GS\n\n"
+            f"23 February 2026\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe heating in my "
+            "flat has not worked since January and I want it repaired.\n\nYours faithfully,\n\n"
+            "Adaeze Okafor\n")
+    fields = _letter_fields(text)
+    assert fields.postcode is None  # never guessed
+    assert fields.address is not None and fields.address.startswith("Flat 9, Ashgrove House, "
+                                                                    "121 Wilbraham Road")
+    # OCR's noise where the block was (a stamp read as letters) is no address.
+    noise = text.replace("Flat 9\nAshgrove House\n121 Wilbraham Road\nManchester Mt4 GS",
+                         "2026\nOMES\nwo a")
+    assert _letter_fields(noise).address is None
