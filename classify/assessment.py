@@ -90,10 +90,26 @@ def fill_from_letter(extraction: Extraction, layout: LetterLayout, item: IntakeI
     return fill_from_layout(extraction, layout, landlord, item.text)
 
 
+def _written_name(box: str) -> str:
+    """The name box as the resident wrote it, without what OCR read beside it: a box's edge
+    or another box's tick ("Pauline Greenhalgh | [x] e | 4") or a stamp's capitals after a
+    name written in ordinary case ("Pauline Greenhalgh ROOK HOMES")."""
+    name = re.split(r"\s[|\[]", box, maxsplit=1)[0].strip()
+    words = name.split()
+    capitals = 0
+    while capitals < len(words) and words[-1 - capitals].isupper():
+        capitals += 1
+    # Two or more words in capitals after two in ordinary case are not the name's (one may
+    # be: "Mary Ann LEE" writes the surname as forms ask).
+    if capitals >= 2 and len(words) - capitals >= 2:
+        words = words[:-capitals]
+    return " ".join(words)
+
+
 def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     """What the resident wrote in the form's boxes, over what the rules found in the text."""
     changes: dict[str, object] = {}
-    name = clean_name(form.name) if form.name else None
+    name = clean_name(_written_name(form.name)) if form.name else None
     if name:
         changes["name"] = name
     # A valid postcode in the box first: OCR may add the box's edge to it ("M146JS_ —_|").

@@ -434,3 +434,20 @@ def test_a_senders_block_whose_postcode_is_unreadable_still_gives_the_address() 
     noise = text.replace("Flat 9\nAshgrove House\n121 Wilbraham Road\nManchester Mt4 GS",
                          "2026\nOMES\nwo a")
     assert _letter_fields(noise).address is None
+
+
+@pytest.mark.parametrize(
+    ("box", "name"),
+    [("Pauline Greenhalgh | [x] e | 4", "Pauline Greenhalgh"),  # a tick box read beside it
+     ("Pauline Greenhalgh ROOK HOMES", "Pauline Greenhalgh"),  # a stamp's capitals after it
+     ("Mary Ann LEE", "Mary Ann LEE"),  # the surname in capitals, as forms ask
+     ("Gordon McKay", "Gordon McKay")],
+)
+def test_the_forms_name_box_without_what_ocr_read_beside_it(box: str, name: str) -> None:
+    from classify.assessment import fill_from_form
+
+    form = ("Northbrook Homes\nComplaint form\n\nYour name\n" + box + "\n\nPostcode\nB12 9QL\n\n"
+            "What happened?\nBoth lifts broken.\n")
+    answers = read_form(form)
+    assert answers is not None
+    assert fill_from_form(Extraction(), answers).name == name
