@@ -4,8 +4,6 @@ recorded through a hazard's page; vulnerability shown first on the item."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,11 +16,11 @@ from pipeline.users import add_user
 from tests.review_fixtures import PASSWORD
 from tests.test_hazard_lane import GAS_REQUEST, LEGAL_DAMP, stage
 from tests.test_review_browser import (  # noqa: F401  (pytest fixtures)
-    _free_port,
     _sign_in,
     browser,
     page,
     pytestmark,
+    served_app,
 )
 
 RED = "rgb(176, 0, 32)"
@@ -30,9 +28,7 @@ RED = "rgb(176, 0, 32)"
 
 @pytest.fixture(scope="module")
 def lane_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    import uvicorn
 
-    from review.app import create_app
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("lane") / "var", _env_file=None)
     migrate(settings.resolved_database_url)
@@ -46,19 +42,8 @@ def lane_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                          "service_request", hazard="gas",
                          received=datetime.now(UTC) - timedelta(hours=3)),
     }
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the review app did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "settings": settings}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(settings) as url:
+        yield {"url": url, "ids": ids, "settings": settings}
 
 
 def test_the_lane_above_the_queue(page, lane_site) -> None:  # noqa: F811

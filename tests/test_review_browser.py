@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -37,12 +38,34 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """The app on a real port with a few items waiting, served by uvicorn in a thread."""
+@contextmanager
+def served_app(settings: Settings) -> Iterator[str]:
+    """The review app on a free port, served by uvicorn in a thread; its address."""
     import uvicorn
 
     from review.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the review app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """The app on a real port with a few items waiting, served by uvicorn in a thread."""
+
 
     data_dir = tmp_path_factory.mktemp("browser") / "var"
     settings = Settings(data_dir=data_dir, _env_file=None)
@@ -68,19 +91,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             category="compliment", confidence=0.61, received=BASE,
             review_due=today + timedelta(days=3)),
     }
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the review app did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "settings": settings}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(settings) as url:
+        yield {"url": url, "ids": ids, "settings": settings}
 
 
 @pytest.fixture(scope="module")
