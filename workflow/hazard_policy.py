@@ -10,16 +10,14 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.labels import HAZARDS
 from workflow.calendar import NATIONS
-from workflow.policy import PolicyError
+from workflow.policy import policy_source, validated_policy
 
 BUILT_IN_HAZARD_POLICIES = ("awaabs-law",)
 SEVERITIES = ("emergency", "significant")
@@ -118,32 +116,8 @@ class HazardPolicy(BaseModel):
 
 def load_hazard_policy(name_or_path: str) -> HazardPolicy:
     """A built-in hazard policy by name, or a landlord's own TOML file by path."""
-    if name_or_path in BUILT_IN_HAZARD_POLICIES:
-        source = resources.files("workflow") / "policies" / f"{name_or_path}.toml"
-        text, where, folder = (source.read_text(encoding="utf-8"),
-                               f"built-in hazard policy {name_or_path}", None)
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise PolicyError(f"no hazard policy {name_or_path!r}: use one of "
-                              f"{', '.join(BUILT_IN_HAZARD_POLICIES)} or a path to a TOML file")
-        text, where, folder = path.read_text(encoding="utf-8"), str(path), path.resolve().parent
-    try:
-        policy = _parsed_hazard_policy(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{where}: not valid TOML: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'policy'}: {error['msg']}"
-            for error in exc.errors())
-        raise PolicyError(f"{where}: {problems}") from exc
-    built_in = resources.files("workflow") / "templates"
-    if folder is not None and policy.templates and not (built_in / policy.templates).is_dir():
-        templates = (folder / policy.templates).resolve()
-        if not templates.is_dir():
-            raise PolicyError(f"{where}: templates: no folder {templates}")
-        policy = policy.model_copy(update={"templates": str(templates)})
-    return policy
+    return validated_policy(policy_source(name_or_path, BUILT_IN_HAZARD_POLICIES,
+                                          "hazard policy"), _parsed_hazard_policy)
 
 
 @lru_cache(maxsize=16)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from datetime import date, time
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -152,27 +153,34 @@ class Policy(BaseModel):
         return rows
 
 
-def _policy_source(name_or_path: str) -> tuple[str, str, Path | None]:
-    if name_or_path in BUILT_IN:
+P = TypeVar("P", bound=BaseModel)
+
+
+def policy_source(name_or_path: str, built_in: tuple[str, ...], kind: str = "policy"
+                  ) -> tuple[str, str, Path | None]:
+    """A policy file's text, how to name it in an error, and the folder its relative
+    template path is read from (None for a built-in one)."""
+    if name_or_path in built_in:
         source = resources.files("workflow") / "policies" / f"{name_or_path}.toml"
-        return source.read_text(encoding="utf-8"), f"built-in policy {name_or_path}", None
+        return source.read_text(encoding="utf-8"), f"built-in {kind} {name_or_path}", None
     path = Path(name_or_path)
     if not path.is_file():
         raise PolicyError(
-            f"no policy {name_or_path!r}: use one of {', '.join(BUILT_IN)} or a path to a "
-            "policy TOML file"
+            f"no {kind} {name_or_path!r}: use one of {', '.join(built_in)} or a path to a "
+            f"{kind} TOML file"
         )
     try:
         return path.read_text(encoding="utf-8"), str(path), path.resolve().parent
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: cannot read the policy file: {exc}") from exc
+        raise PolicyError(f"{path}: cannot read the {kind} file: {exc}") from exc
 
 
-def load_policy(name_or_path: str) -> Policy:
-    """A built-in policy by name, or a landlord's own TOML file by path."""
-    text, where, folder = _policy_source(name_or_path)
+def validated_policy(source: tuple[str, str, Path | None], parse: Callable[[str], P]) -> P:
+    """The source's policy, parsed by `parse`, its errors named after the file, and a
+    relative template folder resolved beside a landlord's own file."""
+    text, where, folder = source
     try:
-        policy = _parsed_policy(text)
+        policy = parse(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{where}: not valid TOML: {exc}") from exc
     except ValidationError as exc:
@@ -181,12 +189,18 @@ def load_policy(name_or_path: str) -> Policy:
             for error in exc.errors()
         )
         raise PolicyError(f"{where}: {problems}") from exc
-    if folder is not None and policy.templates and not _is_template_set(policy.templates):
-        templates = (folder / policy.templates).resolve()
+    templates_name = getattr(policy, "templates", None)
+    if folder is not None and templates_name and not _is_template_set(templates_name):
+        templates = (folder / templates_name).resolve()
         if not templates.is_dir():
             raise PolicyError(f"{where}: templates: no folder {templates}")
         policy = policy.model_copy(update={"templates": str(templates)})
     return policy
+
+
+def load_policy(name_or_path: str) -> Policy:
+    """A built-in policy by name, or a landlord's own TOML file by path."""
+    return validated_policy(policy_source(name_or_path, BUILT_IN), _parsed_policy)
 
 
 def _is_template_set(name: str) -> bool:
