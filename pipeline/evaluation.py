@@ -259,13 +259,30 @@ def _targets(report: dict[str, object]) -> dict[str, dict[str, object]]:
         **{name: fields[name] for name in ("name", "postcode", "staff", "desired_outcome",  # type: ignore[index]
                                            "address")},
     }
+    return judged_targets(TARGETS, measured)
+
+
+def judged_targets(targets: dict[str, float], measured: dict[str, object]
+                   ) -> dict[str, dict[str, object]]:
+    """Each target with its measured value and whether it is met (None: nothing measured);
+    a target whose key ends in `_max` is a ceiling, any other a floor."""
     result = {}
-    for key, target in TARGETS.items():
+    for key, target in targets.items():
         value = measured[key]
         met = None if value is None else (value <= target if key.endswith("_max")
                                           else value >= target)
         result[key] = {"target": target, "measured": value, "met": met}
     return result
+
+
+def target_rows(targets: dict[str, dict[str, object]], *, markdown: bool = False
+                ) -> list[tuple[str, str, str, str]]:
+    """Judged targets as table rows: the key, what is wanted, what was measured, met or not
+    (a miss is shouted on the console, written plainly in Markdown)."""
+    words = {True: "yes", False: "no" if markdown else "NO", None: "—"}
+    return [(key, f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}",
+             str(row["measured"]), words[row["met"]])  # type: ignore[index]
+            for key, row in targets.items()]
 
 
 def print_evaluation(report: dict[str, object], console: Console) -> None:
@@ -296,10 +313,8 @@ def print_evaluation(report: dict[str, object], console: Console) -> None:
                        report["field_metrics"][name])  # type: ignore[index]
     console.print(fields)
     targets = Table("target", "wanted", "measured", "met")
-    for key, row in report["targets"].items():  # type: ignore[union-attr]
-        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
-        targets.add_row(key, wanted, str(row["measured"]),
-                        {True: "yes", False: "NO", None: "—"}[row["met"]])
+    for row in target_rows(report["targets"]):  # type: ignore[arg-type]
+        targets.add_row(*row)
     console.print(targets)
 
 
@@ -347,10 +362,8 @@ def write_report(report: dict[str, object], directory: Path) -> Path:
     for name, score in report["fields"].items():  # type: ignore[union-attr]
         lines.append(f"| {name} | {score} | {report['field_metrics'][name]} |")  # type: ignore[index]
     lines += ["", "## Targets", "", "| target | wanted | measured | met |", "|---|---|---|---|"]
-    for key, row in report["targets"].items():  # type: ignore[union-attr]
-        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
-        lines.append(f"| {key} | {wanted} | {row['measured']} | "
-                     f"{ {True: 'yes', False: 'no', None: '—'}[row['met']] } |")
+    lines += ["| " + " | ".join(row) + " |"
+              for row in target_rows(report["targets"], markdown=True)]  # type: ignore[arg-type]
     path = directory / "evaluation.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -32,7 +32,7 @@ from classify.model import (
     labelled_examples,
 )
 from core.settings import Settings
-from pipeline.evaluation import evaluate_examples
+from pipeline.evaluation import evaluate_examples, judged_targets, target_rows
 from workflow.rules import Thresholds
 
 # The targets issue 14 sets on the outside-voices set, held out by writer.
@@ -79,14 +79,10 @@ def evaluate_outside(model: TrainedModel, examples: list[Example],
 
 def targets_met(report: dict[str, object]) -> dict[str, dict[str, object]]:
     fields = report.get("fields") or {}
-    result = {}
-    for key, target in OUTSIDE_TARGETS.items():
-        name = key.removesuffix("_max")
-        value = report.get(name, fields.get(name))  # type: ignore[union-attr]
-        met = None if value is None else (value <= target if key.endswith("_max")
-                                          else value >= target)
-        result[key] = {"target": target, "measured": value, "met": met}
-    return result
+    measured = {key: report.get(key.removesuffix("_max"),
+                                fields.get(key.removesuffix("_max")))  # type: ignore[union-attr]
+                for key in OUTSIDE_TARGETS}
+    return judged_targets(OUTSIDE_TARGETS, measured)
 
 
 def _cache_key(examples: list[Example], representation: str) -> str:
@@ -181,10 +177,8 @@ def print_side_by_side(reports: dict[str, dict[str, object] | None], console: Co
         console.print("no outside-voices set: thresholds were chosen on the development set")
         return
     targets = Table("target (outside voices)", "wanted", "measured", "met")
-    for key, row in outside["targets"].items():  # type: ignore[union-attr]
-        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
-        targets.add_row(key, wanted, str(row["measured"]),
-                        {True: "yes", False: "NO", None: "—"}[row["met"]])
+    for row in target_rows(outside["targets"]):  # type: ignore[arg-type]
+        targets.add_row(*row)
     console.print(targets)
 
 

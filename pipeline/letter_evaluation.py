@@ -24,7 +24,7 @@ from ingest.errors import UnreadableItem
 from ingest.items import IntakeItem
 from ingest.letters import extract_letter_text
 from ingest.ocr import ocr_worker_count
-from pipeline.evaluation import FieldScores
+from pipeline.evaluation import FieldScores, judged_targets, target_rows
 from postroom.letter import PostLetter, load_letters
 from postroom.render import pages_pdf, render_letter
 from workflow.policy import load_policy
@@ -121,11 +121,7 @@ def score_letters(letters: list[PostLetter], readings: list[tuple[IntakeItem | N
     }
     measured = {**{k: fields[k] for k in ("name", "postcode", "address", "desired_outcome")},
                 "macro_f1": report["macro_f1"], "landlord_address_taken_max": taken}
-    report["targets"] = {
-        key: {"target": target, "measured": measured[key],
-              "met": None if measured[key] is None else (
-                  measured[key] <= target if key.endswith("_max") else measured[key] >= target)}
-        for key, target in LETTER_TARGETS.items()}
+    report["targets"] = judged_targets(LETTER_TARGETS, measured)
     return report
 
 
@@ -140,10 +136,8 @@ def print_letter_evaluation(report: dict[str, object], console: Console) -> None
                   f"{report['accuracy']}, landlord's address taken for the resident's "
                   f"{report['landlord_address_taken']} times")
     table = Table("letter target", "wanted", "measured", "met")
-    for key, row in report["targets"].items():  # type: ignore[union-attr]
-        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
-        table.add_row(key, wanted, str(row["measured"]),
-                      {True: "yes", False: "NO", None: "—"}[row["met"]])
+    for row in target_rows(report["targets"]):  # type: ignore[arg-type]
+        table.add_row(*row)
     console.print(table)
 
 
@@ -157,10 +151,8 @@ def write_letter_report(report: dict[str, object], directory: Path) -> Path:
              f"{hand['with_a_field_guessed']} with a field guessed); "  # type: ignore[index]
              f"{report['quarantined_unreadable']} quarantined.", "",
              "| figure | wanted | measured | met |", "|---|---|---|---|"]
-    for key, row in report["targets"].items():  # type: ignore[union-attr]
-        wanted = f"≤ {row['target']}" if key.endswith("_max") else f"≥ {row['target']}"
-        lines.append(f"| {key} | {wanted} | {row['measured']} | "
-                     f"{ {True: 'yes', False: 'no', None: '—'}[row['met']] } |")
+    lines += ["| " + " | ".join(row) + " |"
+              for row in target_rows(report["targets"], markdown=True)]  # type: ignore[arg-type]
     lines += ["", "| field | score |", "|---|---|"]
     lines += [f"| {name} | {score} |" for name, score in report["fields"].items()]  # type: ignore[union-attr]
     path = directory / "letters.md"
