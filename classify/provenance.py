@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from classify.fields.form import form_labels
 from classify.fields.layout import OwnIdentity
+from classify.fields.patterns import fold_text
 from classify.fields.types import Landlord
 from ingest.items import TextBlock
 
@@ -53,12 +54,8 @@ class Provenance:
 Pages = Sequence[tuple[int, Sequence[TextBlock]]]
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def _words(text: str) -> list[str]:
-    return [w for w in (_fold(part) for part in text.split()) if w]
+    return [w for w in (fold_text(part) for part in text.split()) if w]
 
 
 def _own_identity(landlord: Landlord) -> OwnIdentity:
@@ -68,8 +65,8 @@ def _own_identity(landlord: Landlord) -> OwnIdentity:
 
 
 def _is_form_box(block: TextBlock) -> bool:
-    folded = _fold(block.text)
-    return any(len(_fold(label)) >= 6 and _fold(label) in folded
+    folded = fold_text(block.text)
+    return any(len(fold_text(label)) >= 6 and fold_text(label) in folded
                for labels in form_labels().values() for label in labels)
 
 
@@ -122,7 +119,7 @@ def block_roles(pages: Pages, landlord: Landlord) -> dict[tuple[int, int], str]:
 def _score(field: str, value: str, block: TextBlock) -> float:
     """How well the block holds the value: 1 when it holds it whole, else the share of the
     value's words in it (names, addresses and sentences only)."""
-    folded, text = _fold(value), _fold(block.text)
+    folded, text = fold_text(value), fold_text(block.text)
     if not folded:
         return 0.0
     if folded in text:
@@ -144,7 +141,7 @@ def find_provenance(values: Mapping[str, object], pages: Pages,
     for field, raw in values.items():
         parts = [str(v) for v in raw] if isinstance(raw, list | tuple) else [str(raw or "")]
         value = ", ".join(p for p in parts if p.strip())
-        if not _fold(value):
+        if not fold_text(value):
             continue
         best: tuple[float, int, Provenance] | None = None
         for number, blocks in pages:

@@ -19,6 +19,7 @@ from sklearn.metrics import f1_score
 
 from classify.dataset import CATEGORIES
 from classify.fields import Landlord
+from classify.fields.patterns import fold_text
 from classify.model import TrainedModel
 from ingest.errors import UnreadableItem
 from ingest.items import IntakeItem
@@ -59,13 +60,9 @@ def landlord_address_taken(found: dict[str, object], landlord: Landlord) -> bool
     postcode = str(found.get("postcode") or "").replace(" ", "").upper()
     if postcode and postcode in {p.replace(" ", "").upper() for p in landlord.postcodes}:
         return True
-    address = _fold(str(found.get("address") or ""))
-    parts = [_fold(part) for a in landlord.addresses for part in re.split(r"[,\n]", a)]
+    address = fold_text(str(found.get("address") or ""))
+    parts = [fold_text(part) for a in landlord.addresses for part in re.split(r"[,\n]", a)]
     return bool(address) and any(len(p) >= 8 and p in address for p in parts)
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def evaluate_letters(model: TrainedModel, letters_dir: Path, thresholds: Thresholds,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classify.fields.patterns import DATE_LINE, LETTER_CLOSING, ocr_edges_cut
+from classify.fields.patterns import DATE_LINE, LETTER_CLOSING, fold_text, ocr_edges_cut
 from classify.fields.postcodes import find_postcodes
 
 _SALUTATION = re.compile(
@@ -106,24 +106,20 @@ class OwnIdentity:
 
     def marks(self, line: str) -> bool:
         """True when a line names the landlord or one of its addresses."""
-        folded = _fold(line)
+        folded = fold_text(line)
         if not folded:
             return False
-        if any(_fold(name) and _fold(name) in folded for name in self.names):
+        if any(fold_text(name) and fold_text(name) in folded for name in self.names):
             return True
         for _match, code in find_postcodes(line):
-            if any(_fold(code) == _fold(p) for p in self.postcodes):
+            if any(fold_text(code) == fold_text(p) for p in self.postcodes):
                 return True
         for address in self.addresses:
             for part in re.split(r"[,\n]", address):
-                part_folded = _fold(part)
+                part_folded = fold_text(part)
                 if len(part_folded) >= 6 and part_folded == folded:
                     return True
         return False
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:

@@ -86,3 +86,9 @@ def ocr_edges_cut(line: str) -> str:
     line = re.sub(r"^(?:[^\w(\[]|_)+", "", line.strip())
     line = re.split(r"\s+[—–_|~=]+(?:\s|$)", line)[0]
     return re.sub(r"(?:[^\w).]|_)+$", "", line).strip()
+
+
+def fold_text(text: str) -> str:
+    """Text reduced to its lower-case letters and digits, for comparing what OCR or a
+    setting wrote with spacing, case and punctuation of its own ("PR1 2AB" is "pr12ab")."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
