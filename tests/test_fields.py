@@ -89,6 +89,19 @@ def test_phone_one_liner_takes_the_sender() -> None:
     assert fields.staff == ()
 
 
+def test_a_postcode_wrapped_onto_the_next_line_is_the_residents() -> None:
+    # A long "Re:" line wrapped between the outward and inward codes; the writer's own block
+    # above it is not the resident's home.
+    text = ("Mark Thornley\n22 Kestrel Court\nBristol\nBS16 3QA\n\nDear Sir/Madam,\n\n"
+            "Re: Mr Frank Thornley, 14 Osmaston Park Close, Allenton, Derby DE24\n9QB\n\n"
+            "My father rang your contact centre and was spoken to rudely. I would like an "
+            "apology to my father.\n\nYours faithfully,\nMark Thornley\n")
+    found = extract_fields(text, received=RECEIVED)
+    assert found.name == "Frank Thornley"
+    assert found.postcode == "DE24 9QB"
+    assert found.address == "14 Osmaston Park Close, Allenton, Derby, DE24 9QB"
+
+
 def test_landlord_postcode_and_address_are_never_the_residents() -> None:
     text = "Northbrook Homes, PO Box 100, Preston PR1 2AB\n\nDear Sir,\nThe lift is broken.\n"
     assert extract_fields(text, received=RECEIVED).postcode is None

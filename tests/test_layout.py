@@ -72,6 +72,31 @@ def test_a_landlord_address_without_its_postcode_configured_is_still_refused() -
     assert "1 Fishergate" in layout.recipient_block
 
 
+def test_a_residents_block_run_into_the_landlords_is_cut_from_it() -> None:
+    # A faint copy read with no blank line between the two blocks: the resident's lines were
+    # dropped with the landlord's.
+    text = ("G.R. Tennant\n14 Bowerham Road\nLancaster\nLA1 4HT\n20 April 2026\n"
+            "The Housing Manager\nNorthbrook Homes\n1 Fishergate\nPreston\nPR1 2AB\n\n"
+            "Dear Sir or Madam,\n\nThe hallway floor was torn by your fitters.\n")
+    layout = parse_letter(text, OWN)
+    assert layout.sender_postcode == "LA1 4HT"
+    assert layout.sender_address == "14 Bowerham Road, Lancaster, LA1 4HT"
+    assert "Northbrook Homes" in layout.recipient_block
+    assert "Bowerham Road" in layout.text_for_fields
+    assert "Fishergate" not in layout.text_for_fields
+
+
+def test_a_heading_that_names_the_landlord_is_not_its_address_block() -> None:
+    # A solicitor's heading names both parties and the resident's home under the landlord's
+    # block: it is kept for the fields, not dropped with the landlord's address.
+    text = ("Northbrook Homes\n1 Fishergate\nPreston\nPR1 2AB\n\n"
+            "Ogden v Northbrook Homes - Claim No. L7MA0931 - 12 Wellington Row,\n"
+            "Openshaw, Manchester M11 1BY\n\nDear Sirs,\n\nWe refer to the above claim.\n")
+    layout = parse_letter(text, OWN)
+    assert layout.recipient_block == ("Northbrook Homes", "1 Fishergate", "Preston", "PR1 2AB")
+    assert "Manchester M11 1BY" in layout.text_for_fields
+
+
 def test_the_pipeline_takes_the_residents_address_from_the_layout(trained_model) -> None:
     from workflow.triage import triage_item
 

@@ -20,11 +20,21 @@ def postcode_and_address(text: str, landlord: Landlord,
     for index, line in enumerate(lines):
         if index < first_line or DISCLAIMER.match(line):
             continue
-        for match, postcode in find_postcodes(line):
+        for match, postcode in _postcodes_from(lines, index):
             if postcode in landlord.postcodes or _is_officialdom(line, lines, index):
                 continue
             return postcode, _address_around(lines, index, match, postcode)
     return None, None
+
+
+def _postcodes_from(lines: list[str], index: int) -> list[tuple[re.Match[str], str]]:
+    """The postcodes starting on a line, one split where a long line was wrapped included
+    ("... Allenton, Derby DE24" then "9QB" starting the next line)."""
+    line = lines[index]
+    if index + 1 >= len(lines):
+        return find_postcodes(line)
+    joined = f"{line}\n{lines[index + 1]}"
+    return [(match, code) for match, code in find_postcodes(joined) if match.start() < len(line)]
 
 
 def _is_officialdom(line: str, lines: list[str], index: int) -> bool:

@@ -135,7 +135,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
     salutation_at = next((i for i, line in enumerate(lines[:60]) if _SALUTATION.match(line)),
                          None)
     header_end = salutation_at if salutation_at is not None else _prose_start(lines)
-    blocks = _blocks(lines[:header_end])
+    blocks = _split_before_recipient(_blocks(lines[:header_end]), lines, own)
     date_line = None
     sender: list[str] = []
     recipient: list[str] = []
@@ -148,7 +148,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         address_lines = [i for i in block if not DATE_LINE.match(lines[i].strip())]
         if not address_lines:
             continue
-        if any(own.marks(lines[i]) for i in address_lines):
+        if any(_recipient_line(lines[i], own) for i in address_lines):
             recipient = recipient or [lines[i].strip() for i in address_lines]
             recipient_lines.update(address_lines)
         elif not sender and _looks_like_address(texts) and not any(
@@ -205,6 +205,43 @@ def _blocks(lines: list[str]) -> list[list[int]]:
     if current:
         blocks.append(current)
     return blocks
+
+
+# A line of an address block is short; a longer line naming the landlord is a heading
+# ("Ogden v Northbrook Homes - Claim No. L7MA0931 - 12 Wellington Row,").
+_ADDRESS_LINE_WORDS = 7
+
+
+def _recipient_line(line: str, own: OwnIdentity) -> bool:
+    """A line of the landlord's own address block: it names the landlord or one of its
+    addresses, and is as short as an address block's line."""
+    return len(line.split()) <= _ADDRESS_LINE_WORDS and own.marks(line)
+
+
+def _split_before_recipient(blocks: list[list[int]], lines: list[str],
+                            own: OwnIdentity) -> list[list[int]]:
+    """Blocks cut after a line that ends in a postcode not the landlord's when the landlord's
+    block follows with no blank line between (a faint copy, a typist who left none): the
+    resident's block and the landlord's read as one, and would be dropped as one."""
+    split: list[list[int]] = []
+    for block in blocks:
+        current: list[int] = []
+        for position, index in enumerate(block):
+            current.append(index)
+            rest = block[position + 1 :]
+            if rest and _ends_in_foreign_postcode(lines[index], own) and any(
+                    _recipient_line(lines[later], own) for later in rest):
+                split.append(current)
+                current = []
+        if current:
+            split.append(current)
+    return split
+
+
+def _ends_in_foreign_postcode(line: str, own: OwnIdentity) -> bool:
+    found = find_postcodes(line)
+    return bool(found) and not own.marks(line) and not line[found[-1][0].end():].strip(
+        " ,.;:_-|")
 
 
 def _looks_like_address(lines: list[str]) -> bool:
