@@ -153,6 +153,25 @@ def test_an_organisations_letter_names_no_resident(signature: str, opening: str)
     assert (fields.name, fields.postcode, fields.address, fields.phone) == (None,) * 4
 
 
+def test_a_reporters_letter_names_no_resident() -> None:
+    # Signed over a post of several words joined by "and".
+    text = ("Lancashire Evening Courier\nNews desk, 8 Fleet Street\nPreston\nPR1 2UQ\n\n"
+            f"{_INSIDE_ADDRESS}\n9 June 2026\n\nDear Sir or Madam,\n\nUnder the Freedom of "
+            "Information Act I ask for the number of disrepair claims settled in 2025.\n\n"
+            "Yours faithfully,\n\nTom Ashworth\nCrime and Courts Correspondent\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode, fields.address) == (None,) * 3
+
+
+def test_a_companys_po_box_is_no_residents_address() -> None:
+    text = ("Northern Energy Supply Ltd\nBilling Centre\nPO Box 4410\nLeeds\nLS98 1AB\n\n"
+            f"{_INSIDE_ADDRESS}\n4 May 2026\n\nDear Occupier,\n\nWe are writing about the "
+            "gas supply to the empty property you manage.\n\nYours faithfully,\n\n"
+            "Metering Services\n")
+    fields = _letter_fields(text)
+    assert (fields.postcode, fields.address) == (None, None)
+
+
 def test_an_open_letter_names_no_resident() -> None:
     text = ("A. J. Whitworth MBE\nMoorside House\n7 Heaton Grange Drive\nBolton\nBL1 5QE\n\n"
             "3rd August 2026\n\nDear Minister,\n\nOpen letter: funding for the repair of post-war "

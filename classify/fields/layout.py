@@ -23,12 +23,12 @@ _STREETISH = re.compile(
 )
 
 
-# A representative's letterhead (an MP's, a councillor's, a firm's or an advice service's):
-# its address is theirs, never the resident's.
+# A representative's or an organisation's letterhead (an MP's, a councillor's, a firm's, an
+# advice service's, a company's PO box): its address is theirs, never the resident's.
 _LETTERHEAD = re.compile(
     r"\b(?:MP|M\.P\.|Member of Parliament|House of Commons|Constituency|Councillor|Cllr|"
     r"Ward|Solicitors?|LLP|Law|Legal|Advice|Citizens|Advocacy|Association|Chambers|"
-    r"Members'? Services|Town Hall|Civic Centre)\b")
+    r"Members'? Services|Town Hall|Civic Centre|P\.?\s?O\.? Box|Ltd|Limited|plc)\b")
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from classify.fields.types import Landlord
 
 # The line under a signed name that gives the signer's post in an organisation.
 _ROLE_LINE = re.compile(
-    r"^(?:[A-Z][\w'’&-]*[ \t]+){0,3}(?:Manager|Secretary|Co-?ordinator|Director|Officer|"
-    r"Chair(?:man|person|woman)?|Treasurer|Clerk|Administrator|Executive|Organi[sz]er|"
-    r"Editor|President|Vicar|Minister|Member of Parliament|Partner|Founder|Trustee)\b"
+    r"^(?:(?:[A-Z][\w'’&-]*|and|of|for)[ \t]+){0,4}(?:Manager|Secretary|Co-?ordinator|"
+    r"Director|Officer|Chair(?:man|person|woman)?|Treasurer|Clerk|Administrator|Executive|"
+    r"Organi[sz]er|Editor|President|Vicar|Minister|Member of Parliament|Partner|Founder|"
+    r"Trustee|Reporter|Journalist|Correspondent)\b"
 )
 # A letter that says it is written to many, or to the public.
 _CIRCULAR = re.compile(
