@@ -75,6 +75,38 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
     assert [found for _match, found in find_postcodes(f"3 Chapel Walk\n{line}\n")] == [expected]
 
 
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [("Ramsbottom Road\nBury bi9 5qp", "BL9 5QP"),  # B19 or BL9: Bury is in BL
+     ("Birmingham bi9 5qp", "B19 5QP"),  # the same slip beside Birmingham
+     ("Halifax\nHXS BQT", "HX5 8QT"),  # no digit as printed, but the town names the area
+     ("Worcester\nWRD3 4NP", "WR3 4NP"),  # a letter OCR added to the outward code
+     ("Luton\nLU2 7HOQ", "LU2 7HQ"),  # ... and to the inward code
+     ("Leicester\nLE5 GQA", "LE5 6QA"), ("Preston PR2 4Q3", "PR2 4QJ"),
+     ("Scarborough\nYO11 3£Q", "YO11 3EQ")],
+)
+def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected: str) -> None:
+    assert [found for _match, found in find_postcodes(f"14 Mill Lane\n{block}\n")] == [expected]
+
+
+@pytest.mark.parametrize(
+    "block",
+    ["HXS BQT", "By the river\nWRD3 4NP", "By the station\nLU2 7HOQ",  # no town, no repair
+     "Carlisle\nJU1 2QG", "Leeds QX4 1AB"],  # areas that do not exist
+)
+def test_no_area_is_guessed_and_none_invented(block: str) -> None:
+    assert find_postcodes(f"14 Mill Lane\n{block}\n") == []
+
+
+def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
+    text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "
+            "thank the fitters.\n\nYours faithfully,\n\nJoyce Ackroyd\n")
+    fields = _letter_fields(text)
+    assert (fields.postcode, fields.address) == ("HD5 8TL", "3 Moor Cottages, Huddersfield, "
+                                                            "HD5 8TL")
+
+
 def test_a_postcode_split_where_a_long_line_was_wrapped_is_one_postcode() -> None:
     text = ("Re: Mr Derek Danson, Flat 12, Mariners Court, Dock Street, Fleetwood FY7\n"
             "6JW\n\nDear Chief Executive,\n")

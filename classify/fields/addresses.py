@@ -31,10 +31,12 @@ def _postcodes_from(lines: list[str], index: int) -> list[tuple[re.Match[str], s
     """The postcodes starting on a line, one split where a long line was wrapped included
     ("... Allenton, Derby DE24" then "9QB" starting the next line)."""
     line = lines[index]
+    above = "\n".join(lines[max(0, index - 2) : index])  # the town, written above
     if index + 1 >= len(lines):
-        return find_postcodes(line)
+        return find_postcodes(line, above)
     joined = f"{line}\n{lines[index + 1]}"
-    return [(match, code) for match, code in find_postcodes(joined) if match.start() < len(line)]
+    return [(match, code) for match, code in find_postcodes(joined, above)
+            if match.start() < len(line)]
 
 
 def _is_officialdom(line: str, lines: list[str], index: int) -> bool:

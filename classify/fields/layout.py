@@ -49,8 +49,8 @@ class LetterLayout:
 
     @property
     def sender_postcode(self) -> str | None:
-        for line in self.sender_block:
-            found = find_postcodes(line)
+        for index, line in enumerate(self.sender_block):
+            found = find_postcodes(line, "\n".join(self.sender_block[:index]))
             if found:
                 return found[0][1]
         return None
@@ -69,8 +69,8 @@ class LetterLayout:
     def sender_address(self) -> str | None:
         """The resident's address as one line: the block from its first street line."""
         pieces: list[str] = []
-        for line in self.sender_block:
-            found = find_postcodes(line)
+        for index, line in enumerate(self.sender_block):
+            found = find_postcodes(line, "\n".join(self.sender_block[:index]))
             if found:  # the postcode as Royal Mail writes it, a piece of its own
                 match, code = found[-1]
                 pieces.extend([*line[: match.start()].split(","), code])

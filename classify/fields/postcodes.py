@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
 
 # The Royal Mail grammar: outward code A9, A99, A9A, AA9, AA99, AA9A; inward code 9AA.
 CANONICAL_POSTCODE = re.compile(
@@ -21,20 +24,69 @@ POSTCODE = re.compile(
 # The same, looser, for a postcode that ends a line shaped like an address ("Preston PRI 2AB",
 # "Birmingham B12 90L"): there OCR's slips in the inward code's letters are read too.
 # There OCR may also read a 1 as "!" or "|" ("LA! 4HT"), a letter of the inward code in
-# lower case ("CA2 6jQ") and a speck between the halves as "_" ("TS3_ 7QE").
+# lower case ("CA2 6jQ"), a speck between the halves as "_" ("TS3_ 7QE"), a 6 as G ("LE4
+# GQA") and one character too many in the inward code ("1HOQ", read only where the town
+# beside it names the area).
 _POSTCODE_AT_LINE_END = re.compile(
     r"(?<![A-Za-z0-9!|])([A-Za-z][A-Za-z0-9!|]{1,3})(?:[ \t]?|[ \t]*_[ \t]*)"
-    r"([0-9OoIilSsBZ][A-Za-z0-9]{2})(?P<tail>[\W_]*(?:[ \t]+[a-z]{1,2}[\W_]*)?)$"
+    r"([0-9OoIilSsBZG][A-Za-z0-9]{2,3})(?P<tail>[\W_]*(?:[ \t]+[a-z]{1,2}[\W_]*)?)$"
 )
 # Position-aware readings of OCR's slips: a letter where a digit must be, a digit where a
 # letter must be. The inward code's letters never include C I K M O V, so an O or 0 there
 # is a Q ("PR2 10T" is PR2 1QT).
-_AS_DIGIT = {"O": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"}
+_AS_DIGIT = {"O": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
 _AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
-_AS_INWARD_LETTER = {**_AS_LETTER, "0": "Q", "O": "Q"}
+_AS_INWARD_LETTER = {**_AS_LETTER, "0": "Q", "O": "Q", "3": "J", "6": "G"}
+# A letter OCR reads as another letter: a lower-case l as i ("bi8" for "bl8").
+_AS_OTHER_LETTER = {"I": "L"}
+AREAS_FILE = Path(__file__).resolve().parents[1] / "lexicons" / "postcode_areas.toml"
+# A repair that drops a character OCR added ("WRS5", "1HOQ") costs more than reading one
+# character as another, and is made only where the town written beside it names the area.
+_DROP_COST = 1.5
 # Words that say a line is prose, not an address block's line.
 _PROSE_WORD = re.compile(r"(?<![\w-])(?:the|and|is|are|was|to|of|my|at|in|on|for|it|we|i|you|"
                          r"this|that|with|from|have|has|be)(?![\w-])", re.I)
+
+
+@lru_cache(maxsize=1)
+def postcode_areas() -> dict[str, frozenset[str]]:
+    """Each postcode area and the towns written in its addresses (folded), from the data file."""
+    data = tomllib.loads(AREAS_FILE.read_text(encoding="utf-8"))
+    return {area: frozenset(_fold_place(town) for town in towns)
+            for area, towns in data["areas"].items()}
+
+
+@lru_cache(maxsize=1)
+def _areas_by_town() -> dict[str, frozenset[str]]:
+    towns: dict[str, set[str]] = {}
+    for area, names in postcode_areas().items():
+        for name in names:
+            towns.setdefault(name, set()).add(area)
+    return {town: frozenset(areas) for town, areas in towns.items()}
+
+
+def _fold_place(name: str) -> str:
+    return " ".join(re.findall(r"[a-z']+", name.lower().replace("’", "'")))
+
+
+_LONGEST_TOWN_WORDS = 5
+
+
+def areas_named(text: str) -> frozenset[str]:
+    """The postcode areas whose towns the text names ("Bury", "Kingston upon Hull")."""
+    words = _fold_place(text).split()
+    towns = _areas_by_town()
+    found: set[str] = set()
+    for start in range(len(words)):
+        for length in range(1, _LONGEST_TOWN_WORDS + 1):
+            areas = towns.get(" ".join(words[start : start + length]))
+            if areas:
+                found |= areas
+    return frozenset(found)
+
+
+def _area(postcode: str) -> str:
+    return re.match(r"[A-Z]+", postcode).group(0)  # type: ignore[union-attr]
 
 
 def normalise_postcode(raw: str) -> str:
@@ -46,44 +98,75 @@ def normalise_postcode(raw: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
-def _decode_postcode(written: str) -> str | None:
+def _decode_postcode(written: str, named: frozenset[str] = frozenset()) -> str | None:
     """The valid postcode reached from `written` with the fewest OCR corrections, if any.
 
     A lower-case l or o among capitals is surely a slip for 1 or 0, so mending it costs
-    less than reading a capital letter as a digit.
+    less than reading a capital letter as a digit. A code whose area does not exist is none.
+    `named` holds the areas whose towns are written beside the postcode: among readings that
+    cost the same, theirs is taken ("Bury bi8" is BL8, not B18); and only there is a
+    character OCR added dropped, when nothing else reads and one reading alone is best.
     """
-    if not 5 <= len(written) <= 7:
+    readings = _readings(written)
+    if readings:
+        cheapest = min(cost for cost, _code in readings)
+        best = sorted(code for cost, code in readings if cost == cheapest)
+        return next((code for code in best if _area(code) in named), best[0])
+    if not named:
         return None
+    dropped = [(cost + _DROP_COST, code)
+               for index in range(len(written))
+               for cost, code in _readings(written[:index] + written[index + 1 :])
+               if _area(code) in named]
+    if not dropped:
+        return None
+    cheapest = min(cost for cost, _code in dropped)
+    best = {code for cost, code in dropped if cost == cheapest}
+    return best.pop() if len(best) == 1 else None
+
+
+def _readings(written: str) -> list[tuple[float, str]]:
+    """Every valid postcode in a real area reached from `written`, with its cost in slips."""
+    if not 5 <= len(written) <= 7:
+        return []
     sure_slips = {i for i, ch in enumerate(written[:-3]) if ch in "lo" and not written.islower()}
     compact = written.upper()
-    outward, inward = compact[:-3], compact[-3:]
-    inward = _AS_DIGIT.get(inward[0], inward[0]) + "".join(
-        _AS_INWARD_LETTER.get(ch, ch) for ch in inward[1:])
-    options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch)}, key=lambda c: c != ch)
+    outward, written_inward = compact[:-3], compact[-3:]
+    inward = _AS_DIGIT.get(written_inward[0], written_inward[0]) + "".join(
+        _AS_INWARD_LETTER.get(ch, ch) for ch in written_inward[1:])
+    inward_cost = sum(a != b for a, b in zip(inward, written_inward, strict=True))
+    options = [sorted({ch, _AS_DIGIT.get(ch, ch), _AS_LETTER.get(ch, ch),
+                       _AS_OTHER_LETTER.get(ch, ch)}, key=lambda c: c != ch)
                for ch in outward]
-    best: tuple[float, str] | None = None
+    areas = postcode_areas()
+    found: dict[str, float] = {}
     for combination in itertools.product(*options):
         candidate = f"{''.join(combination)} {inward}"
-        if CANONICAL_POSTCODE.match(candidate):
-            changes = sum((0.5 if i in sure_slips else 1.0)
-                          for i, (a, b) in enumerate(zip(combination, outward, strict=True))
-                          if a != b)
-            if best is None or changes < best[0]:
-                best = (changes, candidate)
-    return best[1] if best else None
+        if CANONICAL_POSTCODE.match(candidate) and (
+                candidate == "GIR 0AA" or _area(candidate) in areas):
+            changes = inward_cost + sum((0.5 if i in sure_slips else 1.0)
+                                        for i, (a, b) in enumerate(zip(combination, outward,
+                                                                       strict=True))
+                                        if a != b)
+            found[candidate] = min(changes, found.get(candidate, changes))
+    return [(cost, code) for code, cost in found.items()]
 
 
 def _mend_symbols(text: str) -> str:
-    """OCR reads a scanned S as "$" ("$72 7BN") and a J as "]" or ")" ("6]W", "6)W"); the
-    same length, so positions hold."""
+    """OCR reads a scanned S as "$" ("$72 7BN"), a J as "]" or ")" ("6]W", "6)W") and an E
+    as "£" ("5£Q"); the same length, so positions hold."""
     text = re.sub(r"(?<=\b[0-9])[\])](?=[A-Z]\b)", "J", text)
+    text = re.sub(r"(?<=\b[0-9])£(?=[A-Z]\b)|(?<=\b[0-9][A-Z])£(?![\w£])", "E", text)
     return re.sub(r"\$(?=[0-9])", "S", text)
 
 
-def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
-    """Every postcode in the text with its canonical form; none inside a longer token."""
+def find_postcodes(text: str, before: str = "") -> list[tuple[re.Match[str], str]]:
+    """Every postcode in the text with its canonical form; none inside a longer token.
+    `before` is what precedes the text on the page (an address block's lines above the line
+    searched), read only for the towns it names."""
     found = []
     mended = _mend_symbols(text)
+    before = "\n".join(before.splitlines()[-2:])
     for match in POSTCODE.finditer(mended):
         raw = match.group(1) + match.group(2)
         outward = match.group(1)
@@ -99,16 +182,27 @@ def find_postcodes(text: str) -> list[tuple[re.Match[str], str]]:
         letters = re.sub(r"[^A-Za-z]", "", raw.replace("l", "L").replace("o", "O"))
         if not (letters.isupper() or raw.islower()):
             continue
-        decoded = _decode_postcode(raw)
+        decoded = _decode_postcode(raw, _areas_beside(mended, match.start(), before))
         if decoded:
             found.append((match, decoded))
     spans = [match.span() for match, _code in found]
-    more = [(match, code) for match, code in _postcodes_ending_lines(mended)
+    more = [(match, code) for match, code in _postcodes_ending_lines(mended, before)
             if not any(match.start() < end and start < match.end() for start, end in spans)]
     return sorted(found + more, key=lambda pair: pair[0].start())
 
 
-def _postcodes_ending_lines(text: str) -> list[tuple[re.Match[str], str]]:
+def _areas_beside(text: str, at: int, before: str = "") -> frozenset[str]:
+    """The areas named by towns written just before a postcode: on its line or the two above
+    (in `before` where the text starts closer), where an address block puts its town."""
+    start = at
+    for _ in range(3):
+        start = text.rfind("\n", 0, max(0, start - 1))
+        if start < 0:
+            return areas_named(f"{before}\n{text[:at]}")
+    return areas_named(text[start:at])
+
+
+def _postcodes_ending_lines(text: str, before: str = "") -> list[tuple[re.Match[str], str]]:
     """Postcodes that end an address-shaped line, read with every positional slip mended:
     "Preston PRI 2AB", "Manchester Mi 6LT", "Birmingham B12 90L"."""
     found = []
@@ -124,14 +218,15 @@ def _postcodes_ending_lines(text: str) -> list[tuple[re.Match[str], str]]:
         # The area is letters and the district's digit may be misread, but two letters
         # alone ("IS 2ND") are a word; capitals, bar OCR's lower-case l, o and i.
         capitals = re.sub(r"[loi]", "", outward + inward)
-        # At least one digit as printed: a word in capitals ("HIGSON") is no postcode.
-        if (not outward[0].isalpha() or capitals.upper() != capitals
-                or not re.search(r"\d", outward + inward)
-                or (not re.search(r"\d", outward) and len(outward) < 3
-                    and not re.search(r"[loi]", outward))):
+        if not outward[0].isalpha() or capitals.upper() != capitals:
             continue
-        decoded = _decode_postcode((outward + inward).replace("i", "I"))
-        if decoded:
+        named = _areas_beside(text, offset_here + match.start(), before)
+        decoded = _decode_postcode((outward + inward).replace("i", "I"), named)
+        # At least one digit as printed, or the town beside it naming the area read: a word
+        # in capitals ("HIGSON") is no postcode, but "Huddersfield HDS BTL" is HD5 8TL.
+        printed_digit = bool(re.search(r"\d", outward + inward)) and (
+            re.search(r"\d", outward) or len(outward) >= 3 or re.search(r"[loi]", outward))
+        if decoded and (printed_digit or _area(decoded) in named):
             whole = re.compile(re.escape(match.group(1)) + r"(?:[ \t]?|[ \t]*_[ \t]*)"
                                + re.escape(match.group(2)))
             found.append((whole.search(text, offset_here + match.start()), decoded))
