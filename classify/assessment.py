@@ -112,10 +112,10 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     name = clean_name(_written_name(form.name)) if form.name else None
     if name:
         changes["name"] = name
-    # A valid postcode in the box first: OCR may add the box's edge to it ("M146JS_ —_|").
-    found = find_postcodes(form.postcode) if form.postcode else []
-    postcode = found[0][1] if found else (
-        normalise_postcode(form.postcode) if form.postcode else None)
+    # A valid postcode in the box: OCR may add the box's edge to it ("M146JS_ —_|"); the
+    # town in the address box above it is read with it. What reads as no postcode is none.
+    found = find_postcodes(form.postcode, form.address or "") if form.postcode else []
+    postcode = found[0][1] if found else None
     if postcode:
         changes["postcode"] = postcode
         if form.address:

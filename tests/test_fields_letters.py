@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from classify.assessment import fill_from_letter, letter_layout
+from classify.assessment import fill_from_form, fill_from_letter, letter_layout
 from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fields, find_postcodes
 from classify.fields.contacts import contact_method
 from classify.fields.form import read_form
@@ -92,10 +92,24 @@ def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected:
 @pytest.mark.parametrize(
     "block",
     ["HXS BQT", "By the river\nWRD3 4NP", "By the station\nLU2 7HOQ",  # no town, no repair
-     "Carlisle\nJU1 2QG", "Leeds QX4 1AB"],  # areas that do not exist
+     "Carlisle\nJU1 2QG", "Leeds QX4 1AB",  # areas that do not exist
+     "Flat 2, M1A 2BX"],  # a district ending in a letter is central London's alone
 )
 def test_no_area_is_guessed_and_none_invented(block: str) -> None:
     assert find_postcodes(f"14 Mill Lane\n{block}\n") == []
+
+
+def test_the_forms_postcode_box_is_read_with_the_town_in_its_address_box() -> None:
+    # OCR added a letter to the inward code; the address box above names Chorley (PR).
+    answers = read_form("Your name\nEILEEN FAIRCLOUGH\n\nYour address\n9 Weldbank Fold, "
+                        "Chorley\n\nPostcode\nPR7 3NOQ\n\nPhone number\n")
+    assert answers is not None
+    assert fill_from_form(Extraction(), answers).postcode == "PR7 3NQ"
+    # A box that reads as no postcode gives none, not its garbled letters.
+    garbled = read_form("Your name\nEILEEN FAIRCLOUGH\n\nYour address\n9 Weldbank Fold\n\n"
+                        "Postcode\nPR73 NOQ\n\nPhone number\n")
+    assert garbled is not None
+    assert fill_from_form(Extraction(), garbled).postcode is None
 
 
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
@@ -495,8 +509,6 @@ def test_a_senders_block_whose_postcode_is_unreadable_still_gives_the_address() 
      ("Gordon McKay", "Gordon McKay")],
 )
 def test_the_forms_name_box_without_what_ocr_read_beside_it(box: str, name: str) -> None:
-    from classify.assessment import fill_from_form
-
     form = ("Northbrook Homes\nComplaint form\n\nYour name\n" + box + "\n\nPostcode\nB12 9QL\n\n"
             "What happened?\nBoth lifts broken.\n")
     answers = read_form(form)

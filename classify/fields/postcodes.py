@@ -40,6 +40,8 @@ _AS_INWARD_LETTER = {**_AS_LETTER, "0": "Q", "O": "Q", "3": "J", "6": "G"}
 # A letter OCR reads as another letter: a lower-case l as i ("bi8" for "bl8").
 _AS_OTHER_LETTER = {"I": "L"}
 AREAS_FILE = Path(__file__).resolve().parents[1] / "lexicons" / "postcode_areas.toml"
+# Districts ending in a letter ("SW1A", "EC2M", "W1T") are central London's alone.
+_LETTERED_DISTRICTS = frozenset({"E", "EC", "N", "NW", "SE", "SW", "W", "WC"})
 # A repair that drops a character OCR added ("WRS5", "1HOQ") costs more than reading one
 # character as another, and is made only where the town written beside it names the area.
 _DROP_COST = 1.5
@@ -109,8 +111,9 @@ def _decode_postcode(written: str, named: frozenset[str] = frozenset()) -> str |
     """
     readings = _readings(written)
     if readings:
+        # Among equal readings, the one that keeps the earlier characters as written first.
         cheapest = min(cost for cost, _code in readings)
-        best = sorted(code for cost, code in readings if cost == cheapest)
+        best = [code for cost, code in readings if cost == cheapest]
         return next((code for code in best if _area(code) in named), best[0])
     if not named:
         return None
@@ -142,8 +145,9 @@ def _readings(written: str) -> list[tuple[float, str]]:
     found: dict[str, float] = {}
     for combination in itertools.product(*options):
         candidate = f"{''.join(combination)} {inward}"
-        if CANONICAL_POSTCODE.match(candidate) and (
-                candidate == "GIR 0AA" or _area(candidate) in areas):
+        if CANONICAL_POSTCODE.match(candidate) and (candidate == "GIR 0AA" or (
+                _area(candidate) in areas and (combination[-1].isdigit()
+                                               or _area(candidate) in _LETTERED_DISTRICTS))):
             changes = inward_cost + sum((0.5 if i in sure_slips else 1.0)
                                         for i, (a, b) in enumerate(zip(combination, outward,
                                                                        strict=True))
