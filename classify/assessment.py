@@ -26,7 +26,7 @@ from classify.fields.letters import (
     only_above_the_date,
     organisation_letter,
 )
-from classify.fields.people import looks_like_name
+from classify.fields.people import looks_like_name, same_person
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
 from ingest.items import IntakeItem
@@ -135,6 +135,12 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
 _HOUSE_AND_STREET = re.compile(r"^\s*\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]{2,}")
 
 
+def _headed_by(layout: LetterLayout, person: str, landlord: Landlord) -> bool:
+    """The sender's block is headed by this person's name."""
+    head = block_name(layout, landlord)
+    return bool(head) and same_person(head or "", person)
+
+
 def fill_from_layout(extraction: Extraction, layout: LetterLayout,
                      landlord: Landlord | None = None, text: str = "") -> Extraction:
     """The resident's name and address from the letter's layout where the rules found none;
@@ -155,7 +161,13 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
         name = name.title()
     if name != extraction.name:
         changes["name"] = name
-    if extraction.postcode is None and layout.sender_postcode:
+    writers_block = bool(extraction.representative) and _headed_by(
+        layout, extraction.representative or "", landlord)
+    if writers_block and extraction.postcode == layout.sender_postcode:
+        # A son's, a neighbour's or a friend's own block at the head of the letter they write
+        # for the resident: their home, not the resident's.
+        changes["postcode"] = changes["address"] = None
+    elif extraction.postcode is None and layout.sender_postcode and not writers_block:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address
     elif extraction.postcode and extraction.postcode == layout.sender_postcode:

@@ -112,6 +112,20 @@ def test_the_forms_postcode_box_is_read_with_the_town_in_its_address_box() -> No
     assert fill_from_form(Extraction(), garbled).postcode is None
 
 
+def test_the_writers_own_block_is_not_the_residents_home() -> None:
+    # A daughter writes for her mother from her own address; the mother's postcode in the
+    # heading is unreadable, so no postcode is known, and the daughter's is not given instead.
+    text = ("_ Priya Lakhani\n7 Orchard Rise\nLoughborough\nLE11 3TU\n\n3 March 2026\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nRe: Mrs Kamala Lakhani, 31 Spinney Road, "
+            "Leicester LE5 $$@1\n\nI am writing on behalf of my mother, Mrs Kamala Lakhani, "
+            "whose bathroom extractor fan has not worked since January. I would like an "
+            "electrician sent.\n\nYours faithfully,\n\nPriya Lakhani\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Kamala Lakhani", "Priya Lakhani")
+    assert fields.postcode is None
+    assert "Orchard Rise" not in (fields.address or "")
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "
