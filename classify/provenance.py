@@ -4,9 +4,10 @@ Pure: the field values and the pages' OCR blocks (ingest.items.TextBlock) in, a 
 field out, for the item page ("postcode: the sender's block, page 1, read at 0.91"). A block's
 role is named from its place: page 1's blocks above the body, beside each other, are the
 sender's and the recipient's (the recipient's is the one holding the landlord's own name or
-address; without one, the right-hand block is the sender's, as UK letters put it); a block
-holding a printed label of the landlord's form is a form box; the last short block is the
-signature; the rest is body.
+address; without one, the right-hand block is the sender's, as UK letters put it); the
+blocks at the very top that name an MP, a firm or an advice service are a representative's
+letterhead; a block holding a printed label of the landlord's form is a form box; the last
+short block is the signature; the rest is body.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from classify.fields.form import form_labels
-from classify.fields.layout import OwnIdentity
+from classify.fields.layout import LETTERHEAD, OwnIdentity
 from classify.fields.patterns import fold_text
 from classify.fields.types import Landlord
 from ingest.items import TextBlock
 
-SENDER, RECIPIENT, SIGNATURE, BODY, FORM_BOX, DATE_LINE = (
-    "sender's block", "recipient's block", "signature", "body", "form box", "date line")
+SENDER, RECIPIENT, SIGNATURE, BODY, FORM_BOX, DATE_LINE, LETTERHEAD_BLOCK = (
+    "sender's block", "recipient's block", "signature", "body", "form box", "date line",
+    "representative's letterhead")
 # Where a value is in several blocks, the first of these is where it was written on purpose.
-_PREFERENCE = (FORM_BOX, SENDER, SIGNATURE, DATE_LINE, BODY, RECIPIENT)
+_PREFERENCE = (FORM_BOX, SENDER, SIGNATURE, DATE_LINE, BODY, RECIPIENT, LETTERHEAD_BLOCK)
 _DATE = re.compile(r"^\W*\d{0,2}\w{0,2}\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
                    r"[a-z]*\.?\s*\d{0,2}\w{0,2},?\s*\d{2,4}\W*$|^\W*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\W*$",
                    re.I)
@@ -82,8 +84,28 @@ def _header(blocks: Sequence[TextBlock]) -> tuple[list[int], list[int]]:
             [i for i in above if _DATE.match(blocks[i].text.strip())])
 
 
+def _letterheads(blocks: Sequence[TextBlock]) -> list[int]:
+    """Page 1's blocks above the first address or body block that name an MP, a councillor,
+    a firm or an advice service: a representative's printed heading, whichever side."""
+    heads = []
+    for index, block in enumerate(blocks):
+        if not LETTERHEAD.search(block.text) or _address_like(block.text):
+            break
+        heads.append(index)
+    return heads
+
+
+def _address_like(text: str) -> bool:
+    """A block that is a resident's address block rather than a heading: a house number or
+    flat opens one of its lines."""
+    return any(re.match(r"\s*(?:\d+[A-Za-z]?\s|Flat\b|Apartment\b)", line)
+               for line in text.splitlines())
+
+
 def _header_roles(blocks: Sequence[TextBlock], own: OwnIdentity) -> dict[int, str]:
+    heads = _letterheads(blocks)
     header, dates = _header(blocks)
+    header = [i for i in header if i not in heads]
     landlords = [i for i in header if any(own.marks(line) for line in blocks[i].text.splitlines())]
     roles: dict[int, str] = {}
     for i in header:
@@ -92,7 +114,7 @@ def _header_roles(blocks: Sequence[TextBlock], own: OwnIdentity) -> dict[int, st
         else:
             others = {blocks[j].side for j in header if j != i}
             roles[i] = RECIPIENT if blocks[i].side == "left" and "right" in others else SENDER
-    return {**roles, **dict.fromkeys(dates, DATE_LINE)}
+    return {**roles, **dict.fromkeys(dates, DATE_LINE), **dict.fromkeys(heads, LETTERHEAD_BLOCK)}
 
 
 def block_roles(pages: Pages, landlord: Landlord) -> dict[tuple[int, int], str]:

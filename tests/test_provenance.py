@@ -11,6 +11,7 @@ from classify.provenance import (
     BODY,
     DATE_LINE,
     FORM_BOX,
+    LETTERHEAD_BLOCK,
     RECIPIENT,
     SENDER,
     SIGNATURE,
@@ -64,6 +65,26 @@ def test_each_field_is_traced_to_its_block_with_the_blocks_confidence() -> None:
         SIGNATURE, 2, 0.72)
     assert found["desired_outcome"].role == BODY
     assert set(found) == {"postcode", "address", "name", "desired_outcome"}
+
+
+def test_a_representatives_letterhead_is_named_as_theirs() -> None:
+    """An MP's heading is neither the sender's block of a resident nor the body: a phone or
+    postcode taken from it shows the officer whose it is."""
+    heading = TextBlock("Rachel Amberley MP\nMember of Parliament for Wyre and Ribble Vale\n"
+                        "Constituency office: 12 Market Place, Garstang PR3 1ZA\n"
+                        "Tel 01632 960210", "right", 0.93, (900, 120, 2200, 420))
+    subject = TextBlock("Re: Mrs Janice Whittle, 5 Wyre View Cottages, Hambleton FY6 9BT",
+                        "full", 0.9, (280, 1150, 2190, 1200))
+    pages = [(1, [heading, LANDLORDS_BLOCK, SALUTATION, subject, BODY_BLOCK])]
+    roles = block_roles(pages, LANDLORD)
+    assert [roles[(1, i)] for i in range(5)] == [LETTERHEAD_BLOCK, RECIPIENT, BODY, BODY, BODY]
+    found = find_provenance({"phone": "01632 960210", "postcode": "FY6 9BT"}, pages, LANDLORD)
+    assert found["phone"].describe() == "the representative's letterhead, page 1, read at 0.93"
+    assert found["postcode"].role == BODY
+    # A resident's own block at the top is never a letterhead, whatever its street is called.
+    resident = TextBlock("Mrs E. Holt\n4 Chambers Street\nPreston\nPR2 1QT", "right", 0.9,
+                         (1779, 184, 2170, 462))
+    assert block_roles([(1, [resident, LANDLORDS_BLOCK, BODY_BLOCK])], LANDLORD)[(1, 0)] == SENDER
 
 
 def test_the_landlords_own_postcode_is_traced_to_the_recipients_block() -> None:

@@ -25,7 +25,7 @@ _STREETISH = re.compile(
 
 # A representative's or an organisation's letterhead (an MP's, a councillor's, a firm's, an
 # advice service's, a company's PO box): its address is theirs, never the resident's.
-_LETTERHEAD = re.compile(
+LETTERHEAD = re.compile(
     r"\b(?:MP|M\.P\.|Member of Parliament|House of Commons|Constituency|Councillor|Cllr|"
     r"Ward|Solicitors?|LLP|Law|Legal|Advice|Citizens|Advocacy|Association|Chambers|"
     r"Members'? Services|Town Hall|Civic Centre|P\.?\s?O\.? Box|Ltd|Limited|plc)\b")
@@ -152,7 +152,7 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
             recipient = recipient or [lines[i].strip() for i in address_lines]
             recipient_lines.update(address_lines)
         elif not sender and _looks_like_address(texts) and not any(
-                _LETTERHEAD.search(line) for line in texts):
+                LETTERHEAD.search(line) for line in texts):
             sender = [lines[i].strip() for i in address_lines]
             # A name OCR read as a block of its own, just above the address ("Mrs Edna Holt").
             above = [lines[i].strip() for i in blocks[number - 1]] if number else []
@@ -181,7 +181,7 @@ def _lone_name(line: str, own: OwnIdentity) -> bool:
     titled = bool(re.match(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s", line))
     return (bool(_NAME.match(line.strip(" ,."))) and (titled or 2 <= len(words) <= 4)
             and not _STREETISH.search(line) and not DATE_LINE.match(line)
-            and not _LETTERHEAD.search(line) and not own.marks(line))
+            and not LETTERHEAD.search(line) and not own.marks(line))
 
 
 def _prose_start(lines: list[str]) -> int:
