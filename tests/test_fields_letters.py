@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -17,6 +18,7 @@ from classify.fields.form import read_form
 from classify.fields.layout import parse_letter
 from classify.fields.letters import fuller_of, mend_misread_i
 from classify.fields.outcome import desired_outcome
+from classify.fields.postcodes import AREAS_FILE, PostcodeAreasError, load_postcode_areas
 from ingest.items import IntakeItem
 
 _DIGIT_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
@@ -124,6 +126,26 @@ def test_the_writers_own_block_is_not_the_residents_home() -> None:
     assert (fields.name, fields.representative) == ("Kamala Lakhani", "Priya Lakhani")
     assert fields.postcode is None
     assert "Orchard Rise" not in (fields.address or "")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("[areas]\nPR = [\"Preston\"]\nQQ = [\"Nowhere\"]\n", "areas.QQ: not the letters"),
+     ("[areas]\nPR = \"Preston\"\n", "areas.PR: must be a list"),
+     ("[towns]\nPR = [\"Preston\"]\n", "needs an [areas] table"),
+     ("[areas\n", "cannot be read as TOML")],
+)
+def test_a_postcode_areas_file_that_does_not_fit_is_refused_by_name(
+        tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "postcode_areas.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(PostcodeAreasError, match=re.escape(message)):
+        load_postcode_areas(path)
+
+
+def test_the_shipped_postcode_areas_file_fits() -> None:
+    areas = load_postcode_areas(AREAS_FILE)
+    assert {"PR", "M", "BL", "EC"} <= set(areas) and "preston" in areas["PR"]
 
 
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:

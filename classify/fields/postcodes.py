@@ -50,12 +50,34 @@ _PROSE_WORD = re.compile(r"(?<![\w-])(?:the|and|is|are|was|to|of|my|at|in|on|for
                          r"this|that|with|from|have|has|be)(?![\w-])", re.I)
 
 
+class PostcodeAreasError(ValueError):
+    """The postcode areas file does not fit its shape; the message names the file and place."""
+
+
 @lru_cache(maxsize=1)
 def postcode_areas() -> dict[str, frozenset[str]]:
     """Each postcode area and the towns written in its addresses (folded), from the data file."""
-    data = tomllib.loads(AREAS_FILE.read_text(encoding="utf-8"))
-    return {area: frozenset(_fold_place(town) for town in towns)
-            for area, towns in data["areas"].items()}
+    return load_postcode_areas(AREAS_FILE)
+
+
+def load_postcode_areas(path: Path) -> dict[str, frozenset[str]]:
+    """The areas file read and checked: an [areas] table of area letters (as a postcode may
+    begin) to lists of town names."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PostcodeAreasError(f"{path}: cannot be read as TOML: {exc}") from exc
+    areas = data.get("areas")
+    if not isinstance(areas, dict) or not areas:
+        raise PostcodeAreasError(f"{path}: needs an [areas] table of area = [towns]")
+    for area, towns in areas.items():
+        if not re.fullmatch(r"[A-PR-UWYZ][A-HK-Y]?", area):
+            raise PostcodeAreasError(f"{path}: areas.{area}: not the letters a postcode may "
+                                     "begin with (one or two capitals)")
+        if not isinstance(towns, list) or not all(isinstance(t, str) and t.strip()
+                                                  for t in towns):
+            raise PostcodeAreasError(f"{path}: areas.{area}: must be a list of town names")
+    return {area: frozenset(_fold_place(town) for town in towns) for area, towns in areas.items()}
 
 
 @lru_cache(maxsize=1)
