@@ -97,6 +97,20 @@ def test_a_heading_that_names_the_landlord_is_not_its_address_block() -> None:
     assert "Manchester M11 1BY" in layout.text_for_fields
 
 
+def test_a_senders_block_cut_in_two_by_a_dropped_stamp_is_one_block() -> None:
+    # The stamp across the block was cleaned away and left a blank line in the middle.
+    after = "\n\n10 Feb 2026\n\nNorthbrook Homes\n1 Fishergate\nPreston\nPR1 2AB\n\nDear Sir,\n"
+    street_then_postcode = "Ms Rosa Caddick\n41 Kirkstone Avenue\n\nFY1 6BX" + after
+    assert parse_letter(street_then_postcode, OWN).sender_address == (
+        "41 Kirkstone Avenue, FY1 6BX")
+    street_then_town = "Mrs Ada Pike\n27 Larch Grove\n\nPreston\nPR2 1QT" + after
+    assert parse_letter(street_then_town, OWN).sender_address == (
+        "27 Larch Grove, Preston, PR2 1QT")
+    # A reference or a phone above the block is not its missing part.
+    reference = "Your ref: 40 119\n\nPreston\nPR2 1QT" + after
+    assert parse_letter(reference, OWN).sender_address == "Preston, PR2 1QT"
+
+
 def test_the_pipeline_takes_the_residents_address_from_the_layout(trained_model) -> None:
     from workflow.triage import triage_item
 

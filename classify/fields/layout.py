@@ -158,6 +158,12 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
             above = [lines[i].strip() for i in blocks[number - 1]] if number else []
             if len(above) == 1 and _lone_name(above[0], own):
                 sender.insert(0, above[0])
+            elif not any(_HOUSE_OR_FLAT.match(line) for line in sender):
+                sender = _cut_off_part(blocks[number - 1] if number else [], lines, own,
+                                       below=False) + sender
+            if not any(find_postcodes(line) for line in sender):
+                sender += _cut_off_part(blocks[number + 1] if number + 1 < len(blocks)
+                                        else [], lines, own, below=True)
     closing_at, closing, signed, role = _closing(lines, own)
     body_start = (salutation_at + 1) if salutation_at is not None else header_end
     body_end = closing_at if closing_at is not None else len(lines)
@@ -173,6 +179,38 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         signed_role=role,
         text_for_fields="\n".join(kept) if recipient_lines else text,
     )
+
+
+# A line of an address block that opens with the house or flat ("27 Larch Grove", "Flat 2").
+_HOUSE_OR_FLAT = re.compile(r"^\W*(?:\d{1,4}[A-Za-z]?\b|(?:Flat|Apartment|Unit)\s+\d)", re.I)
+# What no line of a resident's own address block holds: a reference, an email, a phone.
+_NOT_AN_ADDRESS_LINE = re.compile(r":|@|\d{5,}|\d{3,}\s\d{3,}")
+_SHORT_LINE_WORDS = 6
+
+
+def _cut_off_part(block: list[int], lines: list[str], own: OwnIdentity, *,
+                  below: bool) -> list[str]:
+    """The rest of a sender's block cut off by a blank line where a stamp across it was
+    dropped: above a block that holds no house or street ("27 Larch Grove", a gap, "Preston /
+    PR2 1QT"), or below one that holds no postcode ("41 Kirkstone Avenue", a gap, "FY1 6BX").
+    Taken only as short address lines (holding a house above, ending in a postcode below)
+    with no date, reference, phone, email, letterhead or the landlord's own lines, one blank
+    line away."""
+    texts = [lines[i].strip() for i in block]
+    if not block or len(texts) > 4:
+        return []
+    gap = block[0] - 1 if below else block[-1] + 1
+    beside = block[0] - 2 if below else block[-1] + 2
+    if not (0 <= beside < len(lines)) or lines[gap].strip() or not lines[beside].strip():
+        return []
+    shaped = find_postcodes(texts[-1]) if below else any(_HOUSE_OR_FLAT.match(t) for t in texts)
+    if not shaped:
+        return []
+    for text in texts:
+        if (len(text.split()) > _SHORT_LINE_WORDS or _NOT_AN_ADDRESS_LINE.search(text)
+                or DATE_LINE.match(text) or LETTERHEAD.search(text) or own.marks(text)):
+            return []
+    return texts
 
 
 def _lone_name(line: str, own: OwnIdentity) -> bool:
