@@ -148,6 +148,29 @@ def test_the_shipped_postcode_areas_file_fits() -> None:
     assert {"PR", "M", "BL", "EC"} <= set(areas) and "preston" in areas["PR"]
 
 
+@pytest.mark.parametrize(
+    ("heading", "address"),
+    [("Our client: Mrs Rita Gorman - 18 Heys Lane, Darwen,\nBlackburn BB3 1AZ - "
+      "letter before claim", "18 Heys Lane, Darwen, Blackburn, BB3 1AZ"),
+     ("Gorman v Northbrook Homes - Claim No. K3BB1190 - Flat 2, 18 Heys Lane,\n"
+      "Darwen BB3 1AZ", "Flat 2, 18 Heys Lane, Darwen, BB3 1AZ")],
+)
+def test_a_headings_address_starts_at_the_house_after_its_dash(heading: str,
+                                                                address: str) -> None:
+    text = (f"{_INSIDE_ADDRESS}\n2 May 2026\n\nDear Sirs,\n\n{heading}\n\nWe act for Mrs Rita "
+            "Gorman, your tenant, about the damp in her home. She wants it repaired.\n\n"
+            "Yours faithfully,\n\nMoss Lane Law LLP\n")
+    assert _letter_fields(text).address == address
+
+
+def test_a_senders_address_ends_at_its_postcode() -> None:
+    # A heading read into the sender's block runs on after the postcode on a wrapped line.
+    text = ("Ms Tina Walsh, 4 Cotton Street, Bolton BL1 2HX - request\nfor a review of the "
+            f"decision —\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nPlease review the "
+            "decision on my transfer.\n\nYours faithfully,\n\nTina Walsh\n")
+    assert _letter_fields(text).address == "4 Cotton Street, Bolton, BL1 2HX"
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "

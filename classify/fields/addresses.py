@@ -99,12 +99,21 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
     pieces = [ocr_edges_cut(p) for part in parts for p in part.split(",")]
     pieces = [re.sub(r"^Fiat(?=\s+\d)", "Flat", p) for p in pieces if p]  # OCR's "Fiat 14"
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
-    starts = [i for i, piece in enumerate(pieces)
-              if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I)]
-    if starts:
-        pieces = pieces[starts[0] :]
+    # "Our client: Mr Lloyd Bennett - 56 Claremont Grove": from the house after a dash.
+    for index, piece in enumerate(pieces):
+        if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I):
+            pieces = pieces[index:]
+            break
+        house = _HOUSE_AFTER_DASH.search(piece)
+        if house:
+            pieces = [house.group(1), *pieces[index + 1 :]]
+            break
     pieces = [_mend_house_number(piece) for piece in pieces]
     return ", ".join([*pieces, postcode])
+
+
+_HOUSE_AFTER_DASH = re.compile(
+    r"(?:\s[-–—]+\s+|:\s+)((?:Flat|Apartment)\s+\d+\w*\b.*|\d{1,4}[A-Za-z]?\s+[A-Z][a-z].*)$")
 
 
 def _mend_house_number(piece: str) -> str:

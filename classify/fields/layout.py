@@ -71,9 +71,10 @@ class LetterLayout:
         pieces: list[str] = []
         for index, line in enumerate(self.sender_block):
             found = find_postcodes(line, "\n".join(self.sender_block[:index]))
-            if found:  # the postcode as Royal Mail writes it, a piece of its own
+            if found:  # the postcode as Royal Mail writes it, a piece of its own, and last
                 match, code = found[-1]
                 pieces.extend([*line[: match.start()].split(","), code])
+                break
             else:
                 pieces.extend(line.split(","))
         pieces = [_FIAT.sub("Flat", ocr_edges_cut(piece)) for piece in pieces]
@@ -90,6 +91,9 @@ _FIAT = re.compile(r"^Fiat(?=\s+\d)")
 def _names_a_person(piece: str) -> bool:
     """A piece of a block above the address: a heading ("Re: ..."), a titled name, or a name
     of two words or more that is no street's; a one-word town is kept."""
+    if re.match(r"^\W*\d?\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]", piece) and not (
+            _STREETISH.search(re.sub(r"\d", "", piece))):
+        return True  # "4 Mr Stanley Bairstow": a speck OCR read as a digit before a name
     if _STREETISH.search(piece):
         return False
     return (":" in piece or bool(re.match(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b", piece))
