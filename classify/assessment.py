@@ -20,6 +20,7 @@ from classify.fields.form import FormAnswers, read_form
 from classify.fields.incident import letter_date
 from classify.fields.layout import LetterLayout, OwnIdentity, parse_letter
 from classify.fields.letters import (
+    as_spelled_most,
     block_name,
     fuller_of,
     mend_misread_i,
@@ -159,6 +160,8 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
         name = fuller_of(name, block) or block if name else block
     if name and name.isupper():  # "EILEEN FAIRCLOUGH" as a name is written
         name = name.title()
+    if name:
+        name = as_spelled_most(name, text)
     if name != extraction.name:
         changes["name"] = name
     writers_block = bool(extraction.representative) and _headed_by(

@@ -16,7 +16,7 @@ from classify.fields import CANONICAL_POSTCODE, Extraction, Landlord, extract_fi
 from classify.fields.contacts import contact_method
 from classify.fields.form import read_form
 from classify.fields.layout import parse_letter
-from classify.fields.letters import fuller_of, mend_misread_i
+from classify.fields.letters import as_spelled_most, fuller_of, mend_misread_i
 from classify.fields.outcome import desired_outcome
 from classify.fields.postcodes import AREAS_FILE, PostcodeAreasError, load_postcode_areas
 from ingest.items import IntakeItem
@@ -169,6 +169,29 @@ def test_a_senders_address_ends_at_its_postcode() -> None:
             f"decision —\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nPlease review the "
             "decision on my transfer.\n\nYours faithfully,\n\nTina Walsh\n")
     assert _letter_fields(text).address == "4 Cotton Street, Bolton, BL1 2HX"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "mended"),
+    [("Frank Thomley", "Re: Mr Frank Thomley\nMr Thornley rang. Mr Thornley was upset.",
+      "Frank Thornley"),  # "rn" read as "m" once, right twice
+     ("Elsie Barraciough", "Elsie Barraciough\nMrs Barraclough and Mrs Barraclough",
+      "Elsie Barraclough"),
+     ("Stuart Melior", "Stuart Melior\nMr Mellor, Mr Mellor", "Stuart Mellor"),
+     ("Tarig Hanif", "Tarig Hanif\nMr Tariq Hanif", "Tarig Hanif"),  # one each: kept
+     ("Eileen Fairclough", "EILEEN FAIRCLOUGH\nEILEEN FAIRCLOUGH", "Eileen Fairclough"),
+     ("Tina Patel", "Tina Patel\nLina from lettings. Lina said no.", "Tina Patel"),
+     ("Sean McKay", "Sean Mckay\nMr McKay, Mr McKay", "Sean McKay")],
+)
+def test_a_name_is_given_as_the_letter_spells_it_most(name: str, text: str,
+                                                      mended: str) -> None:
+    assert as_spelled_most(name, text) == mended
+
+
+@settings(deadline=None)
+@given(st.from_regex(r"[A-Z][a-z]{1,8} [A-Z][a-z]{1,10}", fullmatch=True))
+def test_a_name_written_once_is_kept_as_written(name: str) -> None:
+    assert as_spelled_most(name, f"Dear Sir,\nYours faithfully,\n{name}\n") == name
 
 
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:

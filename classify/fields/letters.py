@@ -101,3 +101,37 @@ def only_above_the_date(text: str, postcode: str, layout: LetterLayout) -> bool:
     dated_at = text.index(layout.date_line)
     places = [match.start() for match, code in find_postcodes(text) if code == postcode]
     return bool(places) and all(at < dated_at for at in places)
+
+
+# OCR's confusions within a word: "rn" read as "m" ("Thomley"), "cl" as "ci" or "d"
+# ("Barraciough"), "l" as "i", "1", "|" or "!" ("Melior"). Words alike under them are one
+# word as written.
+_CONFUSIONS = ((re.compile(r"rn"), "m"), (re.compile(r"c[il1|!]|cl"), "d"),
+               (re.compile(r"[il1|!]"), "l"))
+
+
+def _skeleton(word: str) -> str:
+    folded = word.lower()
+    for pattern, same in _CONFUSIONS:
+        folded = pattern.sub(same, folded)
+    return folded
+
+
+def as_spelled_most(name: str, text: str) -> str:
+    """The name with each word as the letter spells it most often: OCR misreads a name in
+    one place ("Frank Thomley" in the heading) and reads it right in others ("Mr Thornley"
+    twice in the body). A word spelled no more often otherwise is kept as it is."""
+    counts: dict[str, dict[str, int]] = {}
+    written: dict[str, str] = {}  # a spelling, folded to lower case, as first written
+    for word in re.findall(r"\b[A-Z][\w'’|!-]+", text):
+        spellings = counts.setdefault(_skeleton(word), {})
+        spellings[word.lower()] = spellings.get(word.lower(), 0) + 1
+        written.setdefault(word.lower(), word)
+    mended = []
+    for word in name.split():
+        spellings = counts.get(_skeleton(word), {})
+        best = max(spellings, key=lambda w: spellings[w], default=word.lower())
+        better = spellings.get(best, 0) > spellings.get(word.lower(), 0)
+        spelled = written.get(best, word)
+        mended.append((spelled.title() if spelled.isupper() else spelled) if better else word)
+    return " ".join(mended)
