@@ -388,6 +388,20 @@ def test_a_request_about_handling_the_letter_is_not_the_ask(courtesy: str) -> No
     assert extract_fields(alone, received=_RECEIVED).desired_outcome is not None
 
 
+@pytest.mark.parametrize(
+    "how_to_answer",
+    ["I should be grateful if you would reply by letter to the address above.",
+     "No phone calls after 8 at night please.",
+     "My number is 01632 960318 if you would like to ring."],
+)
+def test_how_to_answer_the_letter_is_not_the_ask(how_to_answer: str) -> None:
+    text = ("Dear Sir,\n\nThe gutter over my back door has come away in the wind. Can you send "
+            f"a joiner to fix it back on properly. {how_to_answer}\n\nYours faithfully,\n\n"
+            "Stanley Bairstow\n")
+    found = extract_fields(text, received=_RECEIVED, landlord=_LANDLORD).desired_outcome
+    assert found == "Can you send a joiner to fix it back on properly."
+
+
 def test_the_sender_blocks_whole_address_is_taken_house_name_and_all() -> None:
     text = ("D. F. Huxley FCA (retd)\nOrchard View\n17 Battenhall Rise\nWorcester\nWR5 2DE\n\n"
             f"20 April 2026\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam\n\nMy late mother's final "

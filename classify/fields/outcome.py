@@ -84,7 +84,11 @@ _COURTESY = re.compile(
     r"\brespond\s+(?:in\s+accordance|within)\b|\blet\s+(?:me|us)\s+know\s+(?:if|whether)\b|"
     r"\bkeep\s+(?:me|us)\s+(?:informed|updated|posted)\b|\bcopy\s+(?:any|all|us|me)\b|"
     r"\bconfirm\s+(?:that\s+this\s+has|receipt)\b|\b(?:your|a)\s+(?:response|reply)\s+"
-    r"(?:within|to\s+this)\b",
+    r"(?:within|to\s+this)\b|"
+    # How to answer, not what is wanted: "reply by letter to the address above", "no phone
+    # calls after 8 please", "my number is ... if you need to ring".
+    r"\breply\s+(?:to\s+me\s+)?(?:by|in)\s+(?:letter|post|writing|e-?mail)\b|"
+    r"\bno\s+(?:phone\s+)?calls\b|\bmy\s+(?:phone\s+|telephone\s+|mobile\s+)?number\s+is\b",
     re.I,
 )
 
