@@ -27,6 +27,7 @@ from classify.fields.letters import (
     only_above_the_date,
     organisation_letter,
 )
+from classify.fields.patterns import ocr_edges_cut
 from classify.fields.people import looks_like_name, same_person
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
@@ -95,7 +96,8 @@ def _written_name(box: str) -> str:
     """The name box as the resident wrote it, without what OCR read beside it: a box's edge
     or another box's tick ("Pauline Greenhalgh | [x] e | 4") or a stamp's capitals after a
     name written in ordinary case ("Pauline Greenhalgh ROOK HOMES")."""
-    name = re.split(r"\s[|\[]", box, maxsplit=1)[0].strip()
+    name = ocr_edges_cut(re.split(r"\s[|\[]", box, maxsplit=1)[0])
+    name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # "O' NEILL"
     words = name.split()
     capitals = 0
     while capitals < len(words) and words[-1 - capitals].isupper():
@@ -116,11 +118,16 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
     # A valid postcode in the box: OCR may add the box's edge to it ("M146JS_ —_|"); the
     # town in the address box above it is read with it. What reads as no postcode is none.
     found = find_postcodes(form.postcode, form.address or "") if form.postcode else []
+    address = form.address
+    if not found and address and not form.postcode:
+        # The postcode box's label lost on a faint copy: its answer ran on into the address.
+        found = find_postcodes(address)[:1]
+        address = address[: found[0][0].start()] if found else address
     postcode = found[0][1] if found else None
     if postcode:
         changes["postcode"] = postcode
-        if form.address:
-            changes["address"] = f"{form.address.strip(' ,')}, {postcode}"
+        if address:
+            changes["address"] = f"{ocr_edges_cut(address).strip(' ,')}, {postcode}"
     if form.desired_outcome:
         changes["desired_outcome"] = form.desired_outcome
     if form.contact_method:

@@ -85,7 +85,9 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
      ("Worcester\nWRD3 4NP", "WR3 4NP"),  # a letter OCR added to the outward code
      ("Luton\nLU2 7HOQ", "LU2 7HQ"),  # ... and to the inward code
      ("Leicester\nLE5 GQA", "LE5 6QA"), ("Preston PR2 4Q3", "PR2 4QJ"),
-     ("Scarborough\nYO11 3£Q", "YO11 3EQ")],
+     ("Scarborough\nYO11 3£Q", "YO11 3EQ"),
+     ("Carmarthen\nSA31 3P\\V", "SA31 3PW"),  # a W read as two strokes
+     ("Sunderland\nSR4 9OLT", "SR4 9LT")],  # the writer's space says where the halves part
 )
 def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected: str) -> None:
     assert [found for _match, found in find_postcodes(f"14 Mill Lane\n{block}\n")] == [expected]
@@ -192,6 +194,21 @@ def test_a_name_is_given_as_the_letter_spells_it_most(name: str, text: str,
 @given(st.from_regex(r"[A-Z][a-z]{1,8} [A-Z][a-z]{1,10}", fullmatch=True))
 def test_a_name_written_once_is_kept_as_written(name: str) -> None:
     assert as_spelled_most(name, f"Dear Sir,\nYours faithfully,\n{name}\n") == name
+
+
+def test_a_faint_forms_labels_are_found_after_ocrs_specks() -> None:
+    # A carbon copy: specks before the labels, the postcode and phone labels lost, so their
+    # answers run on into the address box.
+    text = ("Northbrook Homes\nComplaint form\n\noo . Your name\n‘KIERAN O' NEILL.\n"
+            "; Your address.\nFlat 2, 58 Holly Walk, Pennywell, Sunderland\n“SR49LT\n"
+            "| 07700 900614 »\n\nWhat happened? Please tell us what went wrong and when.\n"
+            "I smelt gas in the kitchen.\n")
+    answers = read_form(text)
+    assert answers is not None and answers.name == "‘KIERAN O' NEILL."
+    fields = fill_from_form(Extraction(), answers)
+    assert fields.name == "KIERAN O'NEILL"  # title case is given later, with the layout
+    assert (fields.postcode, fields.address) == (
+        "SR4 9LT", "Flat 2, 58 Holly Walk, Pennywell, Sunderland, SR4 9LT")
 
 
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:

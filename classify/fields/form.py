@@ -79,15 +79,28 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z ]", "", text.lower()).strip()
 
 
+# OCR's specks before a printed label on a faint copy: "oo . Your name", "a - Postcode".
+_SPECKS_BEFORE = re.compile(r"^\W*(?:[A-Za-z]{1,2}\W+){1,2}(?=[A-Z])")
+
+
 def _label_of(line: str) -> tuple[str, str] | None:
-    """The field whose label the line starts with, and what follows the label on the line."""
+    """The field whose label the line starts with (after OCR's specks), and what follows the
+    label on the line."""
+    found = _label_at_start(line)
+    if found is None and _SPECKS_BEFORE.match(line):
+        found = _label_at_start(_SPECKS_BEFORE.sub("", line))
+    return found
+
+
+def _label_at_start(line: str) -> tuple[str, str] | None:
     folded = _fold(line)
     for field, labels in form_labels().items():
         for label in labels:
             wanted = _fold(label)
             head = folded[: len(wanted)]
             if head and SequenceMatcher(None, head, wanted).ratio() >= _SIMILAR:
-                rest = line.strip()[len(label):] if len(line.strip()) > len(label) + 2 else ""
+                written = re.sub(r"^[^A-Za-z]+", "", line.strip())  # "; Your address."
+                rest = written[len(label):] if len(written) > len(label) + 2 else ""
                 return field, rest.strip(" :|")
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +29,7 @@ POSTCODE = re.compile(
 # GQA") and one character too many in the inward code ("1HOQ", read only where the town
 # beside it names the area).
 _POSTCODE_AT_LINE_END = re.compile(
-    r"(?<![A-Za-z0-9!|])([A-Za-z][A-Za-z0-9!|]{1,3})(?:[ \t]?|[ \t]*_[ \t]*)"
+    r"(?<![A-Za-z0-9!|])([A-Za-z][A-Za-z0-9!|]{1,4})(?:[ \t]?|[ \t]*_[ \t]*)"
     r"([0-9OoIilSsBZG][A-Za-z0-9]{2,3})(?P<tail>[\W_]*(?:[ \t]+[a-z]{1,2}[\W_]*)?)$"
 )
 # Position-aware readings of OCR's slips: a letter where a digit must be, a digit where a
@@ -122,7 +123,8 @@ def normalise_postcode(raw: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
-def _decode_postcode(written: str, named: frozenset[str] = frozenset()) -> str | None:
+def _decode_postcode(written: str, named: frozenset[str] = frozenset(),
+                     outward_length: int | None = None) -> str | None:
     """The valid postcode reached from `written` with the fewest OCR corrections, if any.
 
     A lower-case l or o among capitals is surely a slip for 1 or 0, so mending it costs
@@ -130,24 +132,38 @@ def _decode_postcode(written: str, named: frozenset[str] = frozenset()) -> str |
     `named` holds the areas whose towns are written beside the postcode: among readings that
     cost the same, theirs is taken ("Bury bi8" is BL8, not B18); and only there is a
     character OCR added dropped, when nothing else reads and one reading alone is best.
+    `outward_length` is where the writer's space fell, when there was one: a reading that
+    moves it ("SR4 9OLT" read as SR49 0LT) costs a slip more.
     """
-    readings = _readings(written)
-    if readings:
-        # Among equal readings, the one that keeps the earlier characters as written first.
-        cheapest = min(cost for cost, _code in readings)
-        best = [code for cost, code in readings if cost == cheapest]
+    def moved(length: int, code: str) -> int:
+        return int(length is not None and len(code.split()[0]) != length)
+
+    readings = [(cost + moved(outward_length, code), code)  # type: ignore[arg-type]
+                for cost, code in _readings(written)]
+    best = _cheapest(readings)
+    if best and (not named or min(c for c, _ in readings) <= _DROP_COST):
         return next((code for code in best if _area(code) in named), best[0])
     if not named:
         return None
-    dropped = [(cost + _DROP_COST, code)
-               for index in range(len(written))
-               for cost, code in _readings(written[:index] + written[index + 1 :])
-               if _area(code) in named]
-    if not dropped:
-        return None
-    cheapest = min(cost for cost, _code in dropped)
-    best = {code for cost, code in dropped if cost == cheapest}
-    return best.pop() if len(best) == 1 else None
+    dropped = []
+    for index in range(len(written)):
+        length = None if outward_length is None else outward_length - (index < outward_length)
+        dropped += [(cost + _DROP_COST + moved(length, code), code)  # type: ignore[arg-type]
+                    for cost, code in _readings(written[:index] + written[index + 1 :])
+                    if _area(code) in named]
+    choice = _cheapest(dropped + [(c, code) for c, code in readings if _area(code) in named])
+    if len(set(choice)) == 1:
+        return choice[0]
+    return next((code for code in best if _area(code) in named), best[0]) if best else None
+
+
+def _cheapest(readings: list[tuple[float, str]]) -> list[str]:
+    """The readings of least cost, in the order found (the one keeping the earlier characters
+    as written first)."""
+    if not readings:
+        return []
+    cheapest = min(cost for cost, _code in readings)
+    return list(dict.fromkeys(code for cost, code in readings if cost == cheapest))
 
 
 def _readings(written: str) -> list[tuple[float, str]]:
@@ -178,11 +194,21 @@ def _readings(written: str) -> list[tuple[float, str]]:
     return [(cost, code) for code, cost in found.items()]
 
 
+_UNACCENTED = {ch: unicodedata.normalize("NFD", ch)[0] for ch in map(chr, range(0xC0, 0x17F))
+               if len(unicodedata.normalize("NFD", ch)) == 2
+               and unicodedata.normalize("NFD", ch)[0].isascii()}
+
+
 def _mend_symbols(text: str) -> str:
-    """OCR reads a scanned S as "$" ("$72 7BN"), a J as "]" or ")" ("6]W", "6)W") and an E
-    as "£" ("5£Q"); the same length, so positions hold."""
+    """OCR reads a scanned S as "$" ("$72 7BN"), a J as "]" or ")" ("6]W", "6)W"), an E as
+    "£" ("5£Q"), a W as "\\V" and puts accents on letters; the same length, so positions
+    hold."""
     text = re.sub(r"(?<=\b[0-9])[\])](?=[A-Z]\b)", "J", text)
     text = re.sub(r"(?<=\b[0-9])£(?=[A-Z]\b)|(?<=\b[0-9][A-Z])£(?![\w£])", "E", text)
+    # A W read as "\V" or "VV" ("3P\V"): two characters for one, so a space after it.
+    text = re.sub(r"(?<=\b[0-9][A-Z])(?:\\V|VV)(?![\w\\])", "W ", text)
+    # An accent OCR put on a letter ("DNi6é"): the letter alone.
+    text = "".join(_UNACCENTED.get(ch, ch) for ch in text)
     return re.sub(r"\$(?=[0-9])", "S", text)
 
 
@@ -247,7 +273,9 @@ def _postcodes_ending_lines(text: str, before: str = "") -> list[tuple[re.Match[
         if not outward[0].isalpha() or capitals.upper() != capitals:
             continue
         named = _areas_beside(text, offset_here + match.start(), before)
-        decoded = _decode_postcode((outward + inward).replace("i", "I"), named)
+        spaced = match.end(1) != match.start(2)
+        decoded = _decode_postcode((outward + inward).replace("i", "I"), named,
+                                   len(outward) if spaced else None)
         # At least one digit as printed, or the town beside it naming the area read: a word
         # in capitals ("HIGSON") is no postcode, but "Huddersfield HDS BTL" is HD5 8TL.
         printed_digit = bool(re.search(r"\d", outward + inward)) and (
