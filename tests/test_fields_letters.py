@@ -288,7 +288,9 @@ def test_a_signed_name_among_ocr_specks_is_read() -> None:
       "The Annual General Meeting of the Moorfield Estate association will be held on 15 "
       "October at 7pm"),
      ("Yours sincerely,\n\nDr Naomi Fairweather\nCoordinator, Homes Not Mould Coalition",
-      "We would love Northbrook Homes to sign our pledge on damp and mould")],
+      "We would love Northbrook Homes to sign our pledge on damp and mould"),
+     ("Yours in trust,\n\nGary Holt\nBranch Secretary",
+      "Our members on the caretaking team ask for a lone-working procedure")],
 )
 def test_an_organisations_letter_names_no_resident(signature: str, opening: str) -> None:
     text = (f"Apex House\nUnit 12, Red Scar Business Park\nLongridge Road\nPreston\nPR2 5NQ\n\n"

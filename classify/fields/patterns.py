@@ -43,8 +43,10 @@ SIGN_OFF = re.compile(
 # letters OCR confuses (0/o, 1/l/i, v/y). Not SIGN_OFF: the two accept different lines.
 LETTER_CLOSING = re.compile(
     r"^\s*(?:y[o0]u[rn]s?\s+(?:s[i1l]nc[e3]r[e3][l1i][yv]|fa[i1l]thfu[l1i][l1i]?[yv]|"
-    r"tru[l1i][yv]|[e3]v[e3]r)|(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
-    r"(?:regards|wishes)|regards|many\s+thanks|thank\s+you|with\s+thanks|s[i1l]nc[e3]r[e3][l1i][yv])"
+    r"tru[l1i][yv]|[e3]v[e3]r|in\s+trust|fraternally|in\s+solidarity)|"
+    r"(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
+    r"(?:regards|wishes)|regards|many\s+thanks|thank\s+you|with\s+thanks|in\s+solidarity|"
+    r"s[i1l]nc[e3]r[e3][l1i][yv])"
     + _SIGNED_REST,
     re.I,
 )
