@@ -211,6 +211,34 @@ def test_a_faint_forms_labels_are_found_after_ocrs_specks() -> None:
         "SR4 9LT", "Flat 2, 58 Holly Walk, Pennywell, Sunderland, SR4 9LT")
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [("The roof has leaked since March.\n\nSo I'm asking for this to go to stage 2, and for "
+      "the mould to be treated.\n\nYours,\nAl", "So I'm asking for this to go to stage 2, and "
+      "for the mould to be treated."),
+     ("1. The neighbours play music all night.\n\n2. Qutcome wanted: a noise monitor fitted in "
+      "my flat, and an action plan within 10 working days.\n\nJ. Bell", "Qutcome wanted: a "
+      "noise monitor fitted in my flat, and an action plan within 10 working days."),
+     ("The charge went up and it does not come near. : i want the charge reduced to what it "
+      "costs.\n\nMo", "i want the charge reduced to what it costs."),
+     ("The socket sparks when used. Request an electrician attends to replace it. 48 hours’ "
+      "notice by email please.\n\nC. Bell", "Request an electrician attends to replace it."),
+     ("The boiler has failed and we have no hot water.\n1 ask that the boiler be replaced by "
+      "Friday.\n\nE. Pugh", "I ask that the boiler be replaced by Friday.")],
+)
+def test_asks_in_a_letters_own_ways(text: str, asked: str) -> None:
+    # A numbered heading, a clipped request, OCR's "1" for "I" and its specks before a
+    # sentence; how to give notice is not the ask.
+    assert desired_outcome(mend_misread_i(text)) == asked
+
+
+def test_how_to_write_to_the_resident_is_not_their_wish() -> None:
+    text = ("Dear Sir,\n\nMy neighbour's roof leaks. She would like the roof repaired before the "
+            "winter. Please write to her at Hafod, with a copy to me.\n\nYours,\nE. Pugh\n")
+    assert desired_outcome(text, for_someone=True) == (
+        "She would like the roof repaired before the winter.")
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "

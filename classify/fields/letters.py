@@ -85,7 +85,9 @@ _AFTER_I = (
 _MISREAD_I = re.compile(
     rf"(?<![^\s(\"“‘'])(?:[|!{{}}\[\]j](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))"
     # A "1" only before a modal verb ("1 would like"): "item 1 reported" is a number.
-    r"|1(?=\s+(?:would|should)\s+(?:like|be|ask|prefer)\b))")
+    r"|1(?=\s+(?:would|should)\s+(?:like|be|ask|prefer)\b)"
+    # A "1" or a "t" opening a line before a verb only "I" takes ("1 ask that", "t ask").
+    r"|(?<![^\n])[1t](?=\s+(?:ask|want|wish|request|enclose|am|hope|expect)\b))")
 
 
 def mend_misread_i(text: str) -> str:

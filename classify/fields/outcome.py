@@ -23,8 +23,11 @@ _ASK_STRONG = re.compile(
     r"\b(?:and|but)\s+(?:would|should|'d)\s+(?:like|appreciate)\b|"
     r"\b(?:grateful|obliged|glad|pleased|happy)\s+if\b|"
     r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
-    r"\b(?:I|we)\s+(?:am|are|'m|'re)\s+(?:hoping\s+(?:that\s+)?(?:you|someone|somebody)|"
-    r"asking)\b|\b(?:I|we)\s+(?:hope|trust)\s+"
+    r"\b(?:I|we)(?:\s+(?:am|are)|\s*['’](?:m|re))\s+(?:hoping\s+(?:that\s+)?"
+    r"(?:you|someone|somebody)|asking)\b|"
+    # A heading of its own: "Outcome wanted:", "Resolution sought:" (OCR's "Qutcome").
+    r"\b(?:[OQ0]utcome|resolution|remedy)\s+(?:wanted|sought|requested|required)\b|"
+    r"\bdesired\s+outcome\s*:|\b(?:I|we)\s+(?:hope|trust)\s+"
     r"(?:that\s+)?(?:you|someone|somebody|this|it)\b|\bwould\s+welcome\b|"
     r"\bwould\s+it\s+be\s+possible\b|\bwould\s+be\s+(?:good|great|helpful|nice|"
     r"appreciated)\s+(?:if|to)\b|\bmy\s+request\s+is\b|"
@@ -58,13 +61,14 @@ _ASK_QUESTION = re.compile(
 )
 _IMPERATIVE = re.compile(
     r"^(?:please[ ,]+)?(?:sort|fix|get|send|stop|replace|repair|come|make|take|give|tell|"
-    r"arrange|remove|clear|put|cancel|escalate|refund|reduce|change|treat|book|review)\b",
+    r"arrange|remove|clear|put|cancel|escalate|refund|reduce|change|treat|book|review|"
+    r"request)\b",
     re.I,
 )
 # Not asks for the outcome: how to reach the writer, pleasantries, and introductions.
 _CONTACT_REQUEST = re.compile(
     r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
-    r"text|contact|write to)\s+(?:me|us)\b[^.!?]*)|"
+    r"text|contact|write to)\s+(?:me|us|him|her|them)\b[^.!?]*)|"
     r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
     r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
     r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
@@ -88,7 +92,9 @@ _COURTESY = re.compile(
     # How to answer, not what is wanted: "reply by letter to the address above", "no phone
     # calls after 8 please", "my number is ... if you need to ring".
     r"\breply\s+(?:to\s+me\s+)?(?:by|in)\s+(?:letter|post|writing|e-?mail)\b|"
-    r"\bno\s+(?:phone\s+)?calls\b|\bmy\s+(?:phone\s+|telephone\s+|mobile\s+)?number\s+is\b",
+    r"\bno\s+(?:phone\s+)?calls\b|\bmy\s+(?:phone\s+|telephone\s+|mobile\s+)?number\s+is\b|"
+    r"\b(?:hours?|days?)['’]?\s+notice\b|\bnotice\s+by\s+(?:e-?mail|phone|text|letter)\b|"
+    r"\be-?mail\s+(?:me\s+)?the\s+(?:date|time)\b",
     re.I,
 )
 
@@ -111,7 +117,9 @@ def desired_outcome(text: str, for_someone: bool = False) -> str | None:
             continue
         # Letters wrap sentences across lines; a blank line still ends a paragraph.
         joined = " ".join(lines)
-        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Za-z0-9\"'(])", joined):
+        # A sentence may open after OCR's specks (": i want the charge reduced").
+        for piece in re.split(r"(?<=[.!?])\s+(?:[^\w\s\"'(]{1,2}\s+)?(?=[A-Za-z0-9\"'(])",
+                              joined):
             sentences.append((number, len(sentences), piece.strip()))
     scored = []
     for paragraph, index, sentence in sentences:
