@@ -151,10 +151,10 @@ def _decode_postcode(written: str, named: frozenset[str] = frozenset(),
         dropped += [(cost + _DROP_COST + moved(length, code), code)  # type: ignore[arg-type]
                     for cost, code in _readings(written[:index] + written[index + 1 :])
                     if _area(code) in named]
-    choice = _cheapest(dropped + [(c, code) for c, code in readings if _area(code) in named])
-    if len(set(choice)) == 1:
-        return choice[0]
-    return next((code for code in best if _area(code) in named), best[0]) if best else None
+    choice = _cheapest(readings + dropped)
+    if best and set(choice) <= set(best):
+        return next((code for code in best if _area(code) in named), best[0])
+    return choice[0] if len(choice) == 1 else None
 
 
 def _cheapest(readings: list[tuple[float, str]]) -> list[str]:
