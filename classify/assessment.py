@@ -144,9 +144,12 @@ _HOUSE_AND_STREET = re.compile(r"^\s*\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]{2,}")
 
 
 def _headed_by(layout: LetterLayout, person: str, landlord: Landlord) -> bool:
-    """The sender's block is headed by this person's name."""
-    head = block_name(layout, landlord)
-    return bool(head) and same_person(head or "", person)
+    """The sender's block is headed by this person's name, through OCR's specks at its
+    edges ("_ Mark Thornley")."""
+    if not layout.sender_block:
+        return False
+    head = clean_name(ocr_edges_cut(layout.sender_block[0]))
+    return bool(head) and len((head or "").split()) >= 2 and same_person(head or "", person)
 
 
 def fill_from_layout(extraction: Extraction, layout: LetterLayout,

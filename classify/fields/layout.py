@@ -60,7 +60,7 @@ class LetterLayout:
         """A name written above the address in the resident's block ("Mrs Edna Holt")."""
         if not self.sender_block:
             return None
-        line = ocr_edges_cut(self.sender_block[0]).strip(" ,.")  # "_ Mark Thornley"
+        line = self.sender_block[0].strip(" ,.")
         if _STREETISH.search(line) or find_postcodes(line) or not _NAME.match(line):
             return None
         return line
