@@ -239,6 +239,35 @@ def test_how_to_write_to_the_resident_is_not_their_wish() -> None:
         "She would like the roof repaired before the winter.")
 
 
+def test_a_name_with_a_particle_heads_the_senders_block() -> None:
+    text = ("Ms Luciana Ferreira da Silva\n45b Balaam Street\nPlaistow\nLondon\nE13 8AQ\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir,\n\nThe kitchen tap is leaking. Can you send a "
+            "plumber please?\n\nThank you,\n")
+    assert _letter_fields(text).name == "Luciana Ferreira da Silva"
+
+
+def test_initials_signed_give_way_to_the_names_written_in_the_block() -> None:
+    text = ("Mr Dil Bahadur Gurung\nHimal Cottage\n8 Pinewood Row\nAldershot\nGU12 4RS\n\n"
+            f"{_INSIDE_ADDRESS}\nRespected Sir/Madam,\n\nRain water is entering my loft. Kindly "
+            "send the roofer at the earliest.\n\nYour obedient tenant,\n\nD.B. Gurung\n")
+    assert _letter_fields(text).name == "Dil Bahadur Gurung"
+    assert fuller_of("D.B. Gurung", "Dil Bahadur Gurung") == "Dil Bahadur Gurung"
+    assert fuller_of("Kevin Doyle", "K. Doyle") == "Kevin Doyle"
+
+
+def test_a_resident_named_in_full_in_a_heading_is_taken_with_the_home_there() -> None:
+    # The advice worker writes "Miss Rees" in the body; the heading gives her whole name and
+    # her home, under the service's own address.
+    text = ("Usk Valley Housing Advice\nUnit 4, Dock Street Chambers, Newport NP20 1EA\n\n"
+            f"23 October 2026\n\n{_INSIDE_ADDRESS}\nRequest for review - Miss Tiffany Rees, "
+            "19 Alway Parade, Alway,\nNewport NP19 9JT\n\nDear Sir or Madam,\n\nWe are helping "
+            "Miss Rees, who received your notice on 14 October. Miss Rees wishes to request a "
+            "review of that decision.\n\nKind regards,\n\nCarys Beddoe\nVolunteer Adviser\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Tiffany Rees", "Carys Beddoe")
+    assert fields.postcode == "NP19 9JT"
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "

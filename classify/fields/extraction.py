@@ -3,6 +3,7 @@ The steps run here in order; each field's own module knows how that field is wri
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from classify.fields.addresses import address_without_postcode, postcode_and_address
@@ -70,6 +71,21 @@ def _named_at_the_end(text: str, entities: list[PersonEntity],
     return None
 
 
+def _first_titled_mention(text: str, name: str | None, writer: str | None, named_at: int) -> int:
+    """Where the resident is first named with a title ("Request for review - Miss Tiffany Rees,
+    19 Alway Parade" above "We are helping Miss Rees"), if before where they were found: their
+    address follows their name there. The writer's own name is never the resident's."""
+    if not name:
+        return named_at
+    surname = re.escape(name.split()[-1])
+    for match in re.finditer(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+((?:[A-Z][\w'’-]+[ \t]+)"
+                             rf"{{0,2}}{surname})\b", text[:named_at]):
+        mentioned = clean_name(match.group(1)) or ""
+        if not (writer and mentioned and same_person(mentioned, writer)):
+            return match.start()
+    return named_at
+
+
 def _extract(text: str, person_entities: list[PersonEntity], request: ExtractionRequest,
              landlord: Landlord) -> Extraction:
     """One item's fields from the writer's own words (quoted history, "Sent from my phone"
@@ -103,7 +119,8 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
     # A representative's own address block comes first: the resident's follows their name.
     postcode, address = (None, None)
     if is_representative:
-        postcode, address = postcode_and_address(text, landlord, start=named_at)
+        start = _first_titled_mention(text, name, writer, named_at)
+        postcode, address = postcode_and_address(text, landlord, start=start)
     if postcode is None:
         postcode, address = postcode_and_address(text, landlord)
     if address is None:

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classify.fields.patterns import DATE_LINE, LETTER_CLOSING, fold_text, ocr_edges_cut
+from classify.fields.patterns import (
+    DATE_LINE,
+    LETTER_CLOSING,
+    NAME_PARTICLE,
+    fold_text,
+    ocr_edges_cut,
+)
 from classify.fields.postcodes import find_postcodes
 
 _SALUTATION = re.compile(
@@ -15,7 +21,7 @@ _SALUTATION = re.compile(
     re.I,
 )
 _NAME = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Rev)\.?\s+)?[A-Z][a-zA-Z'’.-]*"
-                   r"(?:\s+[A-Z][a-zA-Z'’.-]*){0,3}$")
+                   rf"(?:\s+(?:{NAME_PARTICLE}\s+)?[A-Z][a-zA-Z'’.-]*){{0,3}}$")
 _STREETISH = re.compile(
     r"\d|\b(?:road|street|lane|close|avenue|court|house|flat|drive|way|place|gardens|terrace|"
     r"crescent|walk|row|square|grove|mews|park|hill|view|bank|rise|estate|cottages?)\b",

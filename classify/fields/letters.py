@@ -62,8 +62,10 @@ def fuller_of(one: str, other: str) -> str | None:
     Okafor"), the one written out more fully; None when the surnames differ."""
     if _folded(one.split()[-1]) != _folded(other.split()[-1]):
         return None
-    given_one, given_other = one.split()[0].strip("."), other.split()[0].strip(".")
-    if len(one.split()) == 1 or len(given_other) > len(given_one):
+    # The letters of the given names: "D.B." (2) is less full than "Dil Bahadur" (10).
+    given_one = sum(ch.isalpha() for word in one.split()[:-1] for ch in word)
+    given_other = sum(ch.isalpha() for word in other.split()[:-1] for ch in word)
+    if len(one.split()) == 1 or given_other > given_one:
         return other
     return one
 

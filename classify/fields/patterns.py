@@ -14,6 +14,10 @@ _LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 NAME_WORD = (rf"(?!I['’])[{_UPPER}][{_LOWER}{_UPPER}'’-]*[{_LOWER}][{_LOWER}'’-]*"
              rf"(?:-[{_UPPER}][{_LOWER}]+)?")
 NAME_GAP = r"[ \t]+"
+# The small words between the parts of some names ("Luciana Ferreira da Silva", "Ludwig van
+# Beethoven", "Ahmad bin Ismail"), written in lower case.
+NAME_PARTICLE = (r"(?:da|de|del|della|der|den|di|do|dos|das|du|la|le|van|von|ter|ten|bin|binti|"
+                 r"bint|ibn|al|el|ap)")
 FULL_NAME = rf"{NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{0,3}}"
 # Who the writer may be writing for, or about.
 RELATIONS = (

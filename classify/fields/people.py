@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from classify.fields.patterns import FULL_NAME, NAME_WORD, SIGN_OFF, TITLES, ocr_edges_cut
+from classify.fields.patterns import (
+    FULL_NAME,
+    NAME_PARTICLE,
+    NAME_WORD,
+    SIGN_OFF,
+    TITLES,
+    ocr_edges_cut,
+)
 from classify.fields.types import Landlord
 
 _TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "cllr", "councillor", "sir", "dame",
@@ -65,7 +72,7 @@ def introduced_name(text: str) -> str | None:
 
 def looks_like_name(candidate: str, landlord: Landlord) -> bool:
     """One to four capitalised words, none a title, a street word or the landlord's name."""
-    words = candidate.split()
+    words = [word for word in candidate.split() if not re.fullmatch(NAME_PARTICLE, word)]
     if not words or len(words) > 4 or any(ch.isdigit() for ch in candidate):
         return False
     banned = _NOT_NAMES | set(landlord.names)
@@ -75,7 +82,7 @@ def looks_like_name(candidate: str, landlord: Landlord) -> bool:
     # scrawl as OCR reads it, not a name.
     if any(len(word.strip(".")) >= 2 and not _VOWELISH.search(word) for word in words):
         return False
-    return bool(re.fullmatch(rf"{NAME_WORD}(?: {NAME_WORD})*", candidate))
+    return bool(re.fullmatch(rf"{NAME_WORD}(?: (?:{NAME_PARTICLE} )*{NAME_WORD})*", candidate))
 
 
 def same_person(one: str, other: str) -> bool:
@@ -173,10 +180,19 @@ def name_from_sender(sender_name: str | None, landlord: Landlord) -> str | None:
 def written_in_full(name: str | None, text: str) -> str | None:
     """"S. Bairstow" signed where the text also writes "Sandra Bairstow" (a sender's block, a
     "Name:" line, the body): the fullest form of the same surname with the same initial."""
-    if not name or len(name.split()) < 2 or len(name.split()[0].strip(".")) != 1:
+    if not name:
         return name
-    initial, surname = name.split()[0].strip(".").upper(), name.split()[-1]
-    pattern = re.compile(rf"\b({initial}[a-z][a-z'’-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
-                         rf"{re.escape(surname)}\b")
-    full = pattern.search(text)
+    if len(name.split()) == 1:  # "Miss Rees" where a heading gives "Miss Tiffany Rees"
+        titled = re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+([A-Z][a-z'’-]+)[ \t]+"
+                           rf"{re.escape(name)}\b", text)
+        return f"{titled.group(1)} {name}" if titled else name
+    initials = re.fullmatch(r"((?:[A-Z]\.?){1,3})", name.split()[0])
+    if len(name.split()) != 2 or not initials:
+        return name
+    letters, surname = re.sub(r"\.", "", initials.group(1)), name.split()[-1]
+    if len(letters) == 1:
+        pattern = rf"\b({letters}[a-z][a-z'’-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
+    else:  # "D.B. Gurung" where the block gives "Dil Bahadur Gurung"
+        pattern = r"\b(" + r"[ \t]+".join(f"{ch}[a-z][a-z'’-]+" for ch in letters) + r")[ \t]+"
+    full = re.search(pattern + rf"{re.escape(surname)}\b", text)
     return f"{full.group(1)} {surname}" if full else name
