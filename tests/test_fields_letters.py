@@ -268,6 +268,32 @@ def test_a_resident_named_in_full_in_a_heading_is_taken_with_the_home_there() ->
     assert fields.postcode == "NP19 9JT"
 
 
+@pytest.mark.parametrize(
+    "heading",
+    ["Kirklees Council\nAdult Social Care - North Team\nCivic Centre 3, Market Street, "
+     "Huddersfield HD1 2EY",
+     "Moorside Medical Centre\nNHS Calderdale\n2 Moor End Road, Halifax HX2 0RU"],
+)
+def test_a_councils_or_surgerys_letterhead_is_not_the_residents_block(heading: str) -> None:
+    text = (f"{heading}\n\n19 January 2026\n\n{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nI "
+            "am writing about my client Mr Ken Appleby, whose stair rail is loose.\n\nYours "
+            "sincerely,\n\nAnita Shah\nSocial Worker\n")
+    fields = _letter_fields(text)
+    assert fields.postcode is None and fields.address is None
+
+
+def test_a_postcode_with_a_letter_read_twice_beside_its_town() -> None:
+    assert [code for _m, code in find_postcodes("88 Linacre Road\nBootle\nL20 5DjJ\n")] == [
+        "L20 5DJ"]
+
+
+def test_an_apostrophe_read_apart_from_the_name() -> None:
+    text = ("Miss Niamh O' Hare\nFlat 9\n88 Linacre Road\nBootle\nL20 5DJ\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe boiler is broken. Please send an "
+            "engineer.\n\nYours faithfully,\n\nNiamh O' Hare\n")
+    assert _letter_fields(text).name == "Niamh O'Hare"
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "

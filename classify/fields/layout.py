@@ -30,11 +30,13 @@ _STREETISH = re.compile(
 
 
 # A representative's or an organisation's letterhead (an MP's, a councillor's, a firm's, an
-# advice service's, a company's PO box): its address is theirs, never the resident's.
+# advice service's, a council's, a surgery's, a company's PO box): its address is theirs,
+# never the resident's.
 LETTERHEAD = re.compile(
     r"\b(?:MP|M\.P\.|Member of Parliament|House of Commons|Constituency|Councillor|Cllr|"
     r"Ward|Solicitors?|LLP|Law|Legal|Advice|Citizens|Advocacy|Association|Chambers|"
-    r"Members'? Services|Town Hall|Civic Centre|P\.?\s?O\.? Box|Ltd|Limited|plc)\b")
+    r"Members'? Services|Town Hall|Civic Centre|P\.?\s?O\.? Box|Ltd|Limited|plc|Council|"
+    r"Social (?:Care|Services|Work)|NHS|Surgery|Medical Centre|Health Centre|charity)\b")
 
 
 @dataclass(frozen=True)

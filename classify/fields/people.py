@@ -58,6 +58,7 @@ def clean_name(raw: str) -> str | None:
     name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
     name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
     name = re.sub(r"['’]s$", "", name)
+    name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # OCR's "O' Hare"
     if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
                        for word in name.split()):
         return None
