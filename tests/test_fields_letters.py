@@ -294,6 +294,21 @@ def test_an_apostrophe_read_apart_from_the_name() -> None:
     assert _letter_fields(text).name == "Niamh O'Hare"
 
 
+def test_asked_to_write_wrapped_over_two_lines_is_still_a_representative() -> None:
+    text = (f"{_INSIDE_ADDRESS}\n17 April 2026\n\nDear Complaints Team,\n\nMr Stefan Dragomir, "
+            "4 Maesglas Crescent, Maesglas, Newport NP20 3PE\n\nI am a volunteer at the advice "
+            "centre and Mr Dragomir has asked me to\nwrite for him. The lights in his kitchen "
+            "flicker. Mr Dragomir would like an electrician to check the wiring.\n\nKind "
+            "regards,\n\nCarys Beddoe\nVolunteer Adviser\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Stefan Dragomir", "Carys Beddoe")
+    # A neighbour named across a line break is no sign of a representative.
+    own = ("Mrs Dot Pickles\n2 Albert Terrace\nHalifax\nHX3 6QU\n\nDear Sir,\n\nThe gutter "
+           "leaks and my\nneighbour Brenda says I must write. Please send someone.\n\n"
+           "Yours faithfully,\n\nDot Pickles\n")
+    assert _letter_fields(own).name == "Dot Pickles"
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "

@@ -92,8 +92,16 @@ def first_titled_person(text: str, landlord: Landlord) -> tuple[str | None, int]
 
 
 def reads_as_representative(text: str) -> bool:
-    """The text says it is written for someone else ("on behalf of", "my client", ...)."""
-    return bool(_REPRESENTING.search(text))
+    """The text says it is written for someone else ("on behalf of", "my client", ...); the
+    plainest of these also across a letter's line breaks ("has asked me to" / "write")."""
+    return bool(_REPRESENTING.search(text)
+                or _REPRESENTING_PLAINLY.search(re.sub(r"\s+", " ", text)))
+
+
+# What says outright that someone else wrote, even wrapped over two lines.
+_REPRESENTING_PLAINLY = re.compile(
+    r"\b(?:(?:has|have) asked (?:me|us) to (?:write|contact|email|send)|on (?:his|her|their) "
+    r"behalf|on behalf of|I am writing for|we act for|I act for)\b", re.I)
 
 
 def firm_signature(text: str) -> str | None:
