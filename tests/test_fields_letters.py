@@ -224,7 +224,16 @@ def test_a_faint_forms_labels_are_found_after_ocrs_specks() -> None:
      ("The socket sparks when used. Request an electrician attends to replace it. 48 hours’ "
       "notice by email please.\n\nC. Bell", "Request an electrician attends to replace it."),
      ("The boiler has failed and we have no hot water.\n1 ask that the boiler be replaced by "
-      "Friday.\n\nE. Pugh", "I ask that the boiler be replaced by Friday.")],
+      "Friday.\n\nE. Pugh", "I ask that the boiler be replaced by Friday."),
+     ("Back door wont shut.\n\nCan someone come.\n\nR. Hale", "Can someone come."),
+     ("With due respect I wish to bring to your kind notice that rain enters my loft. Kindly "
+      "send the roofer at the earliest.\n\nD. Rai", "Kindly send the roofer at the earliest."),
+     ("The tiles are loose. I humbly request that a roofer be sent.\n\nD. Rai",
+      "I humbly request that a roofer be sent."),
+     ("Water comes through the wall. I would ask that a surveyor attends this month. I hope "
+      "this makes sense.\n\nP. Ames", "I would ask that a surveyor attends this month."),
+     ("Mice in kitchen. Is possible to send pest control this week?\n\nAna",
+      "Is possible to send pest control this week?")],
 )
 def test_asks_in_a_letters_own_ways(text: str, asked: str) -> None:
     # A numbered heading, a clipped request, OCR's "1" for "I" and its specks before a

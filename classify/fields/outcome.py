@@ -13,8 +13,8 @@ _LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer)"
 _ASK_STRONG = re.compile(
     rf"\b(?:I|we|he|she|they)\s+(?:would|should|'d)\s+{_LIKE}\b|\b(?:I|we|he|she|they)'d\s+{_LIKE}\b|"
     r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )(?<!\bdo )(?<!\bdid )(?<!\bshould )"
-    r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|"
-    r"still\s+|therefore\s+|simply\s+|only\s+)?"
+    r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|humbly\s+|respectfully\s+|"
+    r"formally\s+|still\s+|therefore\s+|simply\s+|only\s+)?"
     r"(?:want|wish|need\s+(?:you|someone|somebody|an?\s+\w+\s+to)|expect|request|require|"
     r"demand|ask|insist|invite)\b"
     r"(?!\s+(?:him|her|them|whether|if)\b)|"
@@ -22,7 +22,8 @@ _ASK_STRONG = re.compile(
     r"\b(?:write|writing)\s+to\s+ask\b|\band\s+ask\s+(?:for|that|you)\b|"
     r"\b(?:and|but)\s+(?:would|should|'d)\s+(?:like|appreciate)\b|"
     r"\b(?:grateful|obliged|glad|pleased|happy)\s+if\b|"
-    r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|"
+    r"\bwhat (?:I|we) want\b|\ball (?:I|we) want\b|\bwhat\s+needs\s+to\s+happen\b|"
+    r"\b(?:I|we)\s+(?:would|must|should)\s+(?:ask|request|urge)\b|"
     r"\b(?:I|we)(?:\s+(?:am|are)|\s*['’](?:m|re))\s+(?:hoping\s+(?:that\s+)?"
     r"(?:you|someone|somebody)|asking)\b|"
     # A heading of its own: "Outcome wanted:", "Resolution sought:" (OCR's "Qutcome").
@@ -56,7 +57,7 @@ _ASK = re.compile(
 _ASK_QUESTION = re.compile(
     r"\bcan I\b|\bhow (?:do|can|should|would) (?:I|we)\b|\bwhat (?:should|do) (?:I|we) do\b|"
     r"\bdo (?:I|we) need\b|\bis (?:it|there) (?:possible|a way)\b|\bwho (?:do|should) I\b|"
-    r"\bwhen will\b",
+    r"\bwhen will\b|\bis\s+possible\b",
     re.I,
 )
 _IMPERATIVE = re.compile(
@@ -70,12 +71,14 @@ _CONTACT_REQUEST = re.compile(
     r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
     r"text|contact|write to)\s+(?:me|us|him|her|them)\b[^.!?]*)|"
     r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
-    r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
+    r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+hope\s+(?:this|that|it)\s+(?:makes\s+sense|helps|is\s+"
+    r"(?:clear|ok|okay|alright|all\s+right))\b[^.!?]*|\bhope\s+(?:this|it)\s+finds\s+you\b[^.!?]*|"
+    r"\bI\s+am\s+not\s+asking\b[^.!?]*?(?=\bI\s+am\s+asking|$)|"
     r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
     r"\b(?:would|should|'d)\s+like\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?"
     r"complaint|say|thank|raise|register)\b(?!\s+and\s+(?:get|have|receive|see|be)\b)|"
     r"\b(?:want|wish)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
-    r"register|say|let\s+you|tell|inform|thank|commend|draw)\b"
+    r"register|say|let\s+you|tell|inform|thank|commend|draw|bring)\b"
     r"(?!\s+and\s+(?:get|have|receive|see|be)\b)",
     re.I,
 )
@@ -103,8 +106,12 @@ _COURTESY = re.compile(
 _THEIR_WISH = re.compile(
     rf"(?-i:\b(?:[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+{NAME_WORD}|{NAME_WORD}|"
     r"[Oo]ur client|[Mm]y client|[Mm]y constituent|[Tt]he family)(?:,[^,]{1,40},)?\s+"
-    r"(?:would\s+(?:simply\s+|also\s+|now\s+)?(?:like|prefer)|wants|asks|is\s+asking)\b)"
+    r"(?:would\s+(?:simply\s+|also\s+|now\s+)?(?:like|prefer)|wants|wishes|asks|is\s+asking)\b)"
 )
+
+
+_SHORT_ASK = re.compile(r"^(?:please\b|(?:can|could|will)\s+(?:you|someone|somebody)\b).*\?*[.?!]$",
+                        re.I)
 
 
 def desired_outcome(text: str, for_someone: bool = False) -> str | None:
@@ -113,7 +120,11 @@ def desired_outcome(text: str, for_someone: bool = False) -> str | None:
     sentences: list[tuple[int, int, str]] = []  # (paragraph, index, sentence)
     for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
-        if not lines or all(SIGN_OFF.match(line) or len(line.split()) <= 4 for line in lines):
+        # A paragraph of short lines is a block of address or sign-off, unless a line asks
+        # ("Can someone come.").
+        if not lines or all(SIGN_OFF.match(line) or (len(line.split()) <= 4
+                                                     and not _SHORT_ASK.search(line))
+                            for line in lines):
             continue
         # Letters wrap sentences across lines; a blank line still ends a paragraph.
         joined = " ".join(lines)
