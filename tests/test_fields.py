@@ -103,6 +103,18 @@ def test_a_postcode_wrapped_onto_the_next_line_is_the_residents() -> None:
     assert found.address == "14 Osmaston Park Close, Allenton, Derby, DE24 9QB"
 
 
+@pytest.mark.parametrize(("raw", "name"), [("Eilidh O’Rourke", "Eilidh O'Rourke"),
+                                           ("Niamh O' Hare", "Niamh O'Hare")])
+def test_a_names_apostrophe_is_written_one_way(raw: str, name: str) -> None:
+    assert clean_name(raw) == name
+
+
+def test_a_companys_name_signed_is_no_ones_name() -> None:
+    text = ("Dear Sir,\n\nPower will be off on 3 May for works.\n\nYours faithfully,\n\n"
+            "Pennine Power Networks\n")
+    assert extract_fields(text, received=RECEIVED).name is None
+
+
 def test_landlord_postcode_and_address_are_never_the_residents() -> None:
     text = "Northbrook Homes, PO Box 100, Preston PR1 2AB\n\nDear Sir,\nThe lift is broken.\n"
     assert extract_fields(text, received=RECEIVED).postcode is None

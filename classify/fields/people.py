@@ -44,6 +44,8 @@ _NOT_NAMES = {
     "January", "February", "March", "April", "June", "July", "August", "September",
     "October", "November", "December", "May", "Urgent", "Admin", "Accounts", "Payroll",
     "Independent", "Senior", "Head", "Chair", "Secretary", "Partner",
+    "Networks", "Network", "Energy", "Electricity", "Utilities", "Plc", "Surgery", "Practice",
+    "Charity", "Agency", "Authority", "Borough", "Metropolitan",
     # Words that open a sentence ("When the engineer came", "Yesterday the plumber"): never names.
     "When", "Yesterday", "Today", "Tomorrow", "Could", "Would", "Should", "Then", "After",
     "Before", "Since", "If", "And", "But", "So", "Also", "Finally", "Now", "Last", "Next", "Once",
@@ -57,7 +59,7 @@ def clean_name(raw: str) -> str | None:
     name = re.sub(rf"\({TITLES}\)", " ", raw, flags=re.I)
     name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
     name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
-    name = re.sub(r"['’]s$", "", name)
+    name = re.sub(r"['’]s$", "", name).replace("’", "'")  # OCR's curly "O’Rourke"
     name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # OCR's "O' Hare"
     if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
                        for word in name.split()):
