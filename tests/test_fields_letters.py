@@ -87,7 +87,11 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
      ("Leicester\nLE5 GQA", "LE5 6QA"), ("Preston PR2 4Q3", "PR2 4QJ"),
      ("Scarborough\nYO11 3£Q", "YO11 3EQ"),
      ("Carmarthen\nSA31 3P\\V", "SA31 3PW"),  # a W read as two strokes
-     ("Sunderland\nSR4 9OLT", "SR4 9LT")],  # the writer's space says where the halves part
+     ("Sunderland\nSR4 9OLT", "SR4 9LT"),  # the writer's space says where the halves part
+     # A heading's whole address before the postcode, with a letter OCR put in it.
+     ("Re: Mr Kenneth Appleyard, 22 Middlesex Road, Brinnington, Stockport SKS 8EW",
+      "SK5 8EW"),
+     ("Mr Tariq Nasser, 2F1, 17 Wardlaw Place, Gorgie, Edinburgh EH1i1 1UN", "EH11 1UN")],
 )
 def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected: str) -> None:
     assert [found for _match, found in find_postcodes(f"14 Mill Lane\n{block}\n")] == [expected]

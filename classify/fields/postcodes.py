@@ -294,5 +294,8 @@ def _postcodes_ending_lines(text: str, before: str = "") -> list[tuple[re.Match[
 def _address_shaped(before: str) -> bool:
     """What precedes a postcode on its line is a town or a short address, not prose."""
     words = re.findall(r"[A-Za-z0-9'’-]+", before)
-    return len(words) <= 8 and not _PROSE_WORD.search(before) and not re.search(
-        r"[.!?:]\s", before)
+    # A heading lists a name and a whole address between commas ("Re: Mr Kenneth Appleyard,
+    # 22 Middlesex Road, Brinnington, Stockport SKS 8EW"): more words, no prose.
+    most = 14 if before.count(",") >= 2 else 8
+    return len(words) <= most and not _PROSE_WORD.search(before) and not re.search(
+        r"[.!?]\s|:\s(?!\s*(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)", before)
