@@ -70,8 +70,9 @@ def evaluate_letters(model: TrainedModel, letters_dir: Path, thresholds: Thresho
                      limit: int | None = None) -> dict[str, object]:
     """Figures over the rendered letters development set (see the module's docstring)."""
     letters = load_letters(letters_dir)[:limit]
-    return score_letters(letters, read_letters(letters), model=model, thresholds=thresholds,
-                         policy_name=policy_name, landlord=landlord)
+    report = score_letters(letters, read_letters(letters), model=model, thresholds=thresholds,
+                           policy_name=policy_name, landlord=landlord)
+    return {"folder": letters_dir.name, **report}
 
 
 def score_letters(letters: list[PostLetter], readings: list[tuple[IntakeItem | None, str]], *,
@@ -124,7 +125,8 @@ def score_letters(letters: list[PostLetter], readings: list[tuple[IntakeItem | N
 
 def print_letter_evaluation(report: dict[str, object], console: Console) -> None:
     hand = report["handwritten"]
-    console.print(f"Letters development set: {report['letters']} letters rendered as scans "
+    console.print(f"Letters ({report.get('folder', 'letters')}/): {report['letters']} letters "
+                  "rendered as scans "
                   f"and read by OCR ({report['typed_letters']} typed scored; "
                   f"{hand['letters']} handwritten: {hand['sent_to_review_unreadable']} sent to "  # type: ignore[index]
                   f"an officer as unreadable, {hand['with_a_field_guessed']} with a field "  # type: ignore[index]
@@ -142,7 +144,8 @@ def write_letter_report(report: dict[str, object], directory: Path) -> Path:
     """The letters' figures as Markdown beside the emails' report."""
     directory.mkdir(parents=True, exist_ok=True)
     hand = report["handwritten"]
-    lines = [f"# Letters development set: {report['letters']} rendered scans", "",
+    lines = [f"# Letters ({report.get('folder', 'letters')}/): {report['letters']} rendered scans",
+             "",
              f"{report['typed_letters']} typed letters scored; {hand['letters']} handwritten "  # type: ignore[index]
              f"({hand['sent_to_review_unreadable']} sent to an officer as unreadable, "  # type: ignore[index]
              f"{hand['with_a_field_guessed']} with a field guessed); "  # type: ignore[index]
