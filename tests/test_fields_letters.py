@@ -322,6 +322,17 @@ def test_asked_to_write_wrapped_over_two_lines_is_still_a_representative() -> No
     assert _letter_fields(own).name == "Dot Pickles"
 
 
+def test_a_relative_named_by_a_short_name_is_the_titled_resident_of_the_heading() -> None:
+    # The daughter's own block heads the letter; her dad is "Des" in the body and named in
+    # full, with his home, in the heading.
+    text = ("Jade Whitmore\n3a Marsh Hill Parade\nErdington\nBirmingham\nB23 7HY\n\n"
+            f"{_INSIDE_ADDRESS}\nMy dad - Mr Desmond Whitmore, 16 Witton Lodge Walk, Perry "
+            "Common, Birmingham\nB23 5TZ\n\nHiya,\n\ni'm writing for my dad Des as he's not "
+            "great with letters. Can someone sort him a cooker?\n\nThanks,\nJade\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Desmond Whitmore", "B23 5TZ")
+
+
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:
     text = ("Mrs J. Ackroyd\n3 Moor Cottages\nHuddersfield\nHDS BTL\n\n8 July 2026\n\n"
             f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nThe new kitchen is lovely and I want to "

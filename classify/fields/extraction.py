@@ -119,6 +119,7 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
     # A representative's own address block comes first: the resident's follows their name.
     postcode, address = (None, None)
     if is_representative:
+        name = written_in_full(name, text)
         start = _first_titled_mention(text, name, writer, named_at)
         postcode, address = postcode_and_address(text, landlord, start=start)
     if postcode is None:

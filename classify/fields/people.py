@@ -185,10 +185,16 @@ def written_in_full(name: str | None, text: str) -> str | None:
     "Name:" line, the body): the fullest form of the same surname with the same initial."""
     if not name:
         return name
-    if len(name.split()) == 1:  # "Miss Rees" where a heading gives "Miss Tiffany Rees"
+    if len(name.split()) == 1:
+        # "Miss Rees" where a heading gives "Miss Tiffany Rees"; "my dad Des" where it gives
+        # "Mr Desmond Whitmore".
         titled = re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+([A-Z][a-z'’-]+)[ \t]+"
                            rf"{re.escape(name)}\b", text)
-        return f"{titled.group(1)} {name}" if titled else name
+        if titled:
+            return f"{titled.group(1)} {name}"
+        given = re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+({re.escape(name)}[a-z'’-]*)"
+                          r"[ \t]+([A-Z][a-z'’-]+)\b", text)
+        return f"{given.group(1)} {given.group(2)}" if given else name
     initials = re.fullmatch(r"((?:[A-Z]\.?){1,3})", name.split()[0])
     if len(name.split()) != 2 or not initials:
         return name
