@@ -18,6 +18,7 @@ from classify.fields.form import read_form
 from classify.fields.layout import parse_letter
 from classify.fields.letters import as_spelled_most, fuller_of, mend_misread_i
 from classify.fields.outcome import desired_outcome
+from classify.fields.people import clean_name
 from classify.fields.postcodes import AREAS_FILE, PostcodeAreasError, load_postcode_areas
 from ingest.items import IntakeItem
 
@@ -91,7 +92,8 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
      # A heading's whole address before the postcode, with a letter OCR put in it.
      ("Re: Mr Kenneth Appleyard, 22 Middlesex Road, Brinnington, Stockport SKS 8EW",
       "SK5 8EW"),
-     ("Mr Tariq Nasser, 2F1, 17 Wardlaw Place, Gorgie, Edinburgh EH1i1 1UN", "EH11 1UN")],
+     ("Mr Tariq Nasser, 2F1, 17 Wardlaw Place, Gorgie, Edinburgh EH1i1 1UN", "EH11 1UN"),
+     ("Easton, Bristol\n| BSS @QX", "BS5 0QX")],  # a 0 read as "@"
 )
 def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected: str) -> None:
     assert [found for _match, found in find_postcodes(f"14 Mill Lane\n{block}\n")] == [expected]
@@ -331,6 +333,15 @@ def test_a_relative_named_by_a_short_name_is_the_titled_resident_of_the_heading(
             "great with letters. Can someone sort him a cooker?\n\nThanks,\nJade\n")
     fields = _letter_fields(text)
     assert (fields.name, fields.postcode) == ("Desmond Whitmore", "B23 5TZ")
+
+
+def test_a_sign_off_after_ocrs_specks_still_closes_the_letter() -> None:
+    # "ta" (thanks) read before the town in the block must not sign the letter.
+    text = ("Miss Niamh O'Hare\nFlat 9\nta ‘Bootle =\nL20 5DJ\n\n"
+            f"{_INSIDE_ADDRESS}\nDear Sir or Madam,\n\nPlease could a replacement window "
+            "restrictor be fitted.\n\n: ‘Yours faithfully\n| Niamh O'Hare\n")
+    assert _letter_fields(text).name == "Niamh O'Hare"
+    assert clean_name("Priya Nair-wWhitfield") == "Priya Nair-Whitfield"
 
 
 def test_the_town_above_a_senders_postcode_is_read_with_it() -> None:

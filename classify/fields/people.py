@@ -60,6 +60,9 @@ def clean_name(raw: str) -> str | None:
     name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
     name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
     name = re.sub(r"['’]s$", "", name).replace("’", "'")  # OCR's curly "O’Rourke"
+    # OCR's doubled letter after a hyphen ("Nair-wWhitfield").
+    name = re.sub(r"(?<=-)([a-z])(?=([A-Z]))",
+                  lambda m: "" if m.group(1) == m.group(2).lower() else m.group(1), name)
     name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # OCR's "O' Hare"
     if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
                        for word in name.split()):
@@ -123,7 +126,8 @@ def _name_in_line(line: str, landlord: Landlord) -> str | None:
 
 def signed_name(text: str, landlord: Landlord) -> str | None:
     """The name under the last sign-off ("Yours sincerely", "Kind regards", ...)."""
-    lines = [line.strip() for line in text.splitlines()]
+    # OCR's specks before a sign-off (": ‘Yours faithfully") are not part of it.
+    lines = [re.sub(r"^[^\w(]+", "", line.strip()) for line in text.splitlines()]
     for index in range(len(lines) - 1, -1, -1):
         match = SIGN_OFF.match(lines[index])
         if not match:

@@ -209,6 +209,8 @@ def _mend_symbols(text: str) -> str:
     hold."""
     text = re.sub(r"(?<=\b[0-9])[\])](?=[A-Z]\b)", "J", text)
     text = re.sub(r"(?<=\b[0-9])£(?=[A-Z]\b)|(?<=\b[0-9][A-Z])£(?![\w£])", "E", text)
+    # A 0 read as "@" where the inward code's digit stands ("BSS @QX").
+    text = re.sub(r"(?<=[A-Za-z0-9] )@(?=[A-Za-z]{2}\b)", "0", text)
     # A W read as "\V" or "VV" ("3P\V"): two characters for one, so a space after it.
     text = re.sub(r"(?<=\b[0-9][A-Z])(?:\\V|VV)(?![\w\\])", "W ", text)
     # An accent OCR put on a letter ("DNi6é"): the letter alone.
