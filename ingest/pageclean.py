@@ -66,7 +66,9 @@ def clean_page(image: Image.Image) -> CleanPage:
         histogram = np.asarray(grey.histogram(), dtype=np.float64)
     values = np.asarray(grey)
     ink = values < otsu_threshold(histogram)
-    if not bilevel:
+    if bilevel:
+        ink = drop_stamps(values, ink, grey.size[0] / A4_WIDTH_INCHES, by_grey=False)
+    else:
         ink = drop_lighter_marks(values, ink, histogram)
     ink &= neighbours(ink) >= SPECK_NEIGHBOURS  # a speck of a pixel or two is not ink
     skew = estimate_skew(ink[::2, ::2])
