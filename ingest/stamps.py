@@ -70,7 +70,7 @@ def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float, *,
     if not frames:
         return ink
     if not by_grey:
-        return _drop_frames(ink, frames, dpi)
+        return _drop_frames(ink, frames, dpi, gap=SIDE_GAP)
     outside = ink.copy()
     for rows, cols, _mask in frames:
         outside[rows, cols] = False
@@ -92,7 +92,10 @@ def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float, *,
         # Type under or beside the stamp is darker than the stamp's darkest; the stamp's own
         # line and letters are not (their edges go where no type is near).
         core = grey < stamp_core - STAMP_MARGIN
-        out[rows, cols] = region & dilate(core, 2)
+        # The frame's sides go too where they run through type (kept above as near its
+        # core, they would strike the letters through); the type's own dark ink stays.
+        sides = frame_sides(region, frame_turn(mask), dpi, keep_crossed=False)
+        out[rows, cols] = region & dilate(core, 2) & ~(sides & ~core)
     return _drop_frames(out, dark_frames, dpi) if dark_frames else out
 
 
@@ -105,13 +108,13 @@ FRAME_MAX_TURN = 12.0
 
 
 def _drop_frames(ink: np.ndarray, frames: list[tuple[slice, slice, np.ndarray]],
-                 dpi: float) -> np.ndarray:
+                 dpi: float, *, gap: int = 0) -> np.ndarray:
     """The ink without the long straight strokes of each frame (its sides), turned as the
     frame is: what the frame crosses (the sender's lines) stays."""
     out = ink.copy()
     for rows, cols, mask in frames:
         region = out[rows, cols]
-        out[rows, cols] = region & ~frame_sides(region, frame_turn(mask), dpi)
+        out[rows, cols] = region & ~frame_sides(region, frame_turn(mask), dpi, gap=gap)
     return out
 
 
@@ -133,30 +136,33 @@ def frame_turn(mask: np.ndarray) -> float:
     return -float(max(np.arange(coarse - 1, coarse + 1.01, 0.25), key=sharpness))
 
 
-# Gaps a frame's side may have and still be one stroke (a worn stamp, a fax's dropped
-# pixels), in pixels.
+# Gaps a frame's side may have on a bilevel scan and still be one stroke (a fax's dropped
+# pixels), in pixels; none on a greyscale scan, where bridged gaps would join a serif type's
+# feet into a long stroke.
 SIDE_GAP = 6
 
 
-def _long_runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Where the mask runs at least `length` along the axis, across gaps of a few pixels."""
-    bridged = ndimage.maximum_filter1d(mask.view(np.uint8), SIDE_GAP + 1, axis=axis,
+def _long_runs(mask: np.ndarray, length: int, axis: int, gap: int) -> np.ndarray:
+    """Where the mask runs at least `length` along the axis, across gaps of `gap` pixels."""
+    bridged = ndimage.maximum_filter1d(mask.view(np.uint8), gap + 1, axis=axis,
                                        mode="constant").view(bool)
     return open_line(bridged, length, axis)
 
 
-def frame_sides(region: np.ndarray, turn: float, dpi: float) -> np.ndarray:
+def frame_sides(region: np.ndarray, turn: float, dpi: float, *, gap: int = 0,
+                keep_crossed: bool = True) -> np.ndarray:
     """The region's straight strokes as long as a frame's sides (and their edges), found
-    once the region is turned square to the frame, less where a typed letter's stroke
-    crosses them (ink just across the side on both of its edges), turned back."""
+    once the region is turned square to the frame, less (`keep_crossed`) where a typed
+    letter's stroke crosses them (ink just across the side on both of its edges), turned
+    back."""
     square = ndimage.rotate(region.view(np.uint8), turn, order=0, reshape=True).view(bool)
     across = int(CROSSING * dpi)
-    along_rows = dilate(square & _long_runs(square, int(FRAME_SIDE * dpi), axis=1), 2) & square
-    along_cols = dilate(square & _long_runs(square, int(FRAME_END * dpi), axis=0), 2) & square
+    along_rows = dilate(square & _long_runs(square, int(FRAME_SIDE * dpi), 1, gap), 2) & square
+    along_cols = dilate(square & _long_runs(square, int(FRAME_END * dpi), 0, gap), 2) & square
     rest = square & ~(along_rows | along_cols)
     crossed = ((along_rows & _closed(rest, across, axis=0))
                | (along_cols & _closed(rest, across, axis=1)))
-    sides = (along_rows | along_cols) & ~crossed
+    sides = (along_rows | along_cols) & ~crossed if keep_crossed else along_rows | along_cols
     back = ndimage.rotate(sides.view(np.uint8), -turn, order=0, reshape=True).view(bool)
     top, left = (back.shape[0] - region.shape[0]) // 2, (back.shape[1] - region.shape[1]) // 2
     return back[top : top + region.shape[0], left : left + region.shape[1]]
