@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 from scipy import ndimage
 
 from ingest.masks import block_counts, dilate, neighbours, open_line
@@ -52,16 +52,62 @@ class CleanPage:
 
 
 def clean_page(image: Image.Image) -> CleanPage:
-    """Binarise (Otsu; a stamp's lighter ink dropped where the type is black), despeckle
-    (ink with no inked neighbour) and deskew (projection profile) a page.
+    """Binarise (Otsu; a stamp's lighter ink dropped where the type is black; a bilevel
+    scan, such as a fax, smoothed first), despeckle (ink with no inked neighbour) and deskew
+    (projection profile) a page.
 
     Neighbourhoods are shifted boolean arrays: a 7x7 minimum filter costs seconds a page in
     Pillow, and a box blur most of a second, beside Tesseract's own few seconds."""
     grey = image if image.mode == "L" else image.convert("L")
     histogram = np.asarray(grey.histogram(), dtype=np.float64)
+    bilevel = is_bilevel(histogram)
+    if bilevel:
+        grey = smooth_bilevel(grey)
+        histogram = np.asarray(grey.histogram(), dtype=np.float64)
     values = np.asarray(grey)
-    ink = values < otsu_threshold(histogram)
-    ink = drop_stamps(values, ink, grey.size[0] / A4_WIDTH_INCHES)
+    threshold = otsu_threshold(histogram)
+    ink = values < threshold
+    if bilevel:
+        ink = drop_stamps(values, ink, grey.size[0] / A4_WIDTH_INCHES, by_grey=False)
+    else:
+        ink = drop_lighter_marks(values, ink, histogram)
+    ink &= neighbours(ink) >= SPECK_NEIGHBOURS  # a speck of a pixel or two is not ink
+    if not bilevel and faint_type(histogram, threshold):
+        ink = drop_specks(ink, grey.size[0] / A4_WIDTH_INCHES)
+    skew = estimate_skew(ink[::2, ::2])
+    binary = Image.fromarray(~ink).convert("L")
+    if abs(skew) >= MIN_SKEW:
+        binary = binary.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=255)
+    return CleanPage(binary, skew)
+
+
+# A page scanned one bit a pixel (a fax, a scanner set to black and white) has its ink at
+# pure black: at least this share of the darker half of its pixels is 0-5, where a greyscale
+# scan has under 3%.
+BILEVEL_BLACK_SHARE = 0.2
+# Its smoothing (Gaussian sigma) in pixels at 300 dpi, scaled with the page's resolution.
+BILEVEL_SIGMA_AT_300_DPI = 1.0
+
+
+def is_bilevel(histogram: np.ndarray) -> bool:
+    """True when the page was scanned one bit a pixel: its ink is pure black. Such a page has
+    no greys to tell a stamp's ink from the type's by."""
+    dark = histogram[:128].sum()
+    return bool(dark > 0 and histogram[:6].sum() >= BILEVEL_BLACK_SHARE * dark)
+
+
+def smooth_bilevel(grey: Image.Image) -> Image.Image:
+    """A bilevel page blurred a little so that thresholding it again gives letters with
+    smooth edges and no pinholes: a fax's jagged staircase edges and dropped pixels make
+    Tesseract misread letters and digits (R5 as RS5, 6 as G)."""
+    sigma = BILEVEL_SIGMA_AT_300_DPI * grey.size[0] / A4_WIDTH_INCHES / 300
+    return grey.filter(ImageFilter.GaussianBlur(sigma))
+
+
+def drop_lighter_marks(values: np.ndarray, ink: np.ndarray,
+                       histogram: np.ndarray) -> np.ndarray:
+    """The ink without a stamp's lighter ink, nor lighter marks where the type is black."""
+    ink = drop_stamps(values, ink, values.shape[1] / A4_WIDTH_INCHES)
     dark, _ = three_class_thresholds(histogram)
     if dark < DARK_TEXT_BELOW and histogram[:dark].sum() >= DARK_CORE_SHARE * max(
             1, np.count_nonzero(ink)):
@@ -69,12 +115,33 @@ def clean_page(image: Image.Image) -> CleanPage:
         # highlighter): ink counts only near a dark core, so a stamp's grey lines and letters
         # drop away while the soft edges of typed letters stay.
         ink &= dilate(values < dark, 3)
-    ink &= neighbours(ink) >= SPECK_NEIGHBOURS  # a speck of a pixel or two is not ink
-    skew = estimate_skew(ink[::2, ::2])
-    binary = Image.fromarray(~ink).convert("L")
-    if abs(skew) >= MIN_SKEW:
-        binary = binary.rotate(skew, resample=Image.Resampling.NEAREST, fillcolor=255)
-    return CleanPage(binary, skew)
+    return ink
+
+
+# The darker quarter of a page's ink lighter than this: the type itself is grey (a faint
+# carbon copy, a light print; black type's darker quarter is far darker), and the scanner's
+# dark specks stand out against it.
+FAINT_INK_ABOVE = 120
+# Ink in pieces smaller than this square (inches) is a speck: a full stop is twice as wide.
+SPECK_SIDE = 0.012
+
+
+def faint_type(histogram: np.ndarray, threshold: int) -> bool:
+    """True when the darker quarter of the ink (the grey levels below `threshold`) is grey."""
+    ink = np.cumsum(histogram[:threshold])
+    if len(ink) == 0 or ink[-1] <= 0:
+        return False
+    return int(np.searchsorted(ink, ink[-1] / 4)) > FAINT_INK_ABOVE
+
+
+def drop_specks(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """The ink without pieces smaller than a full stop. Only on faint pages: labelling a
+    page's pieces costs a tenth of its reading, and there the specks are darker than the
+    type, so they survive binarising by the thousand and Tesseract reads them as marks."""
+    labels, _count = ndimage.label(ink, structure=np.ones((3, 3), dtype=bool))
+    small = np.bincount(labels.ravel()) < (SPECK_SIDE * dpi) ** 2
+    small[0] = False
+    return ink & ~small[labels]
 
 
 # An inked pixel with fewer inked neighbours (of eight) is part of a speck: a 2x2 speck's

@@ -6,7 +6,9 @@ ink: nothing typed has that shape (a form's printed boxes span the page's width,
 is dense). Inside the frame the stamp's ink has its own grey (red or blue ink scans lighter
 than black type); where the type is clearly darker, only ink near the type's dark core is
 kept, so the sender's lines under the stamp read as they were typed. Where the two inks are
-as dark as each other (a fax, a faint carbon copy) the page is left as it is.
+as dark as each other (a fax, a dark stamp) only the frame is taken out: its sides are the
+only long straight strokes there, and left in they make Tesseract take the lines they cross
+for a picture or read them as letters (I, l, |) beside the sender's.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ingest.masks import block_counts, dilate
+from ingest.masks import block_counts, dilate, open_line
 
 _SCALE = 4  # the page is searched at a quarter of its resolution: a stamp is large
 # A stamp's frame, in inches: as wide and as tall as post-room stamps come (turned a little).
@@ -59,11 +61,16 @@ def _frame_band(mask: np.ndarray) -> np.ndarray:
     return mask & edge
 
 
-def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
-    """The ink with each found stamp's lighter ink taken out (a new array when changed)."""
+def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float, *,
+                by_grey: bool = True) -> np.ndarray:
+    """The ink with each found stamp's lighter ink taken out, or its frame where its ink is
+    as dark as the type's or the page has no greys (`by_grey` False: a bilevel scan); a new
+    array when changed."""
     frames = stamp_frames(ink, dpi)
     if not frames:
         return ink
+    if not by_grey:
+        return _drop_frames(ink, frames, dpi, gap=SIDE_GAP)
     outside = ink.copy()
     for rows, cols, _mask in frames:
         outside[rows, cols] = False
@@ -72,6 +79,7 @@ def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
         return ink
     type_core = float(np.percentile(typed, 10))
     out = ink.copy()
+    dark_frames = []
     for rows, cols, mask in frames:
         region, grey = out[rows, cols], values[rows, cols]
         line = _frame_band(mask) & region
@@ -79,10 +87,93 @@ def drop_stamps(values: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
             continue
         stamp_core = float(np.percentile(grey[line], 20))
         if stamp_core - type_core < STAMP_LIGHTER_BY:
+            dark_frames.append((rows, cols, mask))
             continue
         # Type under or beside the stamp is darker than the stamp's darkest; the stamp's own
         # line and letters are not (their edges go where no type is near).
         core = grey < stamp_core - STAMP_MARGIN
-        out[rows, cols] = region & dilate(core, 2)
+        # The frame's sides go too where they run through type (kept above as near its
+        # core, they would strike the letters through); the type's own dark ink stays.
+        sides = frame_sides(region, frame_turn(mask), dpi, keep_crossed=False)
+        out[rows, cols] = region & dilate(core, 2) & ~(sides & ~core)
+    return _drop_frames(out, dark_frames, dpi) if dark_frames else out
+
+
+# A frame's sides, in inches: its top and bottom run at least this long, its ends this tall
+# (a stamp is 1 to 3 inches wide, 0.4 to 1.8 tall; typed letters are a sixth of an inch).
+FRAME_SIDE = 0.5
+FRAME_END = 0.3
+# The frame's turn is searched this far either way, in degrees (stamps land askew).
+FRAME_MAX_TURN = 12.0
+
+
+def _drop_frames(ink: np.ndarray, frames: list[tuple[slice, slice, np.ndarray]],
+                 dpi: float, *, gap: int = 0) -> np.ndarray:
+    """The ink without the long straight strokes of each frame (its sides), turned as the
+    frame is: what the frame crosses (the sender's lines) stays."""
+    out = ink.copy()
+    for rows, cols, mask in frames:
+        region = out[rows, cols]
+        out[rows, cols] = region & ~frame_sides(region, frame_turn(mask), dpi, gap=gap)
     return out
 
+
+def frame_turn(mask: np.ndarray) -> float:
+    """Degrees the frame is turned (as scipy's rotate turns): the angle at which its rows of
+    ink are sharpest (its top and bottom sides each fall into one row), over a sample."""
+    ys, xs = np.nonzero(mask[::_SCALE, ::_SCALE])
+    if len(ys) < 10:
+        return 0.0
+    ys, xs = ys.astype(np.float64), xs.astype(np.float64)
+
+    def sharpness(angle: float) -> float:
+        radians = np.deg2rad(angle)
+        rows = ys * np.cos(radians) + xs * np.sin(radians)
+        counts = np.bincount((rows - rows.min()).astype(np.int64))
+        return float(np.dot(counts, counts))
+
+    coarse = max(np.arange(-FRAME_MAX_TURN, FRAME_MAX_TURN + 0.01, 1.0), key=sharpness)
+    return -float(max(np.arange(coarse - 1, coarse + 1.01, 0.25), key=sharpness))
+
+
+# Gaps a frame's side may have on a bilevel scan and still be one stroke (a fax's dropped
+# pixels), in pixels; none on a greyscale scan, where bridged gaps would join a serif type's
+# feet into a long stroke.
+SIDE_GAP = 6
+
+
+def _long_runs(mask: np.ndarray, length: int, axis: int, gap: int) -> np.ndarray:
+    """Where the mask runs at least `length` along the axis, across gaps of `gap` pixels."""
+    bridged = ndimage.maximum_filter1d(mask.view(np.uint8), gap + 1, axis=axis,
+                                       mode="constant").view(bool)
+    return open_line(bridged, length, axis)
+
+
+def frame_sides(region: np.ndarray, turn: float, dpi: float, *, gap: int = 0,
+                keep_crossed: bool = True) -> np.ndarray:
+    """The region's straight strokes as long as a frame's sides (and their edges), found
+    once the region is turned square to the frame, less (`keep_crossed`) where a typed
+    letter's stroke crosses them (ink just across the side on both of its edges), turned
+    back."""
+    square = ndimage.rotate(region.view(np.uint8), turn, order=0, reshape=True).view(bool)
+    across = int(CROSSING * dpi)
+    along_rows = dilate(square & _long_runs(square, int(FRAME_SIDE * dpi), 1, gap), 2) & square
+    along_cols = dilate(square & _long_runs(square, int(FRAME_END * dpi), 0, gap), 2) & square
+    rest = square & ~(along_rows | along_cols)
+    crossed = ((along_rows & _closed(rest, across, axis=0))
+               | (along_cols & _closed(rest, across, axis=1)))
+    sides = (along_rows | along_cols) & ~crossed if keep_crossed else along_rows | along_cols
+    back = ndimage.rotate(sides.view(np.uint8), -turn, order=0, reshape=True).view(bool)
+    top, left = (back.shape[0] - region.shape[0]) // 2, (back.shape[1] - region.shape[1]) // 2
+    return back[top : top + region.shape[0], left : left + region.shape[1]]
+
+
+# A letter's stroke crossing a frame's side shows on both of its edges within this (inches:
+# the side's width, its blur and a little more).
+CROSSING = 0.06
+
+
+def _closed(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """The mask with gaps shorter than `length` along the axis filled (a closing)."""
+    grown = ndimage.maximum_filter1d(mask.view(np.uint8), length, axis=axis, mode="constant")
+    return ndimage.minimum_filter1d(grown, length, axis=axis, mode="constant").view(bool)
