@@ -54,3 +54,21 @@ def block_counts(mask: np.ndarray, scale: int) -> np.ndarray:
     for offset in range(1, scale):
         out += rows[:, offset::scale]
     return out
+
+
+def sharpest_angle(ys: np.ndarray, xs: np.ndarray, coarse: np.ndarray, fine_half: float,
+                   fine_step: float) -> float:
+    """The angle (degrees) at which the points' row profile is sharpest: lines of type, or a
+    stamp frame's sides, each fall into one row there. Tried over `coarse`, then within
+    `fine_half` of the best in steps of `fine_step`."""
+    ys, xs = ys.astype(np.float64), xs.astype(np.float64)
+
+    def sharpness(angle: float) -> float:
+        radians = np.deg2rad(angle)
+        rows = ys * np.cos(radians) + xs * np.sin(radians)
+        counts = np.bincount((rows - rows.min()).astype(np.int64))
+        return float(np.dot(counts, counts))
+
+    best = max(coarse, key=sharpness)
+    return float(max(np.arange(best - fine_half, best + fine_half + 0.01, fine_step),
+                     key=sharpness))

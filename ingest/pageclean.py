@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 from scipy import ndimage
 
-from ingest.masks import block_counts, dilate, neighbours, open_line
+from ingest.masks import block_counts, dilate, neighbours, open_line, sharpest_angle
 from ingest.stamps import drop_stamps
 
 # Skew searched, in degrees either way: scanners and post-room staff rarely do worse.
@@ -198,17 +198,8 @@ def estimate_skew(ink: np.ndarray) -> float:
     if len(ys) > _SAMPLE_POINTS:
         pick = np.random.default_rng(0).choice(len(ys), _SAMPLE_POINTS, replace=False)
         ys, xs = ys[pick], xs[pick]
-    ys, xs = ys.astype(np.float64), xs.astype(np.float64)
-
-    def sharpness(angle: float) -> float:
-        radians = np.deg2rad(angle)
-        rows = ys * np.cos(radians) + xs * np.sin(radians)
-        counts = np.bincount((rows - rows.min()).astype(np.int64))
-        return float(np.dot(counts, counts))
-
-    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
-    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=sharpness)
-    return -round(float(fine), 2)
+    fine = sharpest_angle(ys, xs, np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), 0.5, 0.1)
+    return -round(fine, 2)
 
 
 def unread_ink(image: Image.Image, words: list[Box], *, scale: int = 4) -> list[Box]:

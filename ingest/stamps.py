@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ingest.masks import block_counts, dilate, open_line
+from ingest.masks import block_counts, dilate, open_line, sharpest_angle
 
 _SCALE = 4  # the page is searched at a quarter of its resolution: a stamp is large
 # A stamp's frame, in inches: as wide and as tall as post-room stamps come (turned a little).
@@ -124,16 +124,8 @@ def frame_turn(mask: np.ndarray) -> float:
     ys, xs = np.nonzero(mask[::_SCALE, ::_SCALE])
     if len(ys) < 10:
         return 0.0
-    ys, xs = ys.astype(np.float64), xs.astype(np.float64)
-
-    def sharpness(angle: float) -> float:
-        radians = np.deg2rad(angle)
-        rows = ys * np.cos(radians) + xs * np.sin(radians)
-        counts = np.bincount((rows - rows.min()).astype(np.int64))
-        return float(np.dot(counts, counts))
-
-    coarse = max(np.arange(-FRAME_MAX_TURN, FRAME_MAX_TURN + 0.01, 1.0), key=sharpness)
-    return -float(max(np.arange(coarse - 1, coarse + 1.01, 0.25), key=sharpness))
+    return -sharpest_angle(ys, xs, np.arange(-FRAME_MAX_TURN, FRAME_MAX_TURN + 0.01, 1.0),
+                           1.0, 0.25)
 
 
 # Gaps a frame's side may have on a bilevel scan and still be one stroke (a fax's dropped

@@ -131,7 +131,8 @@ def _decode_postcode(written: str, named: frozenset[str] = frozenset(),
     less than reading a capital letter as a digit. A code whose area does not exist is none.
     `named` holds the areas whose towns are written beside the postcode: among readings that
     cost the same, theirs is taken ("Bury bi8" is BL8, not B18); and only there is a
-    character OCR added dropped, when nothing else reads and one reading alone is best.
+    character OCR added dropped ("Worcester WRD5"), when no reading without a drop costs as
+    little and one reading alone is cheapest (a letter read twice is the cheapest to drop).
     `outward_length` is where the writer's space fell, when there was one: a reading that
     moves it ("SR4 9OLT" read as SR49 0LT) costs a slip more.
     """
