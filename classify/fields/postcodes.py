@@ -6,7 +6,8 @@ import itertools
 import re
 import tomllib
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from pathlib import Path
 
 # The Royal Mail grammar: outward code A9, A99, A9A, AA9, AA99, AA9A; inward code 9AA.
@@ -123,13 +124,15 @@ def normalise_postcode(raw: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
-def _decode_postcode(written: str, named: frozenset[str] = frozenset(),
+def _decode_postcode(written: str, beside: Callable[[], frozenset[str]] = frozenset,
                      outward_length: int | None = None) -> str | None:
     """The valid postcode reached from `written` with the fewest OCR corrections, if any.
 
     A lower-case l or o among capitals is surely a slip for 1 or 0, so mending it costs
     less than reading a capital letter as a digit. A code whose area does not exist is none.
-    `named` holds the areas whose towns are written beside the postcode: among readings that
+    `beside` gives the areas whose towns are written beside the postcode, asked only when
+    a reading is in doubt (the towns are looked up then, not for every postcode read): among
+    readings that
     cost the same, theirs is taken ("Bury bi8" is BL8, not B18); and only there is a
     character OCR added dropped ("Worcester WRD5"), when no reading without a drop costs as
     little and one reading alone is cheapest (a letter read twice is the cheapest to drop).
@@ -142,6 +145,9 @@ def _decode_postcode(written: str, named: frozenset[str] = frozenset(),
     readings = [(cost + moved(outward_length, code), code)  # type: ignore[arg-type]
                 for cost, code in _readings(written)]
     best = _cheapest(readings)
+    if len(best) == 1 and min(c for c, _ in readings) <= _DROP_COST:
+        return best[0]
+    named = beside()
     if best and (not named or min(c for c, _ in readings) <= _DROP_COST):
         return next((code for code in best if _area(code) in named), best[0])
     if not named:
@@ -199,9 +205,10 @@ def _readings(written: str) -> list[tuple[float, str]]:
     return [(cost, code) for code, cost in found.items()]
 
 
-_UNACCENTED = {ch: unicodedata.normalize("NFD", ch)[0] for ch in map(chr, range(0xC0, 0x17F))
-               if len(unicodedata.normalize("NFD", ch)) == 2
-               and unicodedata.normalize("NFD", ch)[0].isascii()}
+_UNACCENTED = str.maketrans({
+    ch: unicodedata.normalize("NFD", ch)[0] for ch in map(chr, range(0xC0, 0x17F))
+    if len(unicodedata.normalize("NFD", ch)) == 2
+    and unicodedata.normalize("NFD", ch)[0].isascii()})
 
 
 def _mend_symbols(text: str) -> str:
@@ -215,7 +222,7 @@ def _mend_symbols(text: str) -> str:
     # A W read as "\V" or "VV" ("3P\V"): two characters for one, so a space after it.
     text = re.sub(r"(?<=\b[0-9][A-Z])(?:\\V|VV)(?![\w\\])", "W ", text)
     # An accent OCR put on a letter ("DNi6é"): the letter alone.
-    text = "".join(_UNACCENTED.get(ch, ch) for ch in text)
+    text = text.translate(_UNACCENTED)
     return re.sub(r"\$(?=[0-9])", "S", text)
 
 
@@ -250,15 +257,20 @@ def find_postcodes(text: str, before: str = "") -> list[tuple[re.Match[str], str
     return sorted(found + more, key=lambda pair: pair[0].start())
 
 
-def _areas_beside(text: str, at: int, before: str = "") -> frozenset[str]:
+def _areas_beside(text: str, at: int, before: str = "") -> Callable[[], frozenset[str]]:
     """The areas named by towns written just before a postcode: on its line or the two above
-    (in `before` where the text starts closer), where an address block puts its town."""
-    start = at
-    for _ in range(3):
-        start = text.rfind("\n", 0, max(0, start - 1))
-        if start < 0:
-            return areas_named(f"{before}\n{text[:at]}")
-    return areas_named(text[start:at])
+    (in `before` where the text starts closer), where an address block puts its town; looked
+    up once, when first asked."""
+    @cache
+    def named() -> frozenset[str]:
+        start = at
+        for _ in range(3):
+            start = text.rfind("\n", 0, max(0, start - 1))
+            if start < 0:
+                return areas_named(f"{before}\n{text[:at]}")
+        return areas_named(text[start:at])
+
+    return named
 
 
 def _postcodes_ending_lines(text: str, before: str = "") -> list[tuple[re.Match[str], str]]:
@@ -287,7 +299,7 @@ def _postcodes_ending_lines(text: str, before: str = "") -> list[tuple[re.Match[
         # in capitals ("HIGSON") is no postcode, but "Huddersfield HDS BTL" is HD5 8TL.
         printed_digit = bool(re.search(r"\d", outward + inward)) and (
             re.search(r"\d", outward) or len(outward) >= 3 or re.search(r"[loi]", outward))
-        if decoded and (printed_digit or _area(decoded) in named):
+        if decoded and (printed_digit or _area(decoded) in named()):
             whole = re.compile(re.escape(match.group(1)) + r"(?:[ \t]?|[ \t]*_[ \t]*)"
                                + re.escape(match.group(2)))
             found.append((whole.search(text, offset_here + match.start()), decoded))
