@@ -97,7 +97,6 @@ def _written_name(box: str) -> str:
     or another box's tick ("Pauline Greenhalgh | [x] e | 4") or a stamp's capitals after a
     name written in ordinary case ("Pauline Greenhalgh ROOK HOMES")."""
     name = ocr_edges_cut(re.split(r"\s[|\[]", box, maxsplit=1)[0])
-    name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # "O' NEILL"
     words = name.split()
     capitals = 0
     while capitals < len(words) and words[-1 - capitals].isupper():

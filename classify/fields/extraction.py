@@ -117,16 +117,17 @@ def _extract(text: str, person_entities: list[PersonEntity], request: Extraction
             name = signer
         representative = None
     # A representative's own address block comes first: the resident's follows their name.
+    # The name as written in full before the home is sought: "my dad Des" is the "Mr Desmond
+    # Whitmore" a heading names, with his address after it.
+    name = written_in_full(name, text)
     postcode, address = (None, None)
     if is_representative:
-        name = written_in_full(name, text)
         start = _first_titled_mention(text, name, writer, named_at)
         postcode, address = postcode_and_address(text, landlord, start=start)
     if postcode is None:
         postcode, address = postcode_and_address(text, landlord)
     if address is None:
         address = address_without_postcode(text)
-    name = written_in_full(name, text)
     people = {p for p in (name, representative, signer, writer) if p}
     contact_email = resident_email(text, sender_address, landlord, is_representative)
     return Extraction(
