@@ -82,6 +82,7 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
     ("block", "expected"),
     [("Ramsbottom Road\nBury bi9 5qp", "BL9 5QP"),  # B19 or BL9: Bury is in BL
      ("Birmingham bi9 5qp", "B19 5QP"),  # the same slip beside Birmingham
+     ("Handsworth, Birmingham b18 2rt", "B18 2RT"),  # the town keeps the cheapest reading
      ("Halifax\nHXS BQT", "HX5 8QT"),  # no digit as printed, but the town names the area
      ("Worcester\nWRD3 4NP", "WR3 4NP"),  # a letter OCR added to the outward code
      ("Luton\nLU2 7HOQ", "LU2 7HQ"),  # ... and to the inward code
@@ -93,7 +94,11 @@ def test_ocr_slips_in_an_address_lines_postcode(line: str, expected: str) -> Non
      ("Re: Mr Kenneth Appleyard, 22 Middlesex Road, Brinnington, Stockport SKS 8EW",
       "SK5 8EW"),
      ("Mr Tariq Nasser, 2F1, 17 Wardlaw Place, Gorgie, Edinburgh EH1i1 1UN", "EH11 1UN"),
-     ("Easton, Bristol\n| BSS @QX", "BS5 0QX")],  # a 0 read as "@"
+     ("Easton, Bristol\n| BSS @QX", "BS5 0QX"),  # a 0 read as "@"
+     ("Elton Fold Court\nBury b18 2rt |", "BL8 2RT"),  # in lower case a 1 is an l's twin
+     ("Scholes\nWigan WK1 3Q5", "WN1 3QS"),  # one of the area's letters read as another
+     ("Battenhall Rise\nWorcester\nWR5d 2DE", "WR5 2DE"),  # a speck read as a letter
+     ("Sandal Court, Wakefield\nWF2 GAR - lasting power of attorney", "WF2 6AR")],
 )
 def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected: str) -> None:
     assert [found for _match, found in find_postcodes(f"14 Mill Lane\n{block}\n")] == [expected]
@@ -103,7 +108,9 @@ def test_the_town_beside_a_misread_postcode_names_its_area(block: str, expected:
     "block",
     ["HXS BQT", "By the river\nWRD3 4NP", "By the station\nLU2 7HOQ",  # no town, no repair
      "Carlisle\nJU1 2QG", "Leeds QX4 1AB",  # areas that do not exist
-     "Flat 2, M1A 2BX"],  # a district ending in a letter is central London's alone
+     "Flat 2, M1A 2BX",  # a district ending in a letter is central London's alone
+     "By the canal\nWK1 3Q5", "By the river\nWR5d 2DE"],  # no town: no letter swapped or
+    # dropped
 )
 def test_no_area_is_guessed_and_none_invented(block: str) -> None:
     assert find_postcodes(f"14 Mill Lane\n{block}\n") == []

@@ -16,11 +16,12 @@ CANONICAL_POSTCODE = re.compile(
     r" [0-9][ABD-HJLNP-UW-Z]{2})$"
 )
 # What a postcode may look like on the page: any case, with or without its space, and with
-# the slips OCR makes (O for 0, I or l for 1, S for 5, and 0 for O in the letters).
+# the slips OCR makes (O for 0, I or l for 1, S for 5, B for 8, Z for 2, G for 6, and 0 for O
+# in the letters).
 # A postcode may also be split where a long line was wrapped ("... Fleetwood FY7" then "6JW"
 # starting the next line): the outward code ends one line, the inward code begins the next.
 POSTCODE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})(?:[ \t]?|[ \t]*\n[ \t]*)([0-9OoIilSs][A-Za-z]{2})"
+    r"(?<![A-Za-z0-9])([A-Za-z0-9]{2,4})(?:[ \t]?|[ \t]*\n[ \t]*)([0-9OoIilSsBZG][A-Za-z]{2})"
     r"(?![A-Za-z0-9])"
 )
 # The same, looser, for a postcode that ends a line shaped like an address ("Preston PRI 2AB",
@@ -145,6 +146,12 @@ def _decode_postcode(written: str, beside: Callable[[], frozenset[str]] = frozen
     readings = [(cost + moved(outward_length, code), code)  # type: ignore[arg-type]
                 for cost, code in _readings(written)]
     best = _cheapest(readings)
+    if best and not any(ch.isupper() for ch in written):
+        # Written in lower case, a 1 and an l look alike ("bury b18 2rt" is BL8): the town
+        # beside it may outweigh one slip.
+        in_town = _in_town(written, readings, beside())
+        if in_town:
+            return in_town
     if len(best) == 1 and min(c for c, _ in readings) <= _DROP_COST:
         return best[0]
     named = beside()
@@ -162,10 +169,42 @@ def _decode_postcode(written: str, beside: Callable[[], frozenset[str]] = frozen
         dropped += [(cost + drop + moved(length, code), code)  # type: ignore[arg-type]
                     for cost, code in _readings(written[:index] + written[index + 1 :])
                     if _area(code) in named]
+    if not best:
+        dropped += _area_letter_swapped(written, named)
     choice = _cheapest(readings + dropped)
     if best and set(choice) <= set(best):
         return next((code for code in best if _area(code) in named), best[0])
     return choice[0] if len(choice) == 1 else None
+
+
+def _in_town(written: str, readings: list[tuple[float, str]],
+             named: frozenset[str]) -> str | None:
+    """The one reading in an area the town names, when no cheapest reading is in one and it
+    costs at most one slip more (a 1 read as an l counted as that slip)."""
+    if not named or any(_area(code) in named for code in _cheapest(readings)):
+        return None
+    cheapest = min(cost for cost, _code in readings)
+    as_l = [(cost + 1, code) for cost, code in
+            _readings(written[:-3].replace("1", "l").upper() + written[-3:])]
+    near = {code for cost, code in readings + as_l
+            if _area(code) in named and cost <= cheapest + 1}
+    return near.pop() if len(near) == 1 else None
+
+
+def _area_letter_swapped(written: str, named: frozenset[str]) -> list[tuple[float, str]]:
+    """Readings with one letter of the area read as another ("Wigan WK1" is WN1), in an area
+    the town beside it names; as dear as a dropped character."""
+    swapped = []
+    for index in range(min(2, len(written) - 3)):
+        if not written[index].isalpha():
+            continue
+        for area in named:
+            if len(area) > index and area[:index] == written[:index].upper() and (
+                    area[index] != written[index].upper()):
+                swapped += [(cost + _DROP_COST, code) for cost, code in
+                            _readings(written[:index] + area[index] + written[index + 1 :])
+                            if _area(code) == area]
+    return swapped
 
 
 def _cheapest(readings: list[tuple[float, str]]) -> list[str]:
@@ -289,9 +328,12 @@ def _postcodes_ending_lines(text: str, before: str = "") -> list[tuple[re.Match[
         # The area is letters and the district's digit may be misread, but two letters
         # alone ("IS 2ND") are a word; capitals, bar OCR's lower-case l, o and i.
         capitals = re.sub(r"[loi]", "", outward + inward)
-        if not outward[0].isalpha() or capitals.upper() != capitals:
-            continue
         named = _areas_beside(text, offset_here + match.start(), before)
+        # One other lower-case letter is a speck read as a letter ("Worcester WR5d 2DE"),
+        # dropped only where the town names the area.
+        stray = sum(ch.islower() for ch in capitals)
+        if not outward[0].isalpha() or stray > 1 or (stray and not named()):
+            continue
         spaced = match.end(1) != match.start(2)
         decoded = _decode_postcode((outward + inward).replace("i", "I"), named,
                                    len(outward) if spaced else None)
