@@ -697,6 +697,14 @@ def test_a_representatives_office_is_never_the_residents_address() -> None:
      ("Dear Sir,\n\nMy husband and I (Helen M Entwistle) have had no hot water since Monday. "
       "Please send someone.\n\nRegards,\nH. Entwistle\n", "Helen Entwistle"),
      ("Dear Sir,\n\nMr Bairstow next door has the same leak. Please send someone.\n\n"
+      "Yours sincerely,\n\nS. Bairstow\n", "S. Bairstow"),
+     # The first name signed above the initialled one, and a first name with OCR's speck.
+     ("hiya\n\nthe mould is back behind the cot, i want it took to stage 2\n\nKieran\n\n"
+      "K. O'Neill\n", "Kieran O'Neill"),
+     ("Michael! Brannigan\n37 Ingot Street\n\nDear Sir,\n\nThe roof leaks again. Please "
+      "send a roofer.\n\nYours sincerely,\n\nM. Brannigan\n", "Michael Brannigan"),
+     # A town on the line above a surname is not a first name.
+     ("Sunderland\nBairstow Court\n\nDear Sir,\n\nThe lift is broken. Please fix it.\n\n"
       "Yours sincerely,\n\nS. Bairstow\n", "S. Bairstow")],
 )
 def test_an_initial_signed_is_the_name_written_in_full_elsewhere(text: str, name: str) -> None:

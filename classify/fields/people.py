@@ -203,9 +203,14 @@ def written_in_full(name: str | None, text: str) -> str | None:
     if len(name.split()) != 2 or not initials:
         return name
     letters, surname = re.sub(r"\.", "", initials.group(1)), name.split()[-1]
+    # The first name may end in OCR's speck ("Michael! Brannigan"), or stand signed on the
+    # line above the initialled name ("Kieran" over "K. O'Neill").
+    signed_above = rf"[ \t]*\n(?:[ \t]*\n)?[ \t]*{re.escape(initials.group(1))}[ \t]*"
     if len(letters) == 1:
-        pattern = rf"\b({letters}[a-z][a-z'’-]+)[ \t]+(?:[A-Z]\.?[ \t]+)?"
+        pattern = (rf"\b({letters}[a-z][a-z'’-]+)(?:[!|]?[ \t]+(?:[A-Z]\.?[ \t]+)?"
+                   rf"|{signed_above})")
     else:  # "D.B. Gurung" where the block gives "Dil Bahadur Gurung"
-        pattern = r"\b(" + r"[ \t]+".join(f"{ch}[a-z][a-z'’-]+" for ch in letters) + r")[ \t]+"
+        pattern = r"\b(" + r"[ \t]+".join(f"{ch}[a-z][a-z'’-]+" for ch in letters) + (
+            r")[!|]?[ \t]+")
     full = re.search(pattern + rf"{re.escape(surname)}\b", text)
     return f"{full.group(1)} {surname}" if full else name
