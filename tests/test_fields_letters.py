@@ -777,3 +777,48 @@ def test_the_forms_name_box_without_what_ocr_read_beside_it(box: str, name: str)
     answers = read_form(form)
     assert answers is not None
     assert fill_from_form(Extraction(), answers).name == name
+
+
+_ADVOCACY_HEAD = ("Fen Valley Advocacy\nThe Old Maltings, 4 Maltings Yard, Sleaford NG34 7RA\n"
+                  "Tel 01632 960356\n\n14 January 2026\n\nComplaints Team\nNorthbrook Homes\n"
+                  "Civic House\n1 Fishergate\nPreston\nPR1 2AB\n\n")
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "signature", "resident", "postcode"),
+    [  # an untitled name before a home, named again in the letter
+     ("Jordan Pilling - 27 Linnet Close, Hartsholme, Lincoln LN6 0QS",
+      "My name is Rachael. I am Jordan's advocate. He asked me to write this for him.\n\n"
+      "Jordan wants an electrician to make the kitchen socket safe.",
+      "Rachael Odling\nIndependent Advocate", "Jordan Pilling", "LN6 0QS"),
+     # a topic before a titled name and home
+     ("A thank you! - Mrs Maureen Rigg, 11 Abbot's Staith, Selby YO8 8AB",
+      "Maureen rang me on Sunday to say how well she had been looked after.",
+      "Denise Scaife\nCllr, Selby Abbey", "Maureen Rigg", "YO8 8AB"),
+     ("Urgent repair - Mrs Jadwiga Nowak, Flat 12, Mitchley Point, Adams Road,\n"
+      "Tottenham, London N17 6HW",
+      "Mrs Nowak has asked us to report this repair to you for her. Water comes through the "
+      "ceiling. Please send a plumber.", "Ewa Grabowska\nAdvice worker", "Jadwiga Nowak",
+      "N17 6HW")],
+)
+def test_a_subject_line_naming_the_resident_and_their_home_is_theirs(
+        heading: str, body: str, signature: str, resident: str, postcode: str) -> None:
+    text = (f"{_ADVOCACY_HEAD}Dear Sir or Madam,\n\n{heading}\n\n{body}\n\nYours sincerely,"
+            f"\n\n{signature}\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == (resident, postcode)
+    assert fields.representative == signature.splitlines()[0]
+
+
+def test_a_house_name_before_a_home_is_not_a_person() -> None:
+    text = ("Bryn Awel, 14 Heol y Dderwen, Johnstown, Carmarthen SA31 3PW\n\n3 May 2026\n\n"
+            "Dear Sir,\n\nMy mother's gutter is hanging off. Please send someone to fix it.\n\n"
+            "Yours faithfully,\n\nEmrys Pugh\n")
+    assert _letter_fields(text).name == "Emrys Pugh"
+
+
+@pytest.mark.parametrize(("written", "name"), [("Sammy Mcllwaine", "Sammy McIlwaine"),
+                                               ("Ann Mclntyre", "Ann McIntyre"),
+                                               ("Rory Maclean", "Rory Maclean")])
+def test_a_capital_i_after_mc_read_as_an_l_is_mended(written: str, name: str) -> None:
+    assert clean_name(written) == name

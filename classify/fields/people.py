@@ -64,6 +64,9 @@ def clean_name(raw: str) -> str | None:
     name = re.sub(r"(?<=-)([a-z])(?=([A-Z]))",
                   lambda m: "" if m.group(1) == m.group(2).lower() else m.group(1), name)
     name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # OCR's "O' Hare"
+    # OCR reads the capital I of "McIlwaine" or "McIntyre" as an l: before a consonant it
+    # cannot be one ("Mcllwaine", "Mclntyre"; "Maclean" stays).
+    name = re.sub(r"\b(Mc|Mac)l(?=[b-df-hj-np-tv-z])", r"\1I", name)
     if not name or all(word.lower().strip(".()") in {*_TITLE_WORDS, "&", "and"}
                        for word in name.split()):
         return None

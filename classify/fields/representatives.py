@@ -43,7 +43,7 @@ _REPRESENTING = re.compile(
     r"I am writing for|we are instructed|writing for my|emailing for my|I act for|we act for|"
     r"acting for|advocate\b|caseworker|support worker|social worker|discharge|"
     r"occupational therapist|with (?:his|her|their) (?:consent|agreement|permission)|"
-    r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send)|"
+    r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send|report|raise|pass)|"
     r"asked me to (?:send|write|email)|"
     r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
     r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
@@ -94,8 +94,14 @@ def first_titled_person(text: str, landlord: Landlord) -> tuple[str | None, int]
 def reads_as_representative(text: str) -> bool:
     """The text says it is written for someone else ("on behalf of", "my client", ...); the
     plainest of these also across a letter's line breaks ("has asked me to" / "write")."""
-    return bool(_REPRESENTING.search(text)
+    return bool(_REPRESENTING.search(text) or _ELECTED_MEMBER.search(text)
                 or _REPRESENTING_PLAINLY.search(re.sub(r"\s+", " ", text)))
+
+
+# A councillor's or an MP's own letter: their title opens a line (the letterhead, the
+# signature), where a resident's letter names them only in passing.
+_ELECTED_MEMBER = re.compile(r"^[ \t]*(?:Cllr\.?|Councillor)[ \t,]+[A-Z]|\bMember of Parliament\b",
+                             re.M)
 
 
 # What says outright that someone else wrote, even wrapped over two lines.
@@ -130,15 +136,42 @@ _TITLED_ADDRESS_LINE = re.compile(
 )
 
 
+# A subject line with a topic before the person ("Urgent repair - Mrs Jadwiga Sobieraj-Zajac,
+# Flat 12, ...", "A thank you! - Mrs ...", "Re: Hungate House, Low Street - Ms Chidinma
+# Ezeani-Bell (Flat 14)"), or an untitled name before a home ("Jordan Birtwhistle - 27
+# Whitethroat Close, ..."): believed only when the name's first word is written again in the
+# letter ("Jordan's advocate"), as a house's name ("Bryn Awel, 14 Heol y Dderwen") is not.
+_TOPIC_THEN_TITLED = re.compile(
+    rf"^[ \t]*[^\n]{{2,60}}?[ \t][-–][ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+"
+    rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})[ \t]*(?:,|\(|[ \t][-–])",
+    re.M,
+)
+_UNTITLED_ADDRESS_LINE = re.compile(
+    rf"^[ \t]*({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})[ \t]*(?:,|[ \t][-–])[ \t]*"
+    rf"(?:Flat|Fiat|Apartment|\d)[^\n]*,",
+    re.M,
+)
+
+
+def _named_again(name: str, text: str, at: int) -> bool:
+    """The name's first word written again away from its own line ("Jordan", "Sunita's")."""
+    line_end = text.find("\n", at)
+    rest = text[:at] + text[line_end if line_end >= 0 else len(text) :]
+    return bool(re.search(rf"\b{re.escape(name.split()[0])}(?:['’]s)?\b", rest))
+
+
 def represented_person(text: str, landlord: Landlord) -> tuple[str | None, int, bool]:
     """The person a representative writes for, where the text names them, and how surely."""
     couple = _HEADING_COUPLE.search(text)
     if couple and looks_like_name(f"{couple.group(1)} {couple.group(2)}", landlord):
         return f"{couple.group(1)} {couple.group(2)}", couple.start(), True
-    for match in _TITLED_ADDRESS_LINE.finditer(text):
-        name = clean_name(match.group(1))
-        if name and looks_like_name(name, landlord):
-            return name, match.start(), False
+    for pattern in (_TITLED_ADDRESS_LINE, _TOPIC_THEN_TITLED, _UNTITLED_ADDRESS_LINE):
+        for match in pattern.finditer(text):
+            name = clean_name(match.group(1))
+            if name and looks_like_name(name, landlord) and (
+                    pattern is not _UNTITLED_ADDRESS_LINE
+                    or _named_again(name, text, match.start())):
+                return name, match.start(), False
     for match in HEADING_PERSON.finditer(text):
         name = clean_name(match.group(2))
         if name and looks_like_name(name, landlord) and (
