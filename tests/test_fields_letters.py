@@ -246,7 +246,27 @@ def test_a_faint_forms_labels_are_found_after_ocrs_specks() -> None:
      ("Water comes through the wall. I would ask that a surveyor attends this month. I hope "
       "this makes sense.\n\nP. Ames", "I would ask that a surveyor attends this month."),
      ("Mice in kitchen. Is possible to send pest control this week?\n\nAna",
-      "Is possible to send pest control this week?")],
+      "Is possible to send pest control this week?"),
+     # A run-in heading that asks, a list inside a sentence, dialect and a passed-on thanks.
+     ("Background: she lives alone.\n\nWhat our client is asking for: an engineer to attend "
+      "within 24 hours.\n\nJ. Ferr", "What our client is asking for: an engineer to attend "
+      "within 24 hours."),
+     ("Actions requested prior to d/c: (1) the handrail re-fixed; (2) a key safe fitted.\n\n"
+      "G. Lind", "Actions requested prior to d/c: (1) the handrail re-fixed; (2) a key safe "
+      "fitted."),
+     ("The drain is blocked again. What I want is simple: 1. someone senior to come, 2. my "
+      "wages paid.\n\nT. Rook", "What I want is simple: 1. someone senior to come, 2. my "
+      "wages paid."),
+     ("The heater's knackered. Aa want somebody here this week that can fettle it.\n\nJack",
+      "Aa want somebody here this week that can fettle it."),
+     ("The flag's up by the back step. Could ye send a man to lay it back doon.\n\nJack",
+      "Could ye send a man to lay it back doon."),
+     ("The officer Anna was very kind. Please give her my thanks.\n\nGraca",
+      "Please give her my thanks."),
+     ("The Board refused my appeal. I urge the Board to reconsider the decision.\n\nA. Reid",
+      "I urge the Board to reconsider the decision."),
+     ("The step is broken. My constituent asks that the steps be rebuilt before winter.\n\n"
+      "K. Lowe", "My constituent asks that the steps be rebuilt before winter.")],
 )
 def test_asks_in_a_letters_own_ways(text: str, asked: str) -> None:
     # A numbered heading, a clipped request, OCR's "1" for "I" and its specks before a
@@ -551,7 +571,11 @@ def test_a_request_about_handling_the_letter_is_not_the_ask(courtesy: str) -> No
     "how_to_answer",
     ["I should be grateful if you would reply by letter to the address above.",
      "No phone calls after 8 at night please.",
-     "My number is 01632 960318 if you would like to ring."],
+     "My number is 01632 960318 if you would like to ring.",
+     "He would like you to telephone him on 07700 900277 rather than write.",
+     "I would prefer all contact by email, please, as I cannot take calls at work.",
+     "For anything detailed please contact the centre and we will arrange an interpreter.",
+     "I am not good in speaking English on telephone, so please reply me by post."],
 )
 def test_how_to_answer_the_letter_is_not_the_ask(how_to_answer: str) -> None:
     text = ("Dear Sir,\n\nThe gutter over my back door has come away in the wind. Can you send "

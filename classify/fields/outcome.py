@@ -9,14 +9,14 @@ from classify.fields.patterns import NAME_WORD, SIGN_OFF
 # What residents write when they ask for something, strongest first: "I want ...", "I would
 # like ..." (3); "Please send ...", "Can you ...", "... should be changed" (2); a question
 # about what to do, "How do I ...?" (1).
-_LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer)"
+_LIKE = r"(?:like|1ike|l1ke|love|appreciate|prefer|wish)"
 _ASK_STRONG = re.compile(
     rf"\b(?:I|we|he|she|they)\s+(?:would|should|'d)\s+{_LIKE}\b|\b(?:I|we|he|she|they)'d\s+{_LIKE}\b|"
     r"(?<!\bdon't )(?<!\bdo not )(?<!\bnot )(?<!\bdo )(?<!\bdid )(?<!\bshould )"
-    r"\b(?:I|we)\s+(?:also\s+|just\s+|really\s+|now\s+|humbly\s+|respectfully\s+|"
+    r"\b(?:I|we|aa)\s+(?:also\s+|just\s+|really\s+|now\s+|humbly\s+|respectfully\s+|"
     r"formally\s+|still\s+|therefore\s+|simply\s+|only\s+)?"
     r"(?:want|wish|need\s+(?:you|someone|somebody|an?\s+\w+\s+to)|expect|request|require|"
-    r"demand|ask|insist|invite)\b"
+    r"demand|ask|insist|invite|urge)\b"
     r"(?!\s+(?:him|her|them|whether|if)\b)|"
     r"\b(?:I|we)\s+(?:am|are)\s+(?:now\s+|therefore\s+|simply\s+)?(?:asking|requesting|seeking)\b|"
     r"\b(?:write|writing)\s+to\s+ask\b|\band\s+ask\s+(?:for|that|you)\b|"
@@ -28,18 +28,24 @@ _ASK_STRONG = re.compile(
     r"(?:you|someone|somebody)|asking)\b|"
     # A heading of its own: "Outcome wanted:", "Resolution sought:" (OCR's "Qutcome").
     r"\b(?:[OQ0]utcome|resolution|remedy)\s+(?:wanted|sought|requested|required)\b|"
-    r"\bdesired\s+outcome\s*:|\b(?:I|we)\s+(?:hope|trust)\s+"
+    r"\bdesired\s+outcome\s*:|"
+    # A run-in heading that asks: "What our client is asking for:", "Actions requested prior
+    # to discharge:", "What Jordan wants:".
+    r"^[\w'’ /-]{0,40}?\b(?:is\s+asking\s+for|are\s+asking\s+for|wants?|requested|"
+    r"requests|would\s+like)\b[\w'’ /-]{0,30}:|\b(?:I|we)\s+(?:hope|trust)\s+"
     r"(?:that\s+)?(?:you|someone|somebody|this|it)\b|\bwould\s+welcome\b|"
     r"\bwould\s+it\s+be\s+possible\b|\bwould\s+be\s+(?:good|great|helpful|nice|"
     r"appreciated)\s+(?:if|to)\b|\bmy\s+request\s+is\b|"
-    rf"(?-i:\b(?:[Oo]ur client|[Mm]y client|[Tt]he client|[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|"
+    rf"(?-i:\b(?:[Oo]ur client|[Mm]y client|[Tt]he client|[Mm]y constituent|[Oo]ur constituent|"
+    rf"[Tt]he family|[Hh]e|[Ss]he|[Tt]hey|(?:Mr|Mrs|Ms|Miss|"
     rf"Cllr|Councillor)\.?\s+{NAME_WORD}|{NAME_WORD})\s+(?:wants|would\s+{_LIKE}|requires|needs|"
-    r"asks|is asking|would ask)\b)",
+    r"asks|is asking|would ask|wishes)\b)",
     re.I,
 )
 _ASK = re.compile(
     r"\bplease\b|\bP1ease\b|\bkindly\b|"
-    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|an?\s+\w+|the\s+\w+)\b|"
+    r"\b(?:can|could|would|will)\s+(?:you|yous|youse|ye|someone|somebody|an?\s+\w+|"
+    r"the\s+\w+)\b|"
     r"\b(?:should|must|needs?\s+to)\s+be\s+(?:changed|reduced|withdrawn|rewritten|scrapped|"
     r"reviewed|removed|cancelled|refunded|replaced|fixed|repaired|stopped|dropped|lowered|"
     r"capped|reversed|overturned|looked\s+at|disciplined|reprimanded|sacked|dealt\s+with|"
@@ -69,7 +75,8 @@ _IMPERATIVE = re.compile(
 # Not asks for the outcome: how to reach the writer, pleasantries, and introductions.
 _CONTACT_REQUEST = re.compile(
     r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
-    r"text|contact|write to)\s+(?:me|us|him|her|them)\b[^.!?]*)|"
+    r"text|contact|write to)\s+(?:me|us|him|her|them|(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]\w+|"
+    r"(?:the|this|our)\s+(?:centre|center|office|team|service))\b[^.!?]*)|"
     r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
     r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+hope\s+(?:this|that|it)\s+(?:makes\s+sense|helps|is\s+"
     r"(?:clear|ok|okay|alright|all\s+right))\b[^.!?]*|\bhope\s+(?:this|it)\s+finds\s+you\b[^.!?]*|"
@@ -77,7 +84,7 @@ _CONTACT_REQUEST = re.compile(
     r"\bnot\s+asking\s+(?:you|for)\b[^.,!?]*|\bthank\s+you\s+for\s+your\b[^.!?]*|"
     r"\b(?:would|should|'d)\s+like\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?"
     r"complaint|say|thank|raise|register)\b(?!\s+and\s+(?:get|have|receive|see|be)\b)|"
-    r"\b(?:want|wish)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
+    r"\b(?:wants?|wish(?:es)?)\s+to\s+(?:complain|report|make\s+a\s+(?:formal\s+)?complaint|raise|"
     r"register|say|let\s+you|tell|inform|thank|commend|draw|bring)\b"
     r"(?!\s+and\s+(?:get|have|receive|see|be)\b)",
     re.I,
@@ -94,7 +101,10 @@ _COURTESY = re.compile(
     r"(?:within|to\s+this)\b|"
     # How to answer, not what is wanted: "reply by letter to the address above", "no phone
     # calls after 8 please", "my number is ... if you need to ring".
-    r"\breply\s+(?:to\s+me\s+)?(?:by|in)\s+(?:letter|post|writing|e-?mail)\b|"
+    r"\breply\s+(?:to\s+)?(?:me\s+)?(?:by|in)\s+(?:letter|post|writing|e-?mail)\b|"
+    r"\b(?:rather\s+than|instead\s+of)\s+(?:write|writing|ring|call|phon|e-?mail|letter)|"
+    r"\bprefer\w*\s+(?:that\s+)?(?:all\s+)?(?:contact|communication|correspondence|calls|"
+    r"letters|to\s+be\s+(?:contacted|called|written))\b|"
     r"\bno\s+(?:phone\s+)?calls\b|\bmy\s+(?:phone\s+|telephone\s+|mobile\s+)?number\s+is\b|"
     r"\b(?:hours?|days?)['’]?\s+notice\b|\bnotice\s+by\s+(?:e-?mail|phone|text|letter)\b|"
     r"\be-?mail\s+(?:me\s+)?the\s+(?:date|time)\b",
@@ -129,7 +139,8 @@ def desired_outcome(text: str, for_someone: bool = False) -> str | None:
         # Letters wrap sentences across lines; a blank line still ends a paragraph.
         joined = " ".join(lines)
         # A sentence may open after OCR's specks (": i want the charge reduced").
-        for piece in re.split(r"(?<=[.!?])\s+(?:[^\w\s\"'(]{1,2}\s+)?(?=[A-Za-z0-9\"'(])",
+        for piece in re.split(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+(?:[^\w\s\"'(]{1,2}\s+)?"
+                              r"(?=[A-Za-z0-9\"'(])",
                               joined):
             sentences.append((number, len(sentences), piece.strip()))
     scored = []
@@ -167,14 +178,16 @@ def _ask_score(sentence: str) -> tuple[int, int]:
     if len(cleaned.split()) < 2:
         return 0, 0
     if re.search(r"\bthank(?:s| you)\b", cleaned, re.I) and not re.search(
-            r"\bpass\b", cleaned, re.I):
+            r"\b(?:pass|give|convey)\b", cleaned, re.I):
         return 0, 0
     for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
         match = pattern.search(cleaned)
         if match:
-            # A request about the handling of the letter is an ask only when nothing else is.
-            return (1 if _COURTESY.search(cleaned) else score), match.start()
-    if _IMPERATIVE.match(cleaned.strip()):
+            # A request about the handling of the letter is an ask only when nothing else is
+            # (looked for in the whole sentence: "telephone her ... rather than write").
+            return (1 if _COURTESY.search(sentence) else score), match.start()
+    # A numbered point opens with its number ("3. Request an electrician ...").
+    if _IMPERATIVE.match(re.sub(r"^\(?\d{1,2}[.)]\s+", "", cleaned.strip())):
         return 2, 0
     return 0, 0
 
@@ -196,8 +209,9 @@ def _from_clause(sentence: str, cue_at: int) -> str:
 
 
 def _trim_ask(span: str) -> str:
-    """Drop a greeting or a phone number tacked on to the ask."""
+    """Drop a greeting, a point's number or a phone number tacked on to the ask."""
     span = re.sub(r"^(?:hi|hello|hiya|dear [^,]+),?\s+", "", span, flags=re.I)
+    span = re.sub(r"^\(?\d{1,2}[.)]\s+", "", span)  # a numbered point's number
     span = re.sub(r",?\s*(?:or\s+|and\s+)?(?:ring|call|text|phone)\s+me\b[^.]*", "", span,
                   flags=re.I)
     return span.strip(" ,")
