@@ -846,3 +846,24 @@ def test_a_house_name_before_a_home_is_not_a_person() -> None:
                                                ("Rory Maclean", "Rory Maclean")])
 def test_a_capital_i_after_mc_read_as_an_l_is_mended(written: str, name: str) -> None:
     assert clean_name(written) == name
+
+
+def test_a_heading_wrapped_before_its_town_gives_the_whole_address() -> None:
+    text = (f"{_ADVOCACY_HEAD}Dear Sir or Madam,\n\nRe: Mrs Rosemary Spall-Denny, Keeper's "
+            "Cottage, Wenhaston Road, Blythburgh,\nHalesworth, Suffolk IP19 9LT\n\nMy "
+            "constituent asks that the steps be rebuilt with a handrail.\n\nYours faithfully,"
+            "\n\nImogen Salt\nCaseworker\n")
+    fields = _letter_fields(text)
+    assert fields.name == "Rosemary Spall-Denny"
+    assert fields.address == ("Keeper's Cottage, Wenhaston Road, Blythburgh, Halesworth, "
+                              "Suffolk, IP19 9LT")
+
+
+def test_a_heading_with_dates_of_birth_and_a_wrapped_house_number() -> None:
+    text = ("Caskie Medical Practice\nCaskie Road, Glenrothes KY6 2NT\n\n08/09/2026\n\n"
+            "The Housing Manager\nNorthbrook Homes\nCivic House\n1 Fishergate\nPreston\n"
+            "PR1 2AB\n\nRe: Ms Leanne McGlashan (DOB 22/07/1996) and Ruaridh McGlashan (DOB "
+            "02/05/2023), 22\nPitcoudie Gardens, Glenrothes KY7 6RW\n\nTo whom it may concern,"
+            "\n\nMs McGlashan has asked me to write in support of her request for action on "
+            "damp.\n\nKind regards,\n\nDr A. Rajan\nGeneral Practitioner\n")
+    assert _letter_fields(text).address == "22 Pitcoudie Gardens, Glenrothes, KY7 6RW"

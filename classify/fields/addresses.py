@@ -83,6 +83,13 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         parts = [inline.group(1)]
     elif re.match(r"^\d", before) or "," in before:
         parts = [before]
+        # A heading wrapped before its town ("Re: Mrs Rosemary Spall-Denny, Keeper's Cottage,
+        # Wenhaston Road, Blythburgh," then "Halesworth, Suffolk IP19 9LT"): the line above
+        # ends in a comma and belongs to it.
+        for back in range(index - 1, max(-1, index - 3), -1):
+            if not re.search(r",\s*(?:\d{1,4}[A-Za-z]?)?$", lines[back].rstrip()):
+                break  # nor does a line that ends in the house's number (", 22")
+            parts.insert(0, lines[back].strip())
     else:
         parts = [before] if before else []
         for back in range(index - 1, max(-1, index - 5), -1):
@@ -100,6 +107,9 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
     pieces = [re.sub(r"^Fiat(?=\s+\d)", "Flat", p) for p in pieces if p]  # OCR's "Fiat 14"
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
     # "Our client: Mr Lloyd Bennett - 56 Claremont Grove": from the house after a dash.
+    # "Re: Mrs Rosemary Spall-Denny, Keeper's Cottage, ...": a heading's titled name first.
+    while len(pieces) > 2 and _TITLED_NAME_PIECE.match(pieces[0]):
+        pieces = pieces[1:]
     for index, piece in enumerate(pieces):
         if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I):
             pieces = pieces[index:]
@@ -109,9 +119,14 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
             pieces = [house.group(1), *pieces[index + 1 :]]
             break
     pieces = [_mend_house_number(piece) for piece in pieces]
+    if len(pieces) > 1 and re.fullmatch(r"\d{1,4}[A-Za-z]?", pieces[0]):
+        pieces[:2] = [f"{pieces[0]} {pieces[1]}"]  # a house number wrapped from its street
     return ", ".join([*pieces, postcode])
 
 
+_TITLED_NAME_PIECE = re.compile(
+    rf"^(?:[A-Za-z ]{{1,20}}:\s*)?(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+{NAME_WORD}"
+    rf"(?:\s+{NAME_WORD}){{0,3}}$")
 _HOUSE_AFTER_DASH = re.compile(
     r"(?:\s[-–—]+\s+|:\s+)((?:Flat|Apartment)\s+\d+\w*\b.*|\d{1,4}[A-Za-z]?\s+[A-Z][a-z].*)$")
 

@@ -89,6 +89,8 @@ class LetterLayout:
         pieces = [piece for piece in pieces if piece]
         while len(pieces) > 1 and _names_a_person(pieces[0]):
             pieces.pop(0)  # "Re: Miss Chloe Sumner", "Kevin Doyle." above the address
+        if len(pieces) > 1 and re.fullmatch(r"\d{1,4}[A-Za-z]?", pieces[0]):
+            pieces[:2] = [f"{pieces[0]} {pieces[1]}"]  # a house number wrapped from its street
         return ", ".join(pieces) if pieces else None
 
 
@@ -99,8 +101,11 @@ _FIAT = re.compile(r"^Fiat(?=\s+\d)")
 def _names_a_person(piece: str) -> bool:
     """A piece of a block above the address: a heading ("Re: ..."), a titled name, or a name
     of two words or more that is no street's; a one-word town is kept."""
-    if re.match(r"^\W*\d?\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]", piece) and not (
-            _STREETISH.search(re.sub(r"\d", "", piece))):
+    # A date of birth or a note in brackets is no street ("Re: Ms Leanne McGlashan (DOB
+    # 22/07/1996)").
+    piece = re.sub(r"\([^)]*\)", "", piece).strip()
+    if re.match(r"^\W*(?:[A-Za-z ]{1,20}:\s*)?\d?\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]",
+                piece) and not _STREETISH.search(re.sub(r"\d", "", piece)):
         return True  # "4 Mr Stanley Bairstow": a speck OCR read as a digit before a name
     if _STREETISH.search(piece):
         return False
