@@ -867,3 +867,25 @@ def test_a_heading_with_dates_of_birth_and_a_wrapped_house_number() -> None:
             "\n\nMs McGlashan has asked me to write in support of her request for action on "
             "damp.\n\nKind regards,\n\nDr A. Rajan\nGeneral Practitioner\n")
     assert _letter_fields(text).address == "22 Pitcoudie Gardens, Glenrothes, KY7 6RW"
+
+
+@pytest.mark.parametrize(("written", "mended"),
+                         [("Our client: Mr lwan Morgan", "Our client: Mr Iwan Morgan"),
+                          ("Ms lsobel Reid", "Ms Isobel Reid"),
+                          ("Mr Llewelyn Jones", "Mr Llewelyn Jones"),  # an l-name's own l
+                          ("Mrs lola Brown", "Mrs lola Brown")])  # Lola or Iola: left
+def test_a_names_capital_i_read_as_l_after_a_title(written: str, mended: str) -> None:
+    assert mend_misread_i(written) == mended
+
+
+def test_a_heading_label_after_another_languages() -> None:
+    text = (f"{_ADVOCACY_HEAD}Annwyl Syr / Dear Sir,\n\nLLYTHYR HAWLIO / LETTER OF CLAIM - Ein "
+            "cleient / Our client: Mr Iwan Llewelyn Morgan, 14 Maes Gwylanod, Holyhead LL65 "
+            "2TQ\n\nWe act for our client. The roof leaks.\n\nYours faithfully,\n\nSian Rees\n"
+            "Solicitor\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.postcode) == ("Iwan Llewelyn Morgan", "LL65 2TQ")
+
+
+def test_a_dollar_read_for_the_first_s_of_a_postcode() -> None:
+    assert [code for _m, code in find_postcodes("Canvey Island\n$S8 9HU\n")] == ["SS8 9HU"]

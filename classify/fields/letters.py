@@ -92,9 +92,17 @@ _MISREAD_I = re.compile(
     r"|(?<![^\n])[1t](?=\s+(?:ask|want|wish|request|enclose|am|hope|expect)\b))")
 
 
+# A name's capital I read as a lower-case l after a title ("Mr lwan Morgan", "Ms lsobel
+# Reid"): before a consonant no l-name has ("Llewelyn" and "Lyn" keep theirs; "lan" and
+# "lona" could be either and are left).
+_MISREAD_NAME_I = re.compile(
+    r"\b((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)l(?=[b-df-hj-km-np-tv-xz][a-z])")
+
+
 def mend_misread_i(text: str) -> str:
-    """A letter's text with OCR's misreadings of the word "I" put right."""
-    return _MISREAD_I.sub("I", text)
+    """A letter's text with OCR's misreadings of the word "I", and of a name's capital I after
+    a title, put right."""
+    return _MISREAD_NAME_I.sub(r"\1I", _MISREAD_I.sub("I", text))
 
 
 def only_above_the_date(text: str, postcode: str, layout: LetterLayout) -> bool:

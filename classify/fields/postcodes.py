@@ -251,8 +251,8 @@ _UNACCENTED = str.maketrans({
 
 
 def _mend_symbols(text: str) -> str:
-    """OCR reads a scanned S as "$" ("$72 7BN"), a J as "]" or ")" ("6]W", "6)W"), an E as
-    "£" ("5£Q"), a W as "\\V" and puts accents on letters; the same length, so positions
+    """OCR reads a scanned S as "$" ("$72 7BN", "$S8"), a J as "]" or ")" ("6]W", "6)W"), an
+    E as "£" ("5£Q"), a W as "\\V" and puts accents on letters; the same length, so positions
     hold."""
     text = re.sub(r"(?<=\b[0-9])[\])](?=[A-Z]\b)", "J", text)
     text = re.sub(r"(?<=\b[0-9])£(?=[A-Z]\b)|(?<=\b[0-9][A-Z])£(?![\w£])", "E", text)
@@ -262,7 +262,7 @@ def _mend_symbols(text: str) -> str:
     text = re.sub(r"(?<=\b[0-9][A-Z])(?:\\V|VV)(?![\w\\])", "W ", text)
     # An accent OCR put on a letter ("DNi6é"): the letter alone.
     text = text.translate(_UNACCENTED)
-    return re.sub(r"\$(?=[0-9])", "S", text)
+    return re.sub(r"\$(?=[A-Z]?[0-9])", "S", text)
 
 
 def find_postcodes(text: str, before: str = "") -> list[tuple[re.Match[str], str]]:

@@ -32,9 +32,11 @@ _FOR_TITLED = re.compile(
     rf"\b(?:for|about|regarding|concerning)\s+(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+"
     rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})(?!['’]s)\b"
 )
+# A heading's label may follow another language's ("Ein cleient / Our client: Mr ...").
 HEADING_PERSON = re.compile(
-    rf"^[ \t]*(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|Service user|"
-    rf"Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{RELATIONS},?\s+)?(?:({TITLES})[ \t]+)?"
+    rf"(?:^[ \t]*|[/|][ \t]*)(?:Re|RE|Our client|Client|Constituent|Resident|Tenant|Patient|"
+    rf"Service user|Your tenant|Name)[ \t]*:[ \t]*(?:(?:My|my)\s+{RELATIONS},?\s+)?"
+    rf"(?:({TITLES})[ \t]+)?"
     rf"({NAME_WORD}(?:{NAME_GAP}{NAME_WORD}){{1,3}})",
     re.M,
 )
