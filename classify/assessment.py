@@ -94,9 +94,10 @@ def fill_from_letter(extraction: Extraction, layout: LetterLayout, item: IntakeI
 
 def _written_name(box: str) -> str:
     """The name box as the resident wrote it, without what OCR read beside it: a box's edge
-    or another box's tick ("Pauline Greenhalgh | [x] e | 4") or a stamp's capitals after a
-    name written in ordinary case ("Pauline Greenhalgh ROOK HOMES")."""
-    name = ocr_edges_cut(re.split(r"\s[|\[]", box, maxsplit=1)[0])
+    or another box's tick ("Pauline Greenhalgh | [x] e | 4", "Temitope Clarke . 2 - eo") or
+    a stamp's capitals after a name written in ordinary case ("Pauline Greenhalgh ROOK
+    HOMES")."""
+    name = ocr_edges_cut(re.split(r"\s[|\[]|\s[.,;:~]\s|\s+\d", box, maxsplit=1)[0])
     words = name.split()
     capitals = 0
     while capitals < len(words) and words[-1 - capitals].isupper():

@@ -793,7 +793,9 @@ def test_a_senders_block_whose_postcode_is_unreadable_still_gives_the_address() 
     [("Pauline Greenhalgh | [x] e | 4", "Pauline Greenhalgh"),  # a tick box read beside it
      ("Pauline Greenhalgh ROOK HOMES", "Pauline Greenhalgh"),  # a stamp's capitals after it
      ("Mary Ann LEE", "Mary Ann LEE"),  # the surname in capitals, as forms ask
-     ("Gordon McKay", "Gordon McKay")],
+     ("Gordon McKay", "Gordon McKay"),
+     ("Temitope Olaniyan-Clarke . 2 - eo", "Temitope Olaniyan-Clarke"),  # the box's specks
+     ("Mrs J. Okafor", "J. Okafor")],
 )
 def test_the_forms_name_box_without_what_ocr_read_beside_it(box: str, name: str) -> None:
     form = ("Northbrook Homes\nComplaint form\n\nYour name\n" + box + "\n\nPostcode\nB12 9QL\n\n"
