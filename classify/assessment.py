@@ -152,6 +152,15 @@ def _headed_by(layout: LetterLayout, person: str, landlord: Landlord) -> bool:
     return bool(head) and len((head or "").split()) >= 2 and same_person(head or "", person)
 
 
+def _same_home(address: str | None, block: str | None) -> bool:
+    """The address found is the writer's own block's, not a neighbour's with the same
+    postcode ("16 Plessey Row" written for the lady next door by "14 Plessey Row")."""
+    def numbers(text: str | None) -> list[str]:
+        return re.findall(r"\b\d{1,4}[A-Za-z]?\b", re.sub(r"\b[A-Z]{1,2}\d[\dA-Z]? \d[A-Z]{2}\b",
+                                                        "", text or ""))
+    return not address or not block or numbers(address) == numbers(block)
+
+
 def fill_from_layout(extraction: Extraction, layout: LetterLayout,
                      landlord: Landlord | None = None, text: str = "") -> Extraction:
     """The resident's name and address from the letter's layout where the rules found none;
@@ -178,8 +187,10 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
         layout, extraction.representative or "", landlord)
     if writers_block and extraction.postcode == layout.sender_postcode:
         # A son's, a neighbour's or a friend's own block at the head of the letter they write
-        # for the resident: their home, not the resident's.
-        changes["postcode"] = changes["address"] = None
+        # for the resident: their home, not the resident's; a home next door shares its
+        # postcode and is kept.
+        if _same_home(extraction.address, layout.sender_address):
+            changes["postcode"] = changes["address"] = None
     elif extraction.postcode is None and layout.sender_postcode and not writers_block:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
         changes["address"] = layout.sender_address

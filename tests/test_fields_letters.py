@@ -891,3 +891,15 @@ def test_a_heading_label_after_another_languages() -> None:
 
 def test_a_dollar_read_for_the_first_s_of_a_postcode() -> None:
     assert [code for _m, code in find_postcodes("Canvey Island\n$S8 9HU\n")] == ["SS8 9HU"]
+
+
+def test_a_neighbour_writing_from_next_door_gives_the_residents_home_not_theirs() -> None:
+    text = ("Jack Straughan\n14 Plessey Row\nBedlington\nNE22 5HQ\n\n2/10/26\n\nComplaints Team\n"
+            "Northbrook Homes\nCivic House\n1 Fishergate\nPreston\nPR1 2AB\n\nDear Sir or "
+            "Madam,\n\nMrs Ivy Tindle, 16 Plessey Row, Bedlington NE22 5HQ\n\nThis is aboot the "
+            "old lady next door. She is 91 and she asked us to put pen to paper. The flag at her "
+            "back door has sunk. Could ye send a man to lay it level.\n\nYours faithfully,\n\n"
+            "Jack Straughan (next door)\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Ivy Tindle", "Jack Straughan")
+    assert (fields.postcode, fields.address) == ("NE22 5HQ", "16 Plessey Row, Bedlington, NE22 5HQ")

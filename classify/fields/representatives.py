@@ -46,7 +46,7 @@ _REPRESENTING = re.compile(
     r"acting for|advocate\b|caseworker|support worker|social worker|discharge|"
     r"occupational therapist|with (?:his|her|their) (?:consent|agreement|permission)|"
     r"(?:has|have) asked (?:me|us) to (?:write|contact|email|send|report|raise|pass)|"
-    r"asked me to (?:send|write|email)|"
+    r"asked (?:me|us) to (?:send|write|email|put pen)|"
     r"(?:her|his) name is|one of your tenants|your tenant at|I support|working with|"
     r"came to my surgery|son-in-law|daughter-in-law|power of attorney|in particular|"
     r"one resident|(?:are|am|'m|'re) helping (?:Mr|Mrs|Ms|Miss|Mx)\b|"
@@ -62,7 +62,7 @@ _REPRESENTING = re.compile(
 RELATION_IN_BRACKETS = re.compile(
     rf"({FULL_NAME})[ \t]*\((?:her|his|their|my)?[ \t]*(?:grand)?(?:daughter|son|niece|nephew|"
     rf"sister|brother|neighbour|carer|wife|husband|partner|friend|child|granddaughter|"
-    rf"grandson|son-in-law|daughter-in-law)\)"
+    rf"grandson|son-in-law|daughter-in-law|next door)\)"
 )
 _FIRM = re.compile(r"\b(?:LLP|Solicitors|Solicitor|& Co\b|Law\b|Legal\b|Advice\b|Chambers\b)")
 
