@@ -845,8 +845,9 @@ def test_a_house_name_before_a_home_is_not_a_person() -> None:
 
 @pytest.mark.parametrize(("written", "name"), [("Sammy Mcllwaine", "Sammy McIlwaine"),
                                                ("Ann Mclntyre", "Ann McIntyre"),
-                                               ("Rory Maclean", "Rory Maclean")])
-def test_a_capital_i_after_mc_read_as_an_l_is_mended(written: str, name: str) -> None:
+                                               ("Rory Maclean", "Rory Maclean"),
+                                               ("Priya Nair- Whitfield", "Priya Nair-Whitfield")])
+def test_ocr_slips_inside_a_name_are_mended(written: str, name: str) -> None:
     assert clean_name(written) == name
 
 

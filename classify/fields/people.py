@@ -60,7 +60,9 @@ def clean_name(raw: str) -> str | None:
     name = re.sub(r"\s+", " ", name).strip(" ,.;:-'\"()")
     name = _TITLE_PREFIX.sub("", name).strip(" ,.;:-'\"()")
     name = re.sub(r"['’]s$", "", name).replace("’", "'")  # OCR's curly "O’Rourke"
-    # OCR's doubled letter after a hyphen ("Nair-wWhitfield").
+    # OCR's space after a hyphen ("Nair- Whitfield") and doubled letter after it
+    # ("Nair-wWhitfield").
+    name = re.sub(r"(?<=[a-z])- (?=[A-Z][a-z])", "-", name)
     name = re.sub(r"(?<=-)([a-z])(?=([A-Z]))",
                   lambda m: "" if m.group(1) == m.group(2).lower() else m.group(1), name)
     name = re.sub(r"\b(O|D|Mc|Mac)['’]\s+(?=[A-Z])", r"\1'", name)  # OCR's "O' Hare"
