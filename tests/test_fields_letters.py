@@ -266,7 +266,16 @@ def test_a_faint_forms_labels_are_found_after_ocrs_specks() -> None:
      ("The Board refused my appeal. I urge the Board to reconsider the decision.\n\nA. Reid",
       "I urge the Board to reconsider the decision."),
      ("The step is broken. My constituent asks that the steps be rebuilt before winter.\n\n"
-      "K. Lowe", "My constituent asks that the steps be rebuilt before winter.")],
+      "K. Lowe", "My constituent asks that the steps be rebuilt before winter."),
+     # OCR's slips: an apostrophe for a space, f or "I]" for I; a thanks to be passed on.
+     ("Rain comes in.\n\nShe would'like the roof repaired before the storms.\n\nE. Pugh",
+      "She would like the roof repaired before the storms."),
+     ("It doesn't come near.\n~ f want the charge reduced to what it costs.\n\nM. Bran",
+      "I want the charge reduced to what it costs."),
+     ("He said it rudely.\n\nI] humbly request that an apology be given to my wife.\n\nD. Rai",
+      "I humbly request that an apology be given to my wife."),
+     ("Lynne was lovely. I should be glad if my thanks could be passed to her.\n\nH. Till",
+      "I should be glad if my thanks could be passed to her.")],
 )
 def test_asks_in_a_letters_own_ways(text: str, asked: str) -> None:
     # A numbered heading, a clipped request, OCR's "1" for "I" and its specks before a
@@ -876,7 +885,9 @@ def test_a_heading_with_dates_of_birth_and_a_wrapped_house_number() -> None:
                          [("Our client: Mr lwan Morgan", "Our client: Mr Iwan Morgan"),
                           ("Ms lsobel Reid", "Ms Isobel Reid"),
                           ("Mr Llewelyn Jones", "Mr Llewelyn Jones"),  # an l-name's own l
-                          ("Mrs lola Brown", "Mrs lola Brown")])  # Lola or Iola: left
+                          ("Mrs lola Brown", "Mrs lola Brown"),  # Lola or Iola: left
+                          ("She would'like it", "She would like it"),
+                          ("I would've liked it", "I would've liked it")])
 def test_a_names_capital_i_read_as_l_after_a_title(written: str, mended: str) -> None:
     assert mend_misread_i(written) == mended
 

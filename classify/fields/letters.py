@@ -85,7 +85,9 @@ _AFTER_I = (
     r"therefore|[a-z]+ed"
 )
 _MISREAD_I = re.compile(
-    rf"(?<![^\s(\"“‘'])(?:[|!{{}}\[\]j](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))"
+    rf"(?<![^\s(\"“‘'])(?:[|!{{}}\[\]jf](?=(?:['’](?:m|ve|d|ll)\b|\s+(?:{_AFTER_I})\b))"
+    # "I" with a speck OCR read beside it ("I] humbly request", "I| want").
+    rf"|(?<![^\s(\"“‘'])I[|!\]](?=\s+(?:humbly\s+|really\s+|just\s+|also\s+)?(?:{_AFTER_I})\b)"
     # A "1" only before a modal verb ("1 would like"): "item 1 reported" is a number.
     r"|1(?=\s+(?:would|should)\s+(?:like|be|ask|prefer)\b)"
     # A "1" or a "t" opening a line before a verb only "I" takes ("1 ask that", "t ask").
@@ -99,9 +101,14 @@ _MISREAD_NAME_I = re.compile(
     r"\b((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)l(?=[b-df-hj-km-np-tv-xz][a-z])")
 
 
+# OCR's apostrophe for the space after a modal verb ("She would'like").
+_MODAL_APOSTROPHE = re.compile(r"\b(would|should|could)['’](?!ve\b)(?=[a-z]{2,})")
+
+
 def mend_misread_i(text: str) -> str:
-    """A letter's text with OCR's misreadings of the word "I", and of a name's capital I after
-    a title, put right."""
+    """A letter's text with OCR's misreadings of the word "I", of a name's capital I after a
+    title and of the space after a modal verb put right."""
+    text = _MODAL_APOSTROPHE.sub(r"\1 ", text)
     return _MISREAD_NAME_I.sub(r"\1I", _MISREAD_I.sub("I", text))
 
 

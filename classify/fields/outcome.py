@@ -178,7 +178,7 @@ def _ask_score(sentence: str) -> tuple[int, int]:
     if len(cleaned.split()) < 2:
         return 0, 0
     if re.search(r"\bthank(?:s| you)\b", cleaned, re.I) and not re.search(
-            r"\b(?:pass|give|convey)\b", cleaned, re.I):
+            r"\b(?:pass(?:ed)?|give|convey|tell)\b", cleaned, re.I):
         return 0, 0
     for score, pattern in ((3, _ASK_STRONG), (2, _ASK), (1, _ASK_QUESTION)):
         match = pattern.search(cleaned)
