@@ -888,7 +888,7 @@ def test_a_heading_with_dates_of_birth_and_a_wrapped_house_number() -> None:
                           ("Mrs lola Brown", "Mrs lola Brown"),  # Lola or Iola: left
                           ("She would'like it", "She would like it"),
                           ("I would've liked it", "I would've liked it")])
-def test_a_names_capital_i_read_as_l_after_a_title(written: str, mended: str) -> None:
+def test_ocr_slips_mended_across_a_letters_text(written: str, mended: str) -> None:
     assert mend_misread_i(written) == mended
 
 
