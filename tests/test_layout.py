@@ -149,3 +149,16 @@ def test_page_groups_partition_the_non_blank_pages_in_order(blanks: list[bool]) 
         assert group == list(range(group[0], group[-1] + 1))  # contiguous
     for before, after in pairwise(groups):
         assert any(blanks[before[-1] + 1 : after[0]])  # a blank sheet between every two
+
+
+def test_a_block_addressed_to_a_team_is_the_recipients_whatever_landlord_it_names() -> None:
+    """A letter to a trading name or office the settings do not list: the block that opens
+    with the post it is addressed to is still not the resident's."""
+    text = ("Craigard\n9 Ferntower Place\nCrieff\nPerthshire\nPH7 3DL\n\nThe Chair of the Board\n"
+            "Strathearn Housing Association\nEarn House\n40 High Street\nAuchterarder\nPH3 1DF\n\n"
+            "3rd June 2026\n\nDear Madam Chair,\n\nI urge the Board to reconsider.\n\n"
+            "Yours faithfully,\n\nAlasdair Reid\n")
+    layout = parse_letter(text, OwnIdentity(names=("Northbrook Homes",)))
+    assert layout.recipient_block[0] == "The Chair of the Board"
+    assert layout.sender_postcode == "PH7 3DL"
+    assert "PH3 1DF" not in layout.text_for_fields

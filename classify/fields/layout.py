@@ -165,7 +165,9 @@ def parse_letter(text: str, own: OwnIdentity | None = None) -> LetterLayout:
         address_lines = [i for i in block if not DATE_LINE.match(lines[i].strip())]
         if not address_lines:
             continue
-        if any(_recipient_line(lines[i], own) for i in address_lines):
+        if any(_recipient_line(lines[i], own) for i in address_lines) or (
+                _ADDRESSED_TO.match(lines[address_lines[0]].strip())
+                and any(find_postcodes(lines[i]) for i in address_lines)):
             recipient = recipient or [lines[i].strip() for i in address_lines]
             recipient_lines.update(address_lines)
         elif not sender and _looks_like_address(texts) and not any(
@@ -265,6 +267,16 @@ def _blocks(lines: list[str]) -> list[list[int]]:
 # A line of an address block is short; a longer line naming the landlord is a heading
 # ("Ogden v Northbrook Homes - Claim No. L7MA0931 - 12 Wellington Row,").
 _ADDRESS_LINE_WORDS = 7
+
+
+# A block that opens with the post or team a letter is addressed to ("Complaints Team",
+# "The Housing Manager", "Repairs and Adaptations", "The Chair of the Board") is the
+# recipient's, whatever landlord it names: a letter to a trading name or an office the
+# settings do not list still keeps its own address out of the resident's.
+_ADDRESSED_TO = re.compile(
+    r"^[^\d\n]{0,50}?\b(?:Team|Department|Dept\.?|Section|Manager|Officer|Director|Executive|"
+    r"Board|Adaptations|Transfers)\s*$|^(?:Complaints|Repairs|Lettings|Customer|Income|"
+    r"Leasehold|Legal|Housing)\b[^\d\n]*$")
 
 
 def _recipient_line(line: str, own: OwnIdentity) -> bool:
