@@ -152,6 +152,16 @@ def _headed_by(layout: LetterLayout, person: str, landlord: Landlord) -> bool:
     return bool(head) and len((head or "").split()) >= 2 and same_person(head or "", person)
 
 
+def _house_named(block: str, signed: str, layout: LetterLayout, text: str) -> bool:
+    """The head of the sender's block is a house's name ("Bryn Awel" above "14 Heol y
+    Dderwen"), not the writer's: untitled, a different name from the full one signed, and
+    written nowhere else in the letter."""
+    head = layout.sender_name or ""
+    return (len(signed.split()) >= 2 and fuller_of(signed, block) is None
+            and not re.match(r"\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b", head)
+            and len(re.findall(rf"\b{re.escape(block.split()[-1])}\b", text)) < 2)
+
+
 def _same_home(address: str | None, block: str | None) -> bool:
     """The address found is the writer's own block's, not a neighbour's with the same
     postcode ("16 Plessey Row" written for the lady next door by "14 Plessey Row")."""
@@ -175,6 +185,8 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
     if name is None and signed and looks_like_name(signed, landlord):  # not "Accounts Team"
         name = signed
     block = block_name(layout, landlord) if extraction.representative is None else None
+    if block and name and _house_named(block, name, layout, text):
+        block = None
     if block:
         name = fuller_of(name, block) or block if name else block
     if name and name.isupper():  # "EILEEN FAIRCLOUGH" as a name is written

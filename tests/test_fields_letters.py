@@ -915,3 +915,19 @@ def test_a_neighbour_writing_from_next_door_gives_the_residents_home_not_theirs(
     fields = _letter_fields(text)
     assert (fields.name, fields.representative) == ("Ivy Tindle", "Jack Straughan")
     assert (fields.postcode, fields.address) == ("NE22 5HQ", "16 Plessey Row, Bedlington, NE22 5HQ")
+
+
+def test_a_house_name_heading_the_block_gives_way_to_the_name_signed() -> None:
+    text = ("Bryn Awel\n14 Heol y Dderwen\nJohnstown\nCarmarthen\nSA31 3PW\n\n8fed Mehefin 2026\n\n"
+            "Annwyl Gyfeillion / Dear friends,\n\nA short note of thanks. Mr Rhodri Bevan came on "
+            "Thursday to fit the grab rail. Would you please pass on our thanks to him.\n\n"
+            "Gyda diolch,\n\nEmrys Pugh-Jenkins\n")
+    assert _letter_fields(text).name == "Emrys Pugh-Jenkins"
+
+
+@pytest.mark.parametrize("closing",
+                         ["Yn gywir,", "Yn ddiffuant,", "Gyda diolch,", "Cofion cynnes,"])
+def test_welsh_closings_sign_off(closing: str) -> None:
+    text = (f"Dear Sir,\n\nThe gutter is down. Please send someone.\n\n{closing}\n\nSian Rees\n"
+            "5 Heol Fawr\n")
+    assert extract_fields(text, received=_RECEIVED).name == "Sian Rees"

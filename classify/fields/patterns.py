@@ -39,7 +39,10 @@ SIGN_OFF = re.compile(
     r"(?:with\s+)?(?:very\s+)?(?:kind|warm)(?:est)?\s+regards|(?:with\s+)?best\s+(?:regards|wishes)|"
     r"regards|many\s+thanks|thanks(?:\s+(?:again|very\s+much|so\s+much))?|"
     r"thank\s+you(?:\s+(?:very|so)\s+much)?|best|cheers|ta|obrigad[ao]|gracias|"
-    r"with\s+(?:thanks|respect|best\s+wishes)|respectfully|sincerely|all\s+the\s+best|love)"
+    r"with\s+(?:thanks|respect|best\s+wishes)|respectfully|sincerely|all\s+the\s+best|love|"
+    # Welsh: "Yn gywir" (faithfully), "Yn ddiffuant" (sincerely), "Gyda diolch" (with thanks),
+    # "Cofion (cynnes|gorau)" (regards).
+    r"yn\s+gywir|yn\s+ddiffuant|gyda\s+diolch|cofion(?:\s+(?:cynnes|gorau))?)"
     + _SIGNED_REST,
     re.I,
 )
@@ -50,7 +53,7 @@ LETTER_CLOSING = re.compile(
     r"tru[l1i][yv]|[e3]v[e3]r|in\s+trust|fraternally|in\s+solidarity)|"
     r"(?:with\s+)?(?:k[i1l]nd(?:est)?|best|warm(?:est)?)\s+"
     r"(?:regards|wishes)|regards|many\s+thanks|thank\s+you|with\s+thanks|in\s+solidarity|"
-    r"s[i1l]nc[e3]r[e3][l1i][yv])"
+    r"s[i1l]nc[e3]r[e3][l1i][yv]|yn\s+gywir|yn\s+ddiffuant|gyda\s+diolch)"
     + _SIGNED_REST,
     re.I,
 )
