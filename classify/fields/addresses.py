@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 
 from classify.dates import DATE_PATTERN
-from classify.fields.patterns import DISCLAIMER, NAME_WORD, SIGN_OFF, ocr_edges_cut
+from classify.fields.patterns import (
+    DISCLAIMER,
+    NAME_WORD,
+    SIGN_OFF,
+    address_pieces,
+    house_number_joined,
+)
 from classify.fields.postcodes import find_postcodes
 from classify.fields.types import Landlord
 
@@ -103,8 +109,7 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         while parts and not re.search(r"\d", parts[0]) and len(parts) > 2:
             parts.pop(0)  # a name line above the address block
     # Each piece without OCR's specks ("_ HX3", "| _ 22 Birkett Street", "—").
-    pieces = [ocr_edges_cut(p) for part in parts for p in part.split(",")]
-    pieces = [re.sub(r"^Fiat(?=\s+\d)", "Flat", p) for p in pieces if p]  # OCR's "Fiat 14"
+    pieces = address_pieces(parts)
     # "Our client: Mrs Begum, 28 Deepdale Road": the address starts at the house or flat.
     # "Our client: Mr Lloyd Bennett - 56 Claremont Grove": from the house after a dash.
     # "Re: Mrs Rosemary Spall-Denny, Keeper's Cottage, ...": a heading's titled name first.
@@ -118,9 +123,7 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         if house:
             pieces = [house.group(1), *pieces[index + 1 :]]
             break
-    pieces = [_mend_house_number(piece) for piece in pieces]
-    if len(pieces) > 1 and re.fullmatch(r"\d{1,4}[A-Za-z]?", pieces[0]):
-        pieces[:2] = [f"{pieces[0]} {pieces[1]}"]  # a house number wrapped from its street
+    pieces = house_number_joined([_mend_house_number(piece) for piece in pieces])
     return ", ".join([*pieces, postcode])
 
 

@@ -10,7 +10,9 @@ from classify.fields.patterns import (
     DATE_LINE,
     LETTER_CLOSING,
     NAME_PARTICLE,
+    address_pieces,
     fold_text,
+    house_number_joined,
     ocr_edges_cut,
 )
 from classify.fields.postcodes import find_postcodes
@@ -85,17 +87,11 @@ class LetterLayout:
                 break
             else:
                 pieces.extend(line.split(","))
-        pieces = [_FIAT.sub("Flat", ocr_edges_cut(piece)) for piece in pieces]
-        pieces = [piece for piece in pieces if piece]
+        pieces = address_pieces(pieces)
         while len(pieces) > 1 and _names_a_person(pieces[0]):
             pieces.pop(0)  # "Re: Miss Chloe Sumner", "Kevin Doyle." above the address
-        if len(pieces) > 1 and re.fullmatch(r"\d{1,4}[A-Za-z]?", pieces[0]):
-            pieces[:2] = [f"{pieces[0]} {pieces[1]}"]  # a house number wrapped from its street
+        pieces = house_number_joined(pieces)
         return ", ".join(pieces) if pieces else None
-
-
-# OCR's "Fiat 14" for "Flat 14".
-_FIAT = re.compile(r"^Fiat(?=\s+\d)")
 
 
 def _names_a_person(piece: str) -> bool:

@@ -97,6 +97,20 @@ def ocr_edges_cut(line: str) -> str:
     return re.sub(r"(?:[^\w).]|_)+$", "", line).strip()
 
 
+def address_pieces(parts: list[str]) -> list[str]:
+    """An address's lines split at their commas, each without OCR's specks at its edges and
+    with OCR's "Fiat 14" read as "Flat 14"; empty pieces dropped."""
+    pieces = [ocr_edges_cut(piece) for part in parts for piece in part.split(",")]
+    return [re.sub(r"^Fiat(?=\s+\d)", "Flat", piece) for piece in pieces if piece]
+
+
+def house_number_joined(pieces: list[str]) -> list[str]:
+    """A house number wrapped from its street ("22" then "Pitcoudie Gardens") joined to it."""
+    if len(pieces) > 1 and re.fullmatch(r"\d{1,4}[A-Za-z]?", pieces[0]):
+        return [f"{pieces[0]} {pieces[1]}", *pieces[2:]]
+    return pieces
+
+
 def fold_text(text: str) -> str:
     """Text reduced to its lower-case letters and digits, for comparing what OCR or a
     setting wrote with spacing, case and punctuation of its own ("PR1 2AB" is "pr12ab")."""
