@@ -146,16 +146,17 @@ def _decode_postcode(written: str, beside: Callable[[], frozenset[str]] = frozen
     readings = [(cost + moved(outward_length, code), code)  # type: ignore[arg-type]
                 for cost, code in _readings(written)]
     best = _cheapest(readings)
+    least = min((cost for cost, _code in readings), default=0.0)
     if best and not any(ch.isupper() for ch in written):
         # Written in lower case, a 1 and an l look alike ("bury b18 2rt" is BL8): the town
         # beside it may outweigh one slip.
-        in_town = _in_town(written, readings, beside())
+        in_town = _in_town(written, readings, best, least, beside())
         if in_town:
             return in_town
-    if len(best) == 1 and min(c for c, _ in readings) <= _DROP_COST:
+    if len(best) == 1 and least <= _DROP_COST:
         return best[0]
     named = beside()
-    if best and (not named or min(c for c, _ in readings) <= _DROP_COST):
+    if best and (not named or least <= _DROP_COST):
         return next((code for code in best if _area(code) in named), best[0])
     if not named:
         return None
@@ -177,13 +178,13 @@ def _decode_postcode(written: str, beside: Callable[[], frozenset[str]] = frozen
     return choice[0] if len(choice) == 1 else None
 
 
-def _in_town(written: str, readings: list[tuple[float, str]],
+def _in_town(written: str, readings: list[tuple[float, str]], best: list[str], cheapest: float,
              named: frozenset[str]) -> str | None:
-    """The one reading in an area the town names, when no cheapest reading is in one and it
-    costs at most one slip more (a 1 read as an l counted as that slip)."""
-    if not named or any(_area(code) in named for code in _cheapest(readings)):
+    """The one reading in an area the town names, when no cheapest reading (`best`, costing
+    `cheapest`) is in one and it costs at most one slip more (a 1 read as an l counted as
+    that slip)."""
+    if not named or any(_area(code) in named for code in best):
         return None
-    cheapest = min(cost for cost, _code in readings)
     as_l = [(cost + 1, code) for cost, code in
             _readings(written[:-3].replace("1", "l").upper() + written[-3:])]
     near = {code for cost, code in readings + as_l
