@@ -162,12 +162,12 @@ def _house_named(block: str, signed: str, layout: LetterLayout, text: str) -> bo
             and len(re.findall(rf"\b{re.escape(block.split()[-1])}\b", text)) < 2)
 
 
-def _same_home(address: str | None, block: str | None) -> bool:
+def _same_home(address: str | None, block: str | None, postcode: str) -> bool:
     """The address found is the writer's own block's, not a neighbour's with the same
-    postcode ("16 Plessey Row" written for the lady next door by "14 Plessey Row")."""
-    def numbers(text: str | None) -> list[str]:
-        return re.findall(r"\b\d{1,4}[A-Za-z]?\b", re.sub(r"\b[A-Z]{1,2}\d[\dA-Z]? \d[A-Z]{2}\b",
-                                                        "", text or ""))
+    postcode ("16 Plessey Row" written for the lady next door by "14 Plessey Row"): the same
+    house numbers, the shared postcode aside."""
+    def numbers(text: str) -> list[str]:
+        return re.findall(r"\b\d{1,4}[A-Za-z]?\b", text.replace(postcode, ""))
     return not address or not block or numbers(address) == numbers(block)
 
 
@@ -201,7 +201,7 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
         # A son's, a neighbour's or a friend's own block at the head of the letter they write
         # for the resident: their home, not the resident's; a home next door shares its
         # postcode and is kept.
-        if _same_home(extraction.address, layout.sender_address):
+        if _same_home(extraction.address, layout.sender_address, extraction.postcode or ""):
             changes["postcode"] = changes["address"] = None
     elif extraction.postcode is None and layout.sender_postcode and not writers_block:
         changes["postcode"] = normalise_postcode(layout.sender_postcode)
