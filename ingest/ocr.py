@@ -28,6 +28,7 @@ from ingest.errors import QuarantineReason, UnreadableItem
 from ingest.items import PageText, TextBlock
 from ingest.pageclean import A4_WIDTH_INCHES, Box, clean_page, unread_ink
 from ingest.pagelayout import Block, Word, build_blocks, mean_confidence, page_text, parse_words
+from ingest.postcode_choices import CROP_MARGIN, mended, misread_postcodes
 
 OCR_TIMEOUT_SECONDS = 120
 # A page read below this mean word confidence may be sideways or upside down: only then is
@@ -136,6 +137,7 @@ def recognise(page: PageImage) -> PageRead:
     clean = PageImage(clean_page(page.image).image, page.dpi, binary=True)
     words = parse_words(_tsv(clean, "3"))
     words += reread_unread_ink(clean, words)
+    words = reread_misread_postcodes(clean, words)
     words = mark_ticks(clean.image, words, clean.dpi or clean.image.size[0] / A4_WIDTH_INCHES)
     blocks = build_blocks(words, clean.image.size[0])
     confidence = mean_confidence(words)
@@ -177,6 +179,21 @@ than --psm 4 or 11), so a page costs one extra run at most."""
                     moved.append(Word(word.text, box, word.confidence, word.line_key))
                 break
     return moved
+
+
+def reread_misread_postcodes(page: PageImage, words: list[Word]) -> list[Word]:
+    """Words shaped like a postcode but not one as read, read again on their own with each
+    character's alternatives (see postcode_choices): one small run per such pair, and most
+    pages have none."""
+    for pair in misread_postcodes(words):
+        box = pair.box
+        crop = page.image.crop((max(0, box.left - CROP_MARGIN), max(0, box.top - CROP_MARGIN),
+                                box.right + CROP_MARGIN, box.bottom + CROP_MARGIN))
+        done = _tesseract(PageImage(crop, page.dpi, page.binary),
+                          ["-l", "eng", "--psm", "7", "-c", "lstm_choice_mode=2", "hocr"])
+        if done.returncode == 0:
+            words = mended(words, pair, done.stdout.decode("utf-8", "replace"))
+    return words
 
 
 def _read_already(box: Box, words: list[Word]) -> bool:

@@ -20,7 +20,7 @@ from ingest.ocr import tesseract_available
 from pipeline.evaluation import token_f1
 from pipeline.letter_evaluation import landlord_address_taken
 from postroom.letter import PostLetter, load_letters
-from postroom.render import render_pdf
+from postroom.render import pages_pdf, render_letter, render_pdf
 from workflow.policy import load_policy
 from workflow.rules import UNREADABLE, Thresholds
 from workflow.triage import TriageResult, triage_item
@@ -138,3 +138,15 @@ def test_a_handwritten_letter_goes_to_an_officer_with_nothing_guessed(trained_mo
     assert any(UNREADABLE in reason for reason in result.decision.reasons)
     found = result.extraction.as_contract()
     assert all(not value for value in found.values())
+
+
+def test_a_postcode_misread_by_a_character_takes_tesseracts_next_choice(trained_model) -> None:
+    # The form of let-0093 as the development set renders it: its "HU9" reads as "HUS" on the
+    # page in every face; a fixed S-for-5 table would give HU5, another Hull district.
+    letter = letters()["let-0093"]
+    pages, chosen = render_letter(letter)
+    received = datetime.combine(date.fromisoformat(letter.received_at), time(10), tzinfo=UTC)
+    item = extract_letter_text(pages_pdf(pages, chosen.dpi), received_at=received)
+    result = triage_item(item, model=trained_model, policy=load_policy("code-2024"),
+                         thresholds=Thresholds(), landlord=LANDLORD)
+    assert result.extraction.as_contract()["postcode"] == letter.labels["fields"]["postcode"]

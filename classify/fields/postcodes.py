@@ -10,11 +10,8 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
-# The Royal Mail grammar: outward code A9, A99, A9A, AA9, AA99, AA9A; inward code 9AA.
-CANONICAL_POSTCODE = re.compile(
-    r"^(?:GIR 0AA|(?:[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
-    r" [0-9][ABD-HJLNP-UW-Z]{2})$"
-)
+from core.postcodes import CANONICAL_POSTCODE
+
 # What a postcode may look like on the page: any case, with or without its space, and with
 # the slips OCR makes (O for 0, I or l for 1, S for 5, B for 8, Z for 2, G for 6, and 0 for O
 # in the letters).
