@@ -33,6 +33,8 @@ _OUTWARD_SHAPES = ("A9", "A99", "A9A", "AA9", "AA99", "AA9A")
 _INWARD_SHAPE = "9AA"
 # Alternatives Tesseract lists at no confidence are padding, not readings.
 MIN_CHOICE_CONFIDENCE = 5.0
+# Alternatives of the right kind tried per character.
+_ALTERNATIVES_KEPT = 3
 # Room around the pair's boxes for the reading on its own, in pixels.
 CROP_MARGIN = 12
 
@@ -82,44 +84,47 @@ def parse_choices(hocr: str) -> list[tuple[str, list[Choices]]]:
         positions = [tuple((html.unescape(char), float(conf))
                            for conf, char in _CHOICE.findall(position))
                      for position in _POSITION.findall(body)]
+        if not any(char.isalnum() for char in text):
+            continue  # a speck beside the postcode, read as a word of punctuation
         # A word's leading space is listed as a character of its own.
         words.append((text, [p for p in positions if p and not p[0][0].isspace()]))
     return words
 
 
 def best_postcode(outward: list[Choices], inward: list[Choices]) -> str | None:
-    """The best-scored reading of the two words' characters that is a postcode, each
-    character its highest alternative that is a capital where a letter must be and a digit
-    where a digit must be; None when no shape fits."""
+    """The best-scored reading of the two words' characters that is a postcode: each
+    character one of its alternatives, a capital where a letter must be and a digit where a
+    digit must be, the whole in the Royal Mail grammar (which letters each place allows);
+    None when no reading fits."""
     best: tuple[float, str] | None = None
-    inward_read = _fit(inward, _INWARD_SHAPE)
-    if inward_read is None:
-        return None
     for shape in _OUTWARD_SHAPES:
-        outward_read = _fit(outward, shape)
-        if outward_read is None:
+        fitting = _fitting(outward, shape) + _fitting(inward, _INWARD_SHAPE)
+        if len(fitting) != len(shape) + len(_INWARD_SHAPE):
             continue
-        postcode = f"{outward_read[1]} {inward_read[1]}"
-        score = outward_read[0] + inward_read[0]
-        if CANONICAL_POSTCODE.match(postcode) and (best is None or score > best[0]):
-            best = (score, postcode)
+        for reading in itertools.product(*fitting):
+            chars = "".join(char for _conf, char in reading)
+            postcode = f"{chars[:len(shape)]} {chars[len(shape):]}"
+            score = sum(conf for conf, _char in reading)
+            if CANONICAL_POSTCODE.match(postcode) and (best is None or score > best[0]):
+                best = (score, postcode)
     return best[1] if best else None
 
 
-def _fit(positions: list[Choices], shape: str) -> tuple[float, str] | None:
+def _fitting(positions: list[Choices], shape: str) -> list[list[tuple[float, str]]]:
+    """Per character, its alternatives of the kind the shape wants there, best first (a few
+    at most); empty when the lengths differ or a place has none."""
     if len(positions) != len(shape):
-        return None
-    score, chars = 0.0, []
+        return []
+    fitting = []
     for choices, kind in zip(positions, shape, strict=True):
-        fitting = [(conf, char) for char, conf in choices
-                   if conf >= MIN_CHOICE_CONFIDENCE and len(char) == 1
-                   and (char.isdigit() if kind == "9" else "A" <= char <= "Z")]
-        if not fitting:
-            return None
-        conf, char = max(fitting)
-        score += conf
-        chars.append(char)
-    return score, "".join(chars)
+        kept = sorted(((conf, char) for char, conf in choices
+                       if conf >= MIN_CHOICE_CONFIDENCE and len(char) == 1
+                       and (char.isdigit() if kind == "9" else "A" <= char <= "Z")),
+                      reverse=True)[:_ALTERNATIVES_KEPT]
+        if not kept:
+            return []
+        fitting.append(kept)
+    return fitting
 
 
 def mended(words: list[Word], pair: PostcodePair, hocr: str) -> list[Word]:

@@ -1,8 +1,9 @@
 """A postcode misread by a character, mended by Tesseract's own alternatives for it.
 
-The hOCR files in tests/tesseract/ are Tesseract 5.3's output (lstm_choice_mode=2) for two
+The hOCR files in tests/tesseract/ are Tesseract 5.3's output (lstm_choice_mode=2) for four
 postcodes of the letters development set as the pipeline cropped them: let-0093's form,
-whose "HU9" every face reads as "HUS" on the page, and let-0165's "PR3 3JZ", read "PR3 35Z".
+whose "HU9" every face reads as "HUS" on the page, let-0165's "PR3 3JZ" read "PR3 35Z",
+let-0028's "M14 6JS" read "M14 60S", and let-0130's "WR5 2DE" read "WRS 2DE_" beside a stamp.
 """
 
 from __future__ import annotations
@@ -60,6 +61,22 @@ def test_a_digit_where_the_inward_letter_must_be_takes_the_best_letter() -> None
     pair = misread_postcodes(words)[0]
     mended_words = mended(words, pair, (HOCR / "choices-PR3-35Z.hocr").read_text())
     assert [w.text for w in mended_words][1:] == ["PR3", "3JZ"]
+
+
+def test_a_place_takes_the_best_letter_the_grammar_allows_there() -> None:
+    # The O's alternatives run 0, 2, I, J: I is never an inward code's letter, J is.
+    words = line("Manchester", "M14", "60S")
+    mended_words = mended(words, misread_postcodes(words)[0],
+                          (HOCR / "choices-M14-60S.hocr").read_text())
+    assert [w.text for w in mended_words][1:] == ["M14", "6JS"]
+
+
+def test_a_speck_read_as_a_word_of_its_own_is_not_a_third_word() -> None:
+    hocr = (HOCR / "choices-WRS-2DE.hocr").read_text()
+    assert [text for text, _ in parse_choices(hocr)] == ["WRS", "2DE"]
+    words = line("WRS", "2DE_", "Sth")
+    assert [w.text for w in mended(words, misread_postcodes(words)[0], hocr)] == [
+        "WR5", "2DE_", "Sth"]
 
 
 def test_a_reading_of_another_length_or_a_letter_for_a_letter_is_left_alone() -> None:
