@@ -9,8 +9,9 @@ Rounds alternate so that load from other work on the machine falls on both sides
 The pipeline's side includes everything it does beyond that one Tesseract run per page:
 cleaning each page (median, binarising, deskewing), reading again the ink the first run
 skipped, and reading once more, with each character's alternatives, a postcode the page's
-reading broke by a character. The pages are the samples' scans and the first LETTERS letters of the letters
-development set (data/letters) rendered as the post room scans them (postroom/).
+reading broke by a character. The pages are the samples' scans and the first LETTERS
+letters of the letters development set (data/letters) rendered as the post room scans them
+(postroom/).
 Prints figures; asserts nothing. `.venv/bin/python -m bench.ocr [ROUNDS] [LETTERS]`.
 """
 
