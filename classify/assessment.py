@@ -31,6 +31,7 @@ from classify.fields.patterns import ocr_edges_cut
 from classify.fields.people import looks_like_name, same_person
 from classify.model import TrainedModel
 from classify.predict import Prediction, predict_many
+from classify.provenance import recipient_by_place
 from ingest.items import IntakeItem
 
 
@@ -71,7 +72,14 @@ def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
     # Whole names mark the landlord's block; single words ("Lancaster" of "Lancaster City
     # Council") would mark a resident's town too, so they count only when nothing longer is set.
     names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
-    own = OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
+    # A recipient's block known only by its place (left, beside the resident's on the right)
+    # is marked by its postcode as the landlord's own would be (not by its lines: a county or
+    # a town may be written in the resident's block too).
+    beside = recipient_by_place([(page.number, page.blocks) for page in item.pages], landlord)
+    own = OwnIdentity(
+        names=names, addresses=landlord.addresses,
+        postcodes=landlord.postcodes + tuple(code for block in beside
+                                             for _match, code in find_postcodes(block)))
     return parse_letter(mend_misread_i(item.text), own)
 
 

@@ -117,6 +117,20 @@ def _header_roles(blocks: Sequence[TextBlock], own: OwnIdentity) -> dict[int, st
     return {**roles, **dict.fromkeys(dates, DATE_LINE), **dict.fromkeys(heads, LETTERHEAD_BLOCK)}
 
 
+def recipient_by_place(pages: Pages, landlord: Landlord) -> tuple[str, ...]:
+    """Page 1's header blocks that are the recipient's by their place alone: set left beside
+    a right-hand block, when no header block names the landlord. A letter to a landlord the
+    settings do not name ("Torbay Coast Housing / Customer Hub / ... TQ12 4PB" left, the
+    resident's block right) still keeps the recipient's address out of the resident's."""
+    if not pages:
+        return ()
+    own = _own_identity(landlord)
+    blocks = pages[0][1]
+    return tuple(blocks[index].text for index, role in _header_roles(blocks, own).items()
+                 if role == RECIPIENT
+                 and not any(own.marks(line) for line in blocks[index].text.splitlines()))
+
+
 def block_roles(pages: Pages, landlord: Landlord) -> dict[tuple[int, int], str]:
     """Each block's role, keyed by (page number, index of the block on its page)."""
     own = _own_identity(landlord)

@@ -20,7 +20,7 @@ from classify.fields.letters import as_spelled_most, fuller_of, mend_misread_i
 from classify.fields.outcome import desired_outcome
 from classify.fields.people import clean_name
 from classify.fields.postcodes import AREAS_FILE, PostcodeAreasError, load_postcode_areas
-from ingest.items import IntakeItem
+from ingest.items import IntakeItem, PageText, TextBlock
 
 _DIGIT_AS_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
 # What OCR prints for an inward code's letter: Q as 0 or O, S as 5, B as 8, Z as 2.
@@ -931,3 +931,26 @@ def test_welsh_closings_sign_off(closing: str) -> None:
     text = (f"Dear Sir,\n\nThe gutter is down. Please send someone.\n\n{closing}\n\nSian Rees\n"
             "5 Heol Fawr\n")
     assert extract_fields(text, received=_RECEIVED).name == "Sian Rees"
+
+
+def test_a_recipient_beside_the_residents_block_is_not_the_residents_address() -> None:
+    # A letter to a landlord the settings do not name, its block set left beside the
+    # resident's; OCR cut the resident's block in two around it.
+    blocks = (
+        TextBlock("Shannon Pascoe\nFlat 5\n8 Gullet Lane", "right", 0.9, (1800, 220, 2170, 400)),
+        TextBlock("Kestrel Vale Homes\nCustomer Hub\nUnit 3, Weir Business Park\nTotnes\n"
+                  "TQ9 5XN", "left", 0.9, (310, 420, 800, 700)),
+        TextBlock("Paignton\nTQ4 6BN\n07700 900123", "right", 0.9, (1770, 480, 2200, 700)),
+        TextBlock("hiya", "left", 0.9, (314, 900, 392, 945)),
+        TextBlock("the gate post has snapped in the wind and the gate wont shut, can someone\n"
+                  "come and fix it please", "full", 0.9, (313, 990, 2140, 1100)),
+    )
+    text = "\n\n".join(block.text for block in blocks) + "\n\nta\n\nShannon\n"
+    item = IntakeItem(source="letter", text=text, received_at=datetime(2026, 6, 1, tzinfo=UTC),
+                      pages=(PageText(1, text, 0.9, text_source="ocr", blocks=blocks),))
+    layout = letter_layout(item, _LANDLORD)
+    assert layout is not None
+    assert _letter_fields(text).postcode == "TQ9 5XN"  # the text alone: the place is unknown
+    found = fill_from_letter(extract_fields(layout.text_for_fields, received=_RECEIVED,
+                                            landlord=_LANDLORD), layout, item, _LANDLORD)
+    assert found.postcode == "TQ4 6BN"

@@ -17,6 +17,7 @@ from classify.provenance import (
     SIGNATURE,
     block_roles,
     find_provenance,
+    recipient_by_place,
 )
 from ingest.items import TextBlock
 
@@ -52,6 +53,18 @@ def test_the_landlords_block_is_the_recipients_on_whichever_side_it_stands() -> 
     other = TextBlock("Mr A. Jones\nTown Hall\nLancaster", "left", 0.9, (280, 184, 700, 462))
     roles = block_roles([(1, [SENDER_BLOCK, other, BODY_BLOCK])], LANDLORD)
     assert (roles[(1, 0)], roles[(1, 1)]) == (SENDER, RECIPIENT)
+
+
+def test_a_recipient_known_only_by_its_place_is_given_for_a_landlord_not_configured() -> None:
+    other = TextBlock("Kestrel Vale Homes\nCustomer Hub\nUnit 3, Weir Business Park\n"
+                      "Totnes\nTQ9 5XN", "left", 0.9, (310, 420, 800, 700))
+    assert recipient_by_place([(1, [SENDER_BLOCK, other, BODY_BLOCK])], LANDLORD) == (
+        other.text,)
+    # The configured landlord's block is the recipient's by its address, not by its place.
+    assert recipient_by_place(LETTER, LANDLORD) == ()
+    # A left block with nothing on the right is no one's recipient by place.
+    assert recipient_by_place([(1, [other, BODY_BLOCK])], LANDLORD) == ()
+    assert recipient_by_place([], LANDLORD) == ()
 
 
 def test_each_field_is_traced_to_its_block_with_the_blocks_confidence() -> None:
