@@ -183,16 +183,23 @@ than --psm 4 or 11), so a page costs one extra run at most."""
 
 def reread_misread_postcodes(page: PageImage, words: list[Word]) -> list[Word]:
     """Words shaped like a postcode but not one as read, read again on their own with each
-    character's alternatives (see postcode_choices): one small run per such pair, and most
-    pages have none."""
+    character's alternatives (see postcode_choices): as a line (--psm 7), and only when that
+    mends nothing as a word (--psm 8, whose list of alternatives sometimes keeps a character
+    the line's drops). Most pages have no such pair."""
     for pair in misread_postcodes(words):
         box = pair.box
-        crop = page.image.crop((max(0, box.left - CROP_MARGIN), max(0, box.top - CROP_MARGIN),
-                                box.right + CROP_MARGIN, box.bottom + CROP_MARGIN))
-        done = _tesseract(PageImage(crop, page.dpi, page.binary),
-                          ["-l", "eng", "--psm", "7", "-c", "lstm_choice_mode=2", "hocr"])
-        if done.returncode == 0:
-            words = mended(words, pair, done.stdout.decode("utf-8", "replace"))
+        crop = PageImage(page.image.crop((max(0, box.left - CROP_MARGIN),
+                                          max(0, box.top - CROP_MARGIN),
+                                          box.right + CROP_MARGIN, box.bottom + CROP_MARGIN)),
+                         page.dpi, page.binary)
+        for mode in ("7", "8"):
+            done = _tesseract(crop, ["-l", "eng", "--psm", mode, "-c", "lstm_choice_mode=2",
+                                     "hocr"])
+            read = (mended(words, pair, done.stdout.decode("utf-8", "replace"))
+                    if done.returncode == 0 else words)
+            if read is not words:
+                words = read
+                break
     return words
 
 

@@ -1,9 +1,10 @@
 """A postcode misread by a character, mended by Tesseract's own alternatives for it.
 
-The hOCR files in tests/tesseract/ are Tesseract 5.3's output (lstm_choice_mode=2) for four
-postcodes of the letters development set as the pipeline cropped them: let-0093's form,
-whose "HU9" every face reads as "HUS" on the page, let-0165's "PR3 3JZ" read "PR3 35Z",
-let-0028's "M14 6JS" read "M14 60S", and let-0130's "WR5 2DE" read "WRS 2DE_" beside a stamp.
+The hOCR files in tests/tesseract/ are Tesseract 5.3's output (lstm_choice_mode=2) for
+postcodes of the letter sets as the pipeline cropped them: let-0093's form, whose "HU9" every
+face reads as "HUS" on the page, let-0165's "PR3 3JZ" read "PR3 35Z", let-0028's "M14 6JS"
+read "M14 60S", let-0130's "WR5 2DE" read "WRS 2DE_" beside a stamp, and lt-120's "SS8 9HU"
+read "SS8 SHU", as a line (--psm 7) and as a word (--psm 8).
 """
 
 from __future__ import annotations
@@ -77,6 +78,18 @@ def test_a_speck_read_as_a_word_of_its_own_is_not_a_third_word() -> None:
     words = line("WRS", "2DE_", "Sth")
     assert [w.text for w in mended(words, misread_postcodes(words)[0], hocr)] == [
         "WR5", "2DE_", "Sth"]
+
+
+def test_a_line_reading_that_drops_a_characters_alternatives_mends_nothing() -> None:
+    # Read as a line, Tesseract lists alternatives for two of SHU's three characters; read as
+    # a word, for all three, and the S's next choice is 9 (ocr.py tries the word second).
+    words = line("SS8", "SHU")
+    pair = misread_postcodes(words)[0]
+    as_line = (HOCR / "choices-SS8-SHU-line.hocr").read_text()
+    assert [len(positions) for _, positions in parse_choices(as_line)] == [3, 2]
+    assert mended(words, pair, as_line) is words
+    as_word = (HOCR / "choices-SS8-SHU-word.hocr").read_text()
+    assert [w.text for w in mended(words, pair, as_word)] == ["SS8", "9HU"]
 
 
 def test_a_reading_of_another_length_or_a_letter_for_a_letter_is_left_alone() -> None:
