@@ -1,5 +1,5 @@
 """The letter sets kept beside the development set (data/letters-heldout/, data/letters-fresh/,
-data/letters-third/):
+data/letters-third/, data/letters-fourth/):
 whole and well formed, so `triage evaluate` can score them; and the letters' report naming the
 folder it scored. No OCR here: reading the sets is the evaluation's work, not the tests'."""
 
@@ -20,7 +20,7 @@ from .conftest import REPO
 
 
 @pytest.mark.parametrize(("folder", "count"), [("letters-heldout", 48), ("letters-fresh", 48),
-                                               ("letters-third", 72)])
+                                               ("letters-third", 72), ("letters-fourth", 72)])
 def test_a_kept_letter_set_is_whole_and_its_postcodes_real(folder: str, count: int) -> None:
     letters = load_letters(REPO / "data" / folder)
     assert len(letters) == count
