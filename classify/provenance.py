@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from classify.fields.form import form_labels
 from classify.fields.layout import LETTERHEAD, OwnIdentity
 from classify.fields.patterns import fold_text
+from classify.fields.postcodes import find_postcodes
 from classify.fields.types import Landlord
 from ingest.items import TextBlock
 
@@ -126,7 +127,13 @@ def recipient_by_place(pages: Pages, landlord: Landlord) -> tuple[str, ...]:
         return ()
     own = _own_identity(landlord)
     blocks = pages[0][1]
-    return tuple(blocks[index].text for index, role in _header_roles(blocks, own).items()
+    roles = _header_roles(blocks, own)
+    # Only beside a right-hand block that is an address (it holds a postcode): specks or a
+    # date on the right leave two left-hand blocks, the resident's among them, unknown.
+    if not any(blocks[index].side == "right" and find_postcodes(blocks[index].text)
+               for index, role in roles.items() if role == SENDER):
+        return ()
+    return tuple(blocks[index].text for index, role in roles.items()
                  if role == RECIPIENT
                  and not any(own.marks(line) for line in blocks[index].text.splitlines()))
 
