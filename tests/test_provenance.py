@@ -65,7 +65,7 @@ def test_a_recipient_known_only_by_its_place_is_given_for_a_landlord_not_configu
     # A left block with nothing on the right is no one's recipient by place; nor beside specks
     # OCR read on the right, where the resident's own block may be one of the left ones.
     assert recipient_by_place([(1, [other, BODY_BLOCK])], LANDLORD) == ()
-    specks = TextBlock("3\n5", "right", 0.4, (2000, 1300, 2040, 1400))
+    specks = TextBlock("3\n5", "right", 0.4, (2000, 700, 2040, 800))
     left_sender = TextBlock(SENDER_BLOCK.text, "left", 0.9, (280, 184, 700, 462))
     assert recipient_by_place([(1, [left_sender, other, specks, BODY_BLOCK])], LANDLORD) == ()
     assert recipient_by_place([], LANDLORD) == ()
