@@ -934,12 +934,13 @@ def test_welsh_closings_sign_off(closing: str) -> None:
 
 
 def test_a_recipient_beside_the_residents_block_is_not_the_residents_address() -> None:
-    # A letter to a landlord the settings do not name, its block set left beside the
-    # resident's; OCR cut the resident's block in two around it.
+    # A letter to a landlord the settings do not name, by a name that does not say it houses
+    # anyone, its block set left beside the resident's; OCR cut the resident's block in two
+    # around it.
     blocks = (
         TextBlock("Shannon Pascoe\nFlat 5\n8 Gullet Lane", "right", 0.9, (1800, 220, 2170, 400)),
-        TextBlock("Kestrel Vale Homes\nCustomer Hub\nUnit 3, Weir Business Park\nTotnes\n"
-                  "TQ9 5XN", "left", 0.9, (310, 420, 800, 700)),
+        TextBlock("Kestrel Vale Group\nUnit 3, Weir Business Park\nTotnes\nTQ9 5XN", "left",
+                  0.9, (310, 420, 800, 700)),
         TextBlock("Paignton\nTQ4 6BN\n07700 900123", "right", 0.9, (1770, 480, 2200, 700)),
         TextBlock("hiya", "left", 0.9, (314, 900, 392, 945)),
         TextBlock("the gate post has snapped in the wind and the gate wont shut, can someone\n"
@@ -954,3 +955,23 @@ def test_a_recipient_beside_the_residents_block_is_not_the_residents_address() -
     found = fill_from_letter(extract_fields(layout.text_for_fields, received=_RECEIVED,
                                             landlord=_LANDLORD), layout, item, _LANDLORD)
     assert found.postcode == "TQ4 6BN"
+
+
+def test_a_block_opening_with_a_housing_organisations_name_is_the_recipients() -> None:
+    # Written in capitals to a landlord the settings do not name; the resident's address is
+    # only in the body, after "I live at".
+    text = ("KESTREL VALE HOMES\nCUSTOMER SERVICES\nWEIR HOUSE\nMILL ROAD\nTOTNES\nTQ9 5XN\n\n"
+            "3-6-2026\n\nTO WHO IT MAY CONCERN\n\nMY NAME IS DORIS PENGELLY AND I LIVE AT FLAT "
+            "4, CLIFF VIEW,\nHARBOUR ROAD, PAIGNTON, TQ4 6BN. THE BACK DOOR WILL NOT LOCK AND "
+            "NOBODY HAS COME.\n\nD PENGELLY\n")
+    fields = _letter_fields(text)
+    assert fields.postcode == "TQ4 6BN"
+    assert fields.address == "FLAT 4, CLIFF VIEW, HARBOUR ROAD, PAIGNTON, TQ4 6BN"
+
+
+@pytest.mark.parametrize("first_line", ["Riverside Homes", "Foyle & Faughan Housing Association",
+                                        "Eden District Council", "Tyne Housing Trust"])
+def test_a_housing_organisations_name_opens_a_recipients_block(first_line: str) -> None:
+    layout = parse_letter(f"{first_line}\nHousing Services\n3 Quay Street\nDerry\nBT48 7ER\n\n"
+                          "Dear Sir,\n\nThe door is rotten.\n")
+    assert layout.recipient_block[0] == first_line and not layout.sender_block

@@ -119,7 +119,7 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
         if re.match(r"(?:\d|Flat\b|Apartment\b|Room\b|Unit\b)", piece, re.I):
             pieces = pieces[index:]
             break
-        house = _HOUSE_AFTER_DASH.search(piece)
+        house = _HOUSE_AFTER_DASH.search(piece) or _LIVES_AT.search(piece)
         if house:
             pieces = [house.group(1), *pieces[index + 1 :]]
             break
@@ -130,6 +130,10 @@ def _address_around(lines: list[str], index: int, match: re.Match[str], postcode
 _TITLED_NAME_PIECE = re.compile(
     rf"^(?:[A-Za-z ]{{1,20}}:\s*)?(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+{NAME_WORD}"
     rf"(?:\s+{NAME_WORD}){{0,3}}$")
+# "MY NAME IS RONALD CHARLTON AND I LIVE AT FLAT 11, SWAN COURT": from the flat or house.
+_LIVES_AT = re.compile(r"\b(?:live|lives|living|reside|resides|residing)\s+at\s+"
+                       r"((?:Flat|Apartment|Room|Unit)\s+\d+\w*\b.*|\d{1,4}[A-Za-z]?\s+[A-Za-z].*)$",
+                       re.I)
 _HOUSE_AFTER_DASH = re.compile(
     r"(?:\s[-–—]+\s+|:\s+)((?:Flat|Apartment)\s+\d+\w*\b.*|\d{1,4}[A-Za-z]?\s+[A-Z][a-z].*)$")
 

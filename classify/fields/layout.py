@@ -272,7 +272,12 @@ _ADDRESS_LINE_WORDS = 7
 _ADDRESSED_TO = re.compile(
     r"^[^\d\n]{0,50}?\b(?:Team|Department|Dept\.?|Section|Manager|Officer|Director|Executive|"
     r"Board|Adaptations|Transfers)\s*$|^(?:Complaints|Repairs|Lettings|Customer|Income|"
-    r"Leasehold|Legal|Housing)\b[^\d\n]*$")
+    r"Leasehold|Legal|Housing)\b[^\d\n]*$"
+    # Or with the housing organisation's own name ("Tyne Riverside Homes", "Foyle & Faughan
+    # Housing Association", "Eden District Council"): no resident's block opens with one.
+    r"|^[^\d\n]{2,60}?\b(?:Homes|Housing(?:\s+(?:Association|Trust|Group|Society|"
+    r"Co-?operative|Partnership))?|(?:City|Borough|District|County)?\s*Council)\W*$",
+    re.I)
 
 
 def _recipient_line(line: str, own: OwnIdentity) -> bool:
