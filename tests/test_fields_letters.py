@@ -975,3 +975,15 @@ def test_a_housing_organisations_name_opens_a_recipients_block(first_line: str) 
     layout = parse_letter(f"{first_line}\nHousing Services\n3 Quay Street\nDerry\nBT48 7ER\n\n"
                           "Dear Sir,\n\nThe door is rotten.\n")
     assert layout.recipient_block[0] == first_line and not layout.sender_block
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Bestwood Park Drive, Nottingham NGS SFL - Request to escalate", ["NG5 5FL"]),
+    ("Clifton, Bristol BSI 4QX", ["BS1 4QX"]),
+    # No town naming the area beside it: a word in capitals, not a postcode.
+    ("THE NGS SFL REPORT", []),
+    ("Leeds NGS SFL", []),
+])
+def test_a_district_digit_read_as_a_letter_beside_the_areas_town(text: str,
+                                                                  expected: list[str]) -> None:
+    assert [code for _match, code in find_postcodes(text)] == expected

@@ -276,9 +276,11 @@ def find_postcodes(text: str, before: str = "") -> list[tuple[re.Match[str], str
         if not re.search(r"[A-Za-z]", outward):
             continue
         # Every outward code holds a digit; OCR may print it as a lower-case l or o among
-        # capitals ("LAl 3QZ"), but a word ("IS 2ND") is not a postcode.
+        # capitals ("LAl 3QZ"), or as a capital beside a town that names the area
+        # ("Nottingham NGS SFL" is NG5 5FL), but a word ("IS 2ND") is not a postcode.
         if not re.search(r"[0-9]", outward) and not (
-                re.search(r"[lo]", outward) and re.sub(r"[lo]", "", outward).isupper()):
+                re.search(r"[lo]", outward) and re.sub(r"[lo]", "", outward).isupper()) and not (
+                _digit_read_as_letter(outward, _areas_beside(mended, match.start(), before))):
             continue
         # Written in capitals or in lower case; "Ab1 2cd" is a word, not a postcode (a
         # lower-case l or o among capitals is an OCR slip for 1 or 0, not a case change).
@@ -292,6 +294,14 @@ def find_postcodes(text: str, before: str = "") -> list[tuple[re.Match[str], str
     more = [(match, code) for match, code in _postcodes_ending_lines(mended, before)
             if not any(match.start() < end and start < match.end() for start, end in spans)]
     return sorted(found + more, key=lambda pair: pair[0].start())
+
+
+def _digit_read_as_letter(outward: str, beside: Callable[[], frozenset[str]]) -> bool:
+    """An outward code in capitals whose district digit OCR read as its look-alike letter,
+    after the two letters of an area that a town beside it names ("NGS" beside Nottingham;
+    not a one-letter area, where "SO" after Sheffield in capitals would be S0)."""
+    return (outward.isupper() and outward.isalpha() and len(outward) in (3, 4)
+            and outward[2] in _AS_DIGIT and outward[:2] in beside())
 
 
 def _areas_beside(text: str, at: int, before: str = "") -> Callable[[], frozenset[str]]:
