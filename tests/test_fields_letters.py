@@ -584,7 +584,13 @@ def test_a_request_about_handling_the_letter_is_not_the_ask(courtesy: str) -> No
      "He would like you to telephone him on 07700 900277 rather than write.",
      "I would prefer all contact by email, please, as I cannot take calls at work.",
      "For anything detailed please contact the centre and we will arrange an interpreter.",
-     "I am not good in speaking English on telephone, so please reply me by post."],
+     "I am not good in speaking English on telephone, so please reply me by post.",
+     "Please send your response to me by email at j.bairstow@example.org.",
+     "If I do not answer, please send text message.",
+     "We should be grateful if all communications about these matters were directed to us.",
+     "He would prefer that the documents are sent by post to this office.",
+     "He would prefer not to be contacted by phone.",
+     "Give us a bell or drop me an email and we'll sort it."],
 )
 def test_how_to_answer_the_letter_is_not_the_ask(how_to_answer: str) -> None:
     text = ("Dear Sir,\n\nThe gutter over my back door has come away in the wind. Can you send "

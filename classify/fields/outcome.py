@@ -77,6 +77,8 @@ _CONTACT_REQUEST = re.compile(
     r"(?:,?\s*(?:and\s+|or\s+|so\s+)?(?:please\s+)?(?:do\s+)?(?:call|ring|phone|telephone|e-?mail|"
     r"text|contact|write to)\s+(?:me|us|him|her|them|(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z]\w+|"
     r"(?:the|this|our)\s+(?:centre|center|office|team|service))\b[^.!?]*)|"
+    r"\bgive\s+(?:me|us)\s+a\s+(?:bell|ring|call|buzz)\b[^.!?]*|"
+    r"\bdrop\s+(?:me|us)\s+(?:an?\s+)?(?:e-?mail|line|text|message)\b[^.!?]*|"
     r"\bplease\s+(?:find|see|note|be\s+aware)\b[^.!?]*|\bif\s+(?:any|you\s+have|these)\b[^.!?]*|"
     r"\bdo\s+not\s+reply\b[^.!?]*|\bI\s+hope\s+(?:this|that|it)\s+(?:makes\s+sense|helps|is\s+"
     r"(?:clear|ok|okay|alright|all\s+right))\b[^.!?]*|\bhope\s+(?:this|it)\s+finds\s+you\b[^.!?]*|"
@@ -103,11 +105,18 @@ _COURTESY = re.compile(
     # calls after 8 please", "my number is ... if you need to ring".
     r"\breply\s+(?:to\s+)?(?:me\s+)?(?:by|in)\s+(?:letter|post|writing|e-?mail)\b|"
     r"\b(?:rather\s+than|instead\s+of)\s+(?:write|writing|ring|call|phon|e-?mail|letter)|"
-    r"\bprefer\w*\s+(?:that\s+)?(?:all\s+)?(?:contact|communication|correspondence|calls|"
+    r"\bprefer\w*\s+(?:not\s+)?(?:that\s+)?(?:all\s+)?(?:contact|communication|correspondence|calls|"
     r"letters|to\s+be\s+(?:contacted|called|written))\b|"
     r"\bno\s+(?:phone\s+)?calls\b|\bmy\s+(?:phone\s+|telephone\s+|mobile\s+)?number\s+is\b|"
     r"\b(?:hours?|days?)['’]?\s+notice\b|\bnotice\s+by\s+(?:e-?mail|phone|text|letter)\b|"
-    r"\be-?mail\s+(?:me\s+)?the\s+(?:date|time)\b",
+    r"\be-?mail\s+(?:me\s+)?the\s+(?:date|time)\b|"
+    # Where and how the answer goes: "send your response to me by email", "documents sent by
+    # post to this office", "communications ... directed to us in writing", "if I do not
+    # answer, please send text message".
+    r"\bsend\s+(?:your|the|any|all)\s+(?:response|reply|replies|answer)\b|"
+    r"\b(?:are|be|is)\s+sent\s+by\s+(?:post|e-?mail|letter|text)\b|"
+    r"\b(?:communications?|correspondence|contact)\b[^.!?]{0,60}\bdirected\s+to\b|"
+    r"\bif\s+I\s+(?:do\s+not|don['’]?t|cannot|can['’]?t)\s+(?:answer|pick\s+up)\b",
     re.I,
 )
 
