@@ -28,7 +28,8 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2,
                  "a few": 3, "couple of": 2}
 # Explicit dates: numeric day/month/year, "3rd of February 2026", "February 3, 2026",
-# "March 2024", "last March". Vaguer phrases ("a while ago") are left for a person.
+# "March 2024", "the July of 2024", "last March". Vaguer phrases ("a while ago") are left
+# for a person.
 DATE_PATTERN = re.compile(
     rf"""\b(
         (?:19|20)\d{{2}}-\d{{2}}-\d{{2}}
@@ -36,7 +37,7 @@ DATE_PATTERN = re.compile(
       | (?:(?:{_WEEKDAYS})\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?
         (?:\s+\d{{4}})?
       | (?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?
-      | (?:(?:last|this)\s+|early\s+|late\s+|mid[- ])?(?:{_MONTHS})\s+(?:\d{{4}})
+      | (?:(?:last|this)\s+|early\s+|late\s+|mid[- ])?(?:{_MONTHS})\s+(?:of\s+)?(?:\d{{4}})
       | (?:last|this)\s+(?:{_MONTHS})
       | (?:last|this)\s+(?:year|summer|winter|spring|autumn|christmas)
     )\b""",

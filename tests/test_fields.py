@@ -154,6 +154,16 @@ def test_any_past_date_written_out_is_found(day: date) -> None:
 
 
 @settings(deadline=None)  # timings vary on a shared machine (and dateparser loads lazily)
+@given(st.dates(min_value=date(2000, 1, 1), max_value=RECEIVED))
+def test_a_month_of_a_year_is_found_however_it_is_put(day: date) -> None:
+    # "it was the July of 2024, the week before our Siobhan's wedding"
+    month = day.replace(day=1)
+    for written in (f"{day:%B} {day.year}", f"the {day:%B} of {day.year}"):
+        found = [d for _at, d in find_dates(f"It was {written}, I think.", relative_to=RECEIVED)]
+        assert found == [month], written
+
+
+@settings(deadline=None)  # timings vary on a shared machine (and dateparser loads lazily)
 @given(st.dates(min_value=RECEIVED.replace(day=6), max_value=date(2030, 1, 1)))
 def test_dates_after_receipt_are_ignored(day: date) -> None:
     assert find_dates(f"on {day:%d/%m/%Y}", relative_to=RECEIVED) == []
