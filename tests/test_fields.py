@@ -493,3 +493,14 @@ def test_a_suppliers_pitch_names_no_resident() -> None:
             "sensors?\n\nBest,\nPriyanka Lal\nBusiness Development Manager, SenseWell Ltd\n"
             "priyanka.lal@example.com")
     assert extract_fields(body, received=RECEIVED) == Extraction()
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("MY NAME IS RONALD CHARLTON AND I LIVE AT FLAT 11, SWAN COURT, WALLSEND NE28 8RT. THE "
+     "CHARGE IS TOO HIGH.\n\nYOURS FAITHFULLY\n\nR. CHARLTON", "Ronald Charlton"),
+    ("MY NAME IS MRS JEAN O'HARE, FLAT 2, AND THE LIFT IS BROKEN AGAIN.", "Jean O'Hare"),
+    # Capitals that name no one: the words run on past where a name would end.
+    ("MY NAME IS DOWN ON THE LIST FOR A TRANSFER AND NOTHING HAPPENS.", None),
+])
+def test_a_name_given_in_capitals_is_the_writers(text: str, name: str | None) -> None:
+    assert extract_fields(text, received=RECEIVED).name == name

@@ -22,6 +22,12 @@ _MY_NAME = re.compile(
     rf"\b(?:[Mm]y name(?: is|'s)?|I am|I'm|[Tt]his is)[ \t]+(?:{TITLES}[ \t]+)?({FULL_NAME})"
     r"(?!['’]s)\b"
 )
+_CAPITAL_NAME_WORD = r"(?!(?:AND|I|WHO|FROM|OF|AT|IN|THE)\b)[A-Z][A-Z'’-]+"
+_MY_NAME_IN_CAPITALS = re.compile(
+    rf"\bMY NAME IS[ \t]+(?:(?:MR|MRS|MS|MISS|DR)\.?[ \t]+)?({_CAPITAL_NAME_WORD}"
+    rf"(?:[ \t]+{_CAPITAL_NAME_WORD}){{1,2}})\b"
+    # The name ends the sentence or the clause: "MY NAME IS DOWN ON THE LIST" names no one.
+    r"(?=[ \t]*(?:[,.;:(]|$|(?:AND|WHO|I|OF|FROM|AT)\b))", re.M)
 _VOWELISH = re.compile(r"[aeiouyAEIOUY]|[^\x00-\x7f]")
 _NOT_NAMES = {
     "Northbrook", "Homes", "Housing", "Council", "Services", "Service", "Team", "Dear", "Sir",
@@ -76,9 +82,13 @@ def clean_name(raw: str) -> str | None:
 
 
 def introduced_name(text: str) -> str | None:
-    """The name the writer gives themself: "my name is ...", "I am ...", "this is ..."."""
+    """The name the writer gives themself: "my name is ...", "I am ...", "this is ...", in
+    capitals too ("MY NAME IS RONALD CHARLTON AND I LIVE AT ...")."""
     named = _MY_NAME.search(text)
-    return clean_name(named.group(1)) if named else None
+    if named:
+        return clean_name(named.group(1))
+    shouted = _MY_NAME_IN_CAPITALS.search(text)
+    return clean_name(shouted.group(1).title()) if shouted else None
 
 
 def looks_like_name(candidate: str, landlord: Landlord) -> bool:
