@@ -151,6 +151,10 @@ def fill_from_form(extraction: Extraction, form: FormAnswers) -> Extraction:
 _HOUSE_AND_STREET = re.compile(r"^\s*\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]{2,}")
 
 
+_ADDRESS_ABOVE = re.compile(r"\b(?:at|of)\s+the\s+(?:address|property|home)\s+above\b|"
+                            r"\bat\s+the\s+above(?:[- ]named)?\s+(?:address|property)\b", re.I)
+
+
 def _headed_by(layout: LetterLayout, person: str, landlord: Landlord) -> bool:
     """The sender's block is headed by this person's name, through OCR's specks at its
     edges ("_ Mark Thornley")."""
@@ -203,8 +207,10 @@ def fill_from_layout(extraction: Extraction, layout: LetterLayout,
         name = as_spelled_most(name, text)
     if name != extraction.name:
         changes["name"] = name
+    # A relative who heads the block with their own name but writes that the resident lives
+    # "at the address above" gives the resident's home there.
     writers_block = bool(extraction.representative) and _headed_by(
-        layout, extraction.representative or "", landlord)
+        layout, extraction.representative or "", landlord) and not _ADDRESS_ABOVE.search(text)
     if writers_block and extraction.postcode == layout.sender_postcode:
         # A son's, a neighbour's or a friend's own block at the head of the letter they write
         # for the resident: their home, not the resident's; a home next door shares its

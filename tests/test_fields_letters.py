@@ -993,3 +993,24 @@ def test_a_housing_organisations_name_opens_a_recipients_block(first_line: str) 
 def test_a_district_digit_read_as_a_letter_beside_the_areas_town(text: str,
                                                                   expected: list[str]) -> None:
     assert [code for _match, code in find_postcodes(text)] == expected
+
+
+def test_a_space_ocr_put_inside_the_outward_code_is_closed() -> None:
+    found = find_postcodes("Plot 7, Lingwell Lane Site, Outwood, Wakefield WF 1 3RT - electric")
+    assert [(match.group(0).strip(), code) for match, code in found] == [("WF1 3RT", "WF1 3RT")]
+    # Not where the letters are no postcode area.
+    assert find_postcodes("PLOT 7 2 3RD") == []
+
+
+def test_a_relative_heading_the_block_for_a_resident_at_the_address_above() -> None:
+    text = ("Joanne Lam (on behalf of Mr Kwok-Wah Lam)\nFlat 14, Bowes Court\nElswick Road\n"
+            f"Newcastle upon Tyne\nNE4 6JH\n\n{_INSIDE_ADDRESS}\n9 February 2026\n\nDear "
+            "Sir/Madam,\n\nI am writing on behalf of my father, Mr Kwok-Wah Lam, who is your "
+            "tenant at the address above. Water has been coming through his kitchen ceiling "
+            "since December.\n\nYours faithfully,\n\nJoanne Lam\n")
+    fields = _letter_fields(text)
+    assert (fields.name, fields.representative) == ("Kwok-Wah Lam", "Joanne Lam")
+    assert fields.postcode == "NE4 6JH"
+    # Without the words, the block headed by the writer is the writer's own home.
+    other = text.replace(", who is your tenant at the address above", "")
+    assert _letter_fields(other).postcode is None

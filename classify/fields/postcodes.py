@@ -250,14 +250,19 @@ _UNACCENTED = str.maketrans({
 
 def _mend_symbols(text: str) -> str:
     """OCR reads a scanned S as "$" ("$72 7BN", "$S8"), a J as "]" or ")" ("6]W", "6)W"), an
-    E as "£" ("5£Q"), a W as "\\V" and puts accents on letters; the same length, so positions
-    hold."""
+    E as "£" ("5£Q"), a W as "\\V", puts accents on letters and spaces in an outward code;
+    the same length, so positions hold."""
     text = re.sub(r"(?<=\b[0-9])[\])](?=[A-Z]\b)", "J", text)
     text = re.sub(r"(?<=\b[0-9])£(?=[A-Z]\b)|(?<=\b[0-9][A-Z])£(?![\w£])", "E", text)
     # A 0 read as "@" where the inward code's digit stands ("BSS @QX").
     text = re.sub(r"(?<=[A-Za-z0-9] )@(?=[A-Za-z]{2}\b)", "0", text)
     # A W read as "\V" or "VV" ("3P\V"): two characters for one, so a space after it.
     text = re.sub(r"(?<=\b[0-9][A-Z])(?:\\V|VV)(?![\w\\])", "W ", text)
+    # A space OCR put inside the outward code ("Wakefield WF 1 3RT"): the area's letters
+    # moved up to the district's digits, the space before them, so the length holds.
+    text = re.sub(r"\b([A-Z]{1,2}) ([0-9]{1,2}) (?=[0-9][A-Z]{2}\b)",
+                  lambda m: f" {m.group(1)}{m.group(2)} " if m.group(1) in postcode_areas()
+                  else m.group(0), text)
     # An accent OCR put on a letter ("DNi6é"): the letter alone.
     text = text.translate(_UNACCENTED)
     return re.sub(r"\$(?=[A-Z]?[0-9])", "S", text)
