@@ -145,6 +145,8 @@ def recognise(page: PageImage) -> PageRead:
                     handwritten=reads_as_handwriting(words))
 
 
+# At most this many postcode-shaped pairs of a page are read again (two small runs each).
+MAX_POSTCODE_REREADS = 4
 # A re-read region's words below this confidence are noise (a stamp's edge, a blot).
 REREAD_MIN_CONFIDENCE = 45.0
 _STRIP_GAP = 24
@@ -185,8 +187,9 @@ def reread_misread_postcodes(page: PageImage, words: list[Word]) -> list[Word]:
     """Words shaped like a postcode but not one as read, read again on their own with each
     character's alternatives (see postcode_choices): as a line (--psm 7), and only when that
     mends nothing as a word (--psm 8, whose list of alternatives sometimes keeps a character
-    the line's drops). Most pages have no such pair."""
-    for pair in misread_postcodes(words):
+    the line's drops). Most pages have no such pair; a page of codes (a reference list) is
+    read again for its first few only, so it never costs more than a few small runs."""
+    for pair in misread_postcodes(words)[:MAX_POSTCODE_REREADS]:
         box = pair.box
         crop = PageImage(page.image.crop((max(0, box.left - CROP_MARGIN),
                                           max(0, box.top - CROP_MARGIN),

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw
 
 from core.postcodes import CANONICAL_POSTCODE
+from ingest import ocr
+from ingest.ocr import tesseract_available
 from ingest.pageclean import Box
-from ingest.pagelayout import Word
+from ingest.pagelayout import Word, parse_words
 from ingest.postcode_choices import best_postcode, mended, misread_postcodes, parse_choices
+from postroom.fonts import font
 
 HOCR = Path(__file__).parent / "tesseract"
 
@@ -122,3 +127,29 @@ def test_whatever_the_choices_the_answer_is_a_postcode_or_none(outward, inward) 
         # Each character is one of its position's alternatives.
         for char, choices in zip(found.replace(" ", ""), outward + inward, strict=True):
             assert char in {c for c, _ in choices}
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not tesseract_available(), reason="Tesseract missing")
+def test_a_page_of_codes_is_read_again_for_its_first_few_pairs_only(monkeypatch) -> None:
+    # Six lines that each look like a postcode with a letter where the digit must be, read by
+    # real Tesseract; every second reading is counted, and only the first few pairs get one.
+    image = Image.new("L", (1700, 1400), 255)
+    draw = ImageDraw.Draw(image)
+    face = font("sans", 46)
+    for row, code in enumerate(["HXS 4ES", "PRX 3JZ", "LAX 4HT", "BBX 2DD", "FYX 6JW",
+                                "WNX 3QS"]):
+        draw.text((200, 150 + 180 * row), f"Reference {code}", font=face, fill=0)
+    calls: list[list[str]] = []
+    real = ocr._tesseract
+
+    def counted(page, args):
+        calls.append(args)
+        return real(page, args)
+
+    monkeypatch.setattr(ocr, "_tesseract", counted)
+    words = parse_words(ocr._tsv(ocr.PageImage(image, 300), "3"))
+    assert len(misread_postcodes(words)) > ocr.MAX_POSTCODE_REREADS
+    calls.clear()
+    ocr.reread_misread_postcodes(ocr.PageImage(image, 300), words)
+    assert 1 <= len(calls) <= 2 * ocr.MAX_POSTCODE_REREADS
