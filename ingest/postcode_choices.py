@@ -97,10 +97,14 @@ def best_postcode(outward: list[Choices], inward: list[Choices]) -> str | None:
     digit must be, the whole in the Royal Mail grammar (which letters each place allows);
     None when no reading fits."""
     best: tuple[float, str] | None = None
+    inward_fitting = _fitting(inward, _INWARD_SHAPE)
+    if not inward_fitting:
+        return None
     for shape in _OUTWARD_SHAPES:
-        fitting = _fitting(outward, shape) + _fitting(inward, _INWARD_SHAPE)
-        if len(fitting) != len(shape) + len(_INWARD_SHAPE):
+        outward_fitting = _fitting(outward, shape)
+        if not outward_fitting:
             continue
+        fitting = outward_fitting + inward_fitting
         for reading in itertools.product(*fitting):
             chars = "".join(char for _conf, char in reading)
             postcode = f"{chars[:len(shape)]} {chars[len(shape):]}"
