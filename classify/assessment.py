@@ -69,17 +69,13 @@ def letter_layout(item: IntakeItem, landlord: Landlord) -> LetterLayout | None:
     """A letter's parts, with the landlord's own address block marked (fields/layout.py)."""
     if item.source != "letter":
         return None
-    # Whole names mark the landlord's block; single words ("Lancaster" of "Lancaster City
-    # Council") would mark a resident's town too, so they count only when nothing longer is set.
-    names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
+    own = OwnIdentity.of(landlord)
     # A recipient's block known only by its place (left, beside the resident's on the right)
     # is marked by its postcode as the landlord's own would be (not by its lines: a county or
     # a town may be written in the resident's block too).
     beside = recipient_by_place([(page.number, page.blocks) for page in item.pages], landlord)
-    own = OwnIdentity(
-        names=names, addresses=landlord.addresses,
-        postcodes=landlord.postcodes + tuple(code for block in beside
-                                             for _match, code in find_postcodes(block)))
+    own = replace(own, postcodes=own.postcodes + tuple(
+        code for block in beside for _match, code in find_postcodes(block)))
     return parse_letter(mend_misread_i(item.text), own)
 
 

@@ -61,12 +61,6 @@ def _words(text: str) -> list[str]:
     return [w for w in (fold_text(part) for part in text.split()) if w]
 
 
-def _own_identity(landlord: Landlord) -> OwnIdentity:
-    # Whole names only, as the letter's layout does: "Lancaster" alone would mark a town.
-    names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
-    return OwnIdentity(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
-
-
 def _is_form_box(block: TextBlock) -> bool:
     folded = fold_text(block.text)
     return any(len(fold_text(label)) >= 6 and fold_text(label) in folded
@@ -125,7 +119,7 @@ def recipient_by_place(pages: Pages, landlord: Landlord) -> tuple[str, ...]:
     resident's block right) still keeps the recipient's address out of the resident's."""
     if not pages:
         return ()
-    own = _own_identity(landlord)
+    own = OwnIdentity.of(landlord)
     blocks = pages[0][1]
     roles = _header_roles(blocks, own)
     # Only beside a right-hand block that is an address (it holds a postcode): specks or a
@@ -140,7 +134,7 @@ def recipient_by_place(pages: Pages, landlord: Landlord) -> tuple[str, ...]:
 
 def block_roles(pages: Pages, landlord: Landlord) -> dict[tuple[int, int], str]:
     """Each block's role, keyed by (page number, index of the block on its page)."""
-    own = _own_identity(landlord)
+    own = OwnIdentity.of(landlord)
     roles: dict[tuple[int, int], str] = {}
     for position, (number, blocks) in enumerate(pages):
         header = _header_roles(blocks, own) if position == 0 else {}

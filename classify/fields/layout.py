@@ -16,6 +16,7 @@ from classify.fields.patterns import (
     ocr_edges_cut,
 )
 from classify.fields.postcodes import find_postcodes
+from classify.fields.types import Landlord
 
 _SALUTATION = re.compile(
     r"^\s*(?:dear\b|to\s+whom\s+it\s+may\s+concern|to\s+[A-Z][\w ]{1,40},\s*$|"
@@ -116,6 +117,14 @@ class OwnIdentity:
     names: tuple[str, ...] = ()
     postcodes: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, landlord: Landlord) -> OwnIdentity:
+        """The landlord's settings as the letter's layout reads them: whole names only, since
+        single words ("Lancaster" of "Lancaster City Council") would mark a resident's town
+        too; they count only when nothing longer is set."""
+        names = tuple(n for n in landlord.names if " " in n.strip()) or landlord.names
+        return cls(names=names, postcodes=landlord.postcodes, addresses=landlord.addresses)
 
     def marks(self, line: str) -> bool:
         """True when a line names the landlord or one of its addresses."""
