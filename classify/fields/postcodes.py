@@ -280,19 +280,21 @@ def find_postcodes(text: str, before: str = "") -> list[tuple[re.Match[str], str
         outward = match.group(1)
         if not re.search(r"[A-Za-z]", outward):
             continue
+        # The towns beside it, looked up once and only when first asked.
+        beside = _areas_beside(mended, match.start(), before)
         # Every outward code holds a digit; OCR may print it as a lower-case l or o among
         # capitals ("LAl 3QZ"), or as a capital beside a town that names the area
         # ("Nottingham NGS SFL" is NG5 5FL), but a word ("IS 2ND") is not a postcode.
         if not re.search(r"[0-9]", outward) and not (
                 re.search(r"[lo]", outward) and re.sub(r"[lo]", "", outward).isupper()) and not (
-                _digit_read_as_letter(outward, _areas_beside(mended, match.start(), before))):
+                _digit_read_as_letter(outward, beside)):
             continue
         # Written in capitals or in lower case; "Ab1 2cd" is a word, not a postcode (a
         # lower-case l or o among capitals is an OCR slip for 1 or 0, not a case change).
         letters = re.sub(r"[^A-Za-z]", "", raw.replace("l", "L").replace("o", "O"))
         if not (letters.isupper() or raw.islower()):
             continue
-        decoded = _decode_postcode(raw, _areas_beside(mended, match.start(), before))
+        decoded = _decode_postcode(raw, beside)
         if decoded:
             found.append((match, decoded))
     spans = [match.span() for match, _code in found]
